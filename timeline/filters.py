@@ -1,0 +1,196 @@
+"""The one definition of which events a request means.
+
+The JSON API, the calendar feeds and the PDF briefs all run a request's query
+parameters through :class:`EventFilter`, so what a user filters is exactly what
+they export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from timeline import dates
+from timeline.models import Actor, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
+
+
+class EDTFRangeField(forms.CharField):
+    """A form field that reads an EDTF date or interval (or ISO dates) into (lower, upper)."""
+
+    def to_python(self, value: Any) -> tuple[dt.date, dt.date] | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = dates.parse(value)
+        except dates.InvalidDate as exc:
+            raise forms.ValidationError(str(exc), code="invalid_date") from exc
+        return parsed.lower, parsed.upper
+
+
+class EDTFRangeFilter(django_filters.Filter):
+    field_class = EDTFRangeField
+
+
+ORDERINGS = {
+    "date": ("date_lower", "date_upper", "id"),
+    "-date": ("-date_lower", "-date_upper", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+class EventFilter(django_filters.FilterSet):
+    """Filters for events. Invalid values make the filterset invalid (a 400), never an empty list."""
+
+    timeline = django_filters.ModelChoiceFilter(
+        field_name="timeline",
+        to_field_name="slug",
+        queryset=Timeline.objects.all(),
+        help_text="Timeline slug.",
+    )
+    overlaps = EDTFRangeFilter(
+        method="filter_overlaps",
+        help_text="Events whose date range overlaps this EDTF date or interval, e.g. 2025-04 or 2024-10/2025-04.",
+    )
+    within = EDTFRangeFilter(
+        method="filter_within",
+        help_text="Events whose whole date range lies inside this EDTF date or interval.",
+    )
+    precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
+    status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Claim status (any of).")
+    claimant = django_filters.ModelMultipleChoiceFilter(
+        queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of)."
+    )
+    actor = django_filters.ModelMultipleChoiceFilter(
+        field_name="actors", queryset=Actor.objects.all(), distinct=True, help_text="Actor id involved (any of)."
+    )
+    tag = django_filters.ModelMultipleChoiceFilter(
+        field_name="tags",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        distinct=True,
+        help_text="Tag slug (any of).",
+    )
+    source = django_filters.ModelMultipleChoiceFilter(
+        field_name="sources", queryset=Source.objects.all(), distinct=True, help_text="Cited source id (any of)."
+    )
+    min_credibility = django_filters.TypedChoiceFilter(
+        choices=[(str(value), label) for value, label in Credibility.choices],
+        coerce=int,
+        method="filter_min_credibility",
+        help_text="Worst information credibility to include (1 is best): 3 means 1, 2 or 3.",
+    )
+    key = django_filters.BooleanFilter(help_text="Key events only (true) or non-key only (false).")
+    published = django_filters.BooleanFilter(
+        method="filter_published", help_text="Editors only: published (true) or drafts (false)."
+    )
+    q = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Search title, summary, location and actor names."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Events changed at or after this ISO 8601 time."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in ORDERINGS],
+        method="filter_ordering",
+        empty_label=None,
+        help_text="date (default), -date, updated or -updated.",
+    )
+
+    class Meta:
+        model = Event
+        fields: tuple[str, ...] = ()
+
+    def filter_overlaps(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if not value:
+            return queryset
+        lower, upper = value
+        return queryset.filter(date_lower__lte=upper, date_upper__gte=lower)
+
+    def filter_within(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if not value:
+            return queryset
+        lower, upper = value
+        return queryset.filter(date_lower__gte=lower, date_upper__lte=upper)
+
+    def filter_min_credibility(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(credibility__lte=int(value))
+
+    def filter_published(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if value is None:
+            return queryset
+        # Readers without the view permission only ever see published events
+        # (the base queryset); the filter narrows, it never widens.
+        return queryset.filter(published=value)
+
+    def filter_search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        actor_match = Q(name__icontains=value) | Q(native_name__icontains=value)
+        by_actor = Exists(Actor.objects.filter(actor_match, events=OuterRef("pk"))) | Q(
+            claimant__in=Actor.objects.filter(actor_match)
+        )
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector("title", "summary", "location", config="simple")
+            query = SearchQuery(value, search_type="websearch", config="simple")
+            return queryset.annotate(search=vector).filter(
+                Q(search=query) | Q(title__icontains=value) | by_actor
+            )
+        text = Q(title__icontains=value) | Q(summary__icontains=value) | Q(location__icontains=value)
+        return queryset.filter(text | by_actor)
+
+    def filter_ordering(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        return queryset.order_by(*ORDERINGS.get(value or "date", ORDERINGS["date"]))
+
+    def filter_queryset(self, queryset: QuerySet[Event]) -> QuerySet[Event]:
+        # Date order unless an ``ordering`` parameter says otherwise.
+        return super().filter_queryset(queryset.order_by(*ORDERINGS["date"]))
+
+    def describe(self) -> list[str]:
+        """The applied filters in words, e.g. ["Tag: munitions", "Credibility 1–3"].
+
+        Call only on a valid filterset.
+        """
+        data = self.form.cleaned_data
+        words: list[str] = []
+        if data.get("timeline"):
+            words.append(f"Timeline: {data['timeline'].title}")
+        for key, label in (("overlaps", "Dates overlapping"), ("within", "Dates within")):
+            if data.get(key):
+                words.append(f"{label} {dates.format_day_range(*data[key])}")
+        if data.get("precision"):
+            names = dict(Precision.choices)
+            words.append("Precision: " + ", ".join(str(names[p]).lower() for p in data["precision"]))
+        if data.get("status"):
+            names = dict(ClaimStatus.choices)
+            words.append("Status: " + ", ".join(str(names[s]).lower() for s in data["status"]))
+        for key, label in (("claimant", "Claimed by"), ("actor", "Actor"), ("tag", "Tag"), ("source", "Source")):
+            if data.get(key):
+                words.append(f"{label}: " + ", ".join(_object_name(obj) for obj in data[key]))
+        if data.get("min_credibility") not in (None, ""):
+            worst = int(data["min_credibility"])
+            words.append("Credibility 1" if worst == 1 else f"Credibility 1–{worst}")
+        if data.get("key") is not None:
+            words.append("Key events only" if data["key"] else "Non-key events only")
+        if data.get("published") is not None:
+            words.append("Published only" if data["published"] else "Drafts only")
+        if data.get("q"):
+            words.append(f"Search: “{data['q']}”")
+        if data.get("updated_since"):
+            words.append(f"Changed since {data['updated_since']:%Y-%m-%d %H:%M} UTC")
+        return words
+
+
+def _object_name(obj: Any) -> str:
+    return getattr(obj, "name", None) or getattr(obj, "title", None) or str(obj)

@@ -1,0 +1,404 @@
+"""The domain model: timelines of dated, sourced, graded events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from timeline import dates
+
+
+class EDTFField(models.CharField):
+    """A CharField holding an EDTF string.
+
+    Whatever an editor types ("c. June 2025", "June 17, 2025") is normalised to
+    EDTF ("2025-06~", "2025-06-17") during validation and before saving;
+    text that is not a date raises ``ValidationError`` with the reason.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return dates.parse(value).edtf
+        except dates.InvalidDate as exc:
+            raise ValidationError(str(exc), code="invalid_date") from exc
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if value not in self.empty_values:
+            value = self.to_python(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    UNLISTED = "unlisted", "Unlisted (readable by link)"
+    PRIVATE = "private", "Private"
+
+
+class ClaimStatus(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    CLAIMED = "claimed", "Claimed"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISPUTED = "disputed", "Disputed"
+    DENIED = "denied", "Denied"
+    RETRACTED = "retracted", "Retracted"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty code: information credibility (1 is best)."""
+
+    CONFIRMED = 1, "1 – Confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 – Probably true"
+    POSSIBLY_TRUE = 3, "3 – Possibly true"
+    DOUBTFUL = 4, "4 – Doubtful"
+    IMPROBABLE = 5, "5 – Improbable"
+    CANNOT_JUDGE = 6, "6 – Truth cannot be judged"
+
+
+class Reliability(models.TextChoices):
+    """Admiralty code: source reliability (A is best)."""
+
+    A = "A", "A – Completely reliable"
+    B = "B", "B – Usually reliable"
+    C = "C", "C – Fairly reliable"
+    D = "D", "D – Not usually reliable"
+    E = "E", "E – Unreliable"
+    F = "F", "F – Reliability cannot be judged"
+
+
+class Precision(models.TextChoices):
+    YEAR = dates.Precision.YEAR.value, "Year"
+    SEASON = dates.Precision.SEASON.value, "Season"
+    MONTH = dates.Precision.MONTH.value, "Month"
+    DAY = dates.Precision.DAY.value, "Day"
+    MINUTE = dates.Precision.MINUTE.value, "Minute"
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    ORGANISATION = "organisation", "Organisation"
+    PERSON = "person", "Person"
+    MILITARY_UNIT = "military_unit", "Military unit"
+    OTHER = "other", "Other"
+
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class Timeline(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    marking = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Handling line printed on briefs, e.g. “UNCLASSIFIED — FOR RESEARCH USE”.",
+    )
+    # When any event of this timeline last changed, was deleted or (un)published.
+    # Never moves backwards; drives Last-Modified and ETags of feeds and briefs.
+    content_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Private calendar feeds: a capability token, stored only as its SHA-256 hex digest.
+    feed_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    feed_token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def touch(self, when: Any = None) -> None:
+        """Record that the timeline's content changed, never moving the time backwards."""
+        when = when or timezone.now()
+        Timeline.objects.filter(pk=self.pk, content_changed_at__lt=when).update(content_changed_at=when)
+
+
+class Actor(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    native_name = models.CharField(
+        max_length=200, blank=True, help_text="Name in the actor's own script, e.g. 김정은, Кирило Буданов."
+    )
+    kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.native_name})" if self.native_name else self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True, validators=[http_url_validator])
+    published = EDTFField(blank=True, help_text="When it was published, e.g. 2025-06 or “c. June 2025”.")
+    language = models.CharField(max_length=35, blank=True, help_text="Language tag, e.g. en, uk, ko.")
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        default=Reliability.F,
+        help_text="Admiralty source reliability (A is best).",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reliability__in=Reliability.values), name="source_reliability_a_to_f"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.publisher}" if self.publisher else self.title
+
+    @property
+    def published_display(self) -> str:
+        return dates.parse(self.published).display() if self.published else ""
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        """Events a reader outside the admin may see (not drafts)."""
+        return self.filter(published=True)
+
+    def visible_to(self, user: Any) -> EventQuerySet:
+        """Events ``user`` may read: published events of public and unlisted timelines,
+        plus everything for users with the view permission."""
+        if user is not None and user.is_active and user.has_perm("timeline.view_event"):
+            return self.all()
+        return self.filter(published=True, timeline__visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED])
+
+    def in_order(self) -> EventQuerySet:
+        return self.order_by("date_lower", "date_upper", "id")
+
+
+class Event(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    date = EDTFField(
+        help_text="EDTF or plain English: 2025-06-17, “April 2025”, “c. June 2025”, 2025?, 2024-10/2025-04."
+    )
+    date_lower = models.DateField(editable=False)
+    date_upper = models.DateField(editable=False)
+    precision = models.CharField(max_length=10, choices=Precision.choices, editable=False)
+    approximate = models.BooleanField(default=False, editable=False)
+    uncertain = models.BooleanField(default=False, editable=False)
+    reported = EDTFField(blank=True, help_text="When it was announced or reported (EDTF or plain English).")
+    location = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED)
+    claimant = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="Who makes the claim, e.g. GUR.",
+    )
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices,
+        default=Credibility.CANNOT_JUDGE,
+        help_text="Admiralty information credibility (1 is best).",
+    )
+    key = models.BooleanField(default=False, help_text="Highlight in briefs.")
+    actors = models.ManyToManyField(Actor, blank=True, related_name="events")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="events")
+    sources = models.ManyToManyField(Source, through="Citation", related_name="events", blank=True)
+    published = models.BooleanField(default=False, help_text="Drafts never leave the admin.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"])
+
+    class Meta:
+        ordering = ["date_lower", "date_upper", "id"]
+        indexes = [
+            models.Index(fields=["timeline", "date_lower", "date_upper"], name="event_timeline_dates"),
+            models.Index(fields=["timeline", "published", "date_lower"], name="event_timeline_published"),
+            models.Index(fields=["updated_at"], name="event_updated_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="event_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="event_longitude_range",
+            ),
+            models.CheckConstraint(condition=Q(date_lower__lte=models.F("date_upper")), name="event_lower_le_upper"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="event_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_display}: {self.title}" if self.date else self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, keeping the derived date columns in sync and counting the version.
+
+        Raises ``ValidationError`` when ``date`` or ``reported`` is not a date.
+        """
+        self.sync_date_columns()
+        if self.reported:
+            self.reported = EDTFField().to_python(self.reported)
+        now = timezone.now()
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+        self.updated_at = now
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "version",
+                "updated_at",
+                "date",
+                "date_lower",
+                "date_upper",
+                "precision",
+                "approximate",
+                "uncertain",
+            }
+        super().save(*args, **kwargs)
+        Timeline(pk=self.timeline_id).touch(now)
+
+    def sync_date_columns(self) -> None:
+        """Derive lower/upper bounds, precision and flags from ``date``.
+
+        Raises ``ValidationError`` on the ``date`` field for text that is not a date.
+        """
+        try:
+            parsed = dates.parse(self.date or "")
+        except dates.InvalidDate as exc:
+            raise ValidationError({"date": [str(exc)]}) from exc
+        self.date = parsed.edtf
+        self.date_lower = parsed.lower
+        self.date_upper = parsed.upper
+        self.precision = parsed.precision.value
+        self.approximate = parsed.approximate
+        self.uncertain = parsed.uncertain
+
+    @property
+    def fuzzy_date(self) -> dates.FuzzyDate:
+        return dates.parse(self.date)
+
+    @property
+    def date_display(self) -> str:
+        return self.fuzzy_date.display()
+
+    @property
+    def reported_display(self) -> str:
+        return dates.parse(self.reported).display() if self.reported else ""
+
+    @property
+    def reliability(self) -> str:
+        """The best reliability among the cited sources; F when nothing is cited.
+
+        Uses prefetched citations (``queries.events_with_relations``) when present.
+        """
+        letters = [citation.source.reliability for citation in self.citations.all()]
+        return min(letters) if letters else Reliability.F
+
+    @property
+    def grade(self) -> str:
+        """Admiralty grade: source reliability + information credibility, e.g. "B3"."""
+        return f"{self.reliability}{self.credibility}"
+
+
+class Citation(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(blank=True, help_text="The words of the source that support the event.")
+    locator = models.CharField(max_length=100, blank=True, help_text="Where in the source: paragraph, page.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.locator}".strip()
+
+
+class EventTombstone(models.Model):
+    """A deleted event's uid, so that API consumers and feeds can mirror deletions."""
+
+    uid = models.UUIDField(unique=True)
+    # No database constraint: tombstones are written while a timeline's events are
+    # being deleted with it; the timeline's own post_delete handler removes them.
+    timeline = models.ForeignKey(
+        Timeline, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tombstones"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.uid} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
