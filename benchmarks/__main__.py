@@ -11,9 +11,14 @@ SUITES = ["api", "feeds", "briefs"]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], help="which suites to run (default: all)")
+    parser.add_argument(
+        "suites", nargs="*", metavar="SUITE", help=f"which suites to run: {', '.join(SUITES)} (default: all)"
+    )
     parser.add_argument("--events", type=int, default=10_000, help="synthetic events to seed (default 10000)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(unknown)}")
     from benchmarks.harness import setup_django
 
     setup_django()

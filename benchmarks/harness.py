@@ -104,7 +104,8 @@ def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) ->
             batch_size=2000,
         )
         TagLink.objects.bulk_create(
-            [TagLink(event_id=e.id, tag_id=t.id) for e in events for t in rng.sample(tags, 2)], batch_size=2000
+            [TagLink(event_id=e.id, tag_id=t.id) for e in events for t in rng.sample(tags, 2)],
+            batch_size=2000,
         )
         Citation.objects.bulk_create(
             [

@@ -225,10 +225,7 @@ def format_day_range(lower: dt.date, upper: dt.date) -> str:
         return f"{lower.day}–{upper.day} {MONTHS[upper.month - 1]} {upper.year}"
     if lower.year == upper.year:
         return f"{lower.day} {MONTHS[lower.month - 1]} – {upper.day} {MONTHS[upper.month - 1]} {upper.year}"
-    return (
-        f"{lower.day} {MONTHS[lower.month - 1]} {lower.year} – "
-        f"{upper.day} {MONTHS[upper.month - 1]} {upper.year}"
-    )
+    return f"{lower.day} {MONTHS[lower.month - 1]} {lower.year} – {upper.day} {MONTHS[upper.month - 1]} {upper.year}"
 
 
 def _last_day(year: int, month: int) -> int:
@@ -251,15 +248,11 @@ def _parse_point(text: str, whole: str) -> _Point:
     uncertain = qual in ("?", "%")
     month_s, day_s = match["month"], match["day"]
     if month_s is None:
-        return _Point(
-            text, dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR, approximate, uncertain, year
-        )
+        return _Point(text, dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR, approximate, uncertain, year)
     code = int(month_s)
     if code >= 21:
         if day_s is not None or code not in SEASON_SPANS:
-            raise InvalidDate(
-                f"“{whole}”: {code} is not a month (01–12) or a season (21–24, or 25–41)."
-            )
+            raise InvalidDate(f"“{whole}”: {code} is not a month (01–12) or a season (21–24, or 25–41).")
         first, length = SEASON_SPANS[code]
         last_month_index = first - 1 + length - 1
         last_year = year + last_month_index // 12
@@ -292,8 +285,7 @@ def _parse_point(text: str, whole: str) -> _Point:
     day = int(day_s)
     if not 1 <= day <= _last_day(year, code):
         raise InvalidDate(
-            f"“{whole}”: day {day_s} does not exist in {MONTHS[code - 1]} {year} "
-            f"(it has {_last_day(year, code)} days)."
+            f"“{whole}”: day {day_s} does not exist in {MONTHS[code - 1]} {year} (it has {_last_day(year, code)} days)."
         )
     day_date = dt.date(year, code, day)
     if match["hour"] is None:
@@ -360,9 +352,7 @@ def parse(text: str) -> FuzzyDate:
         first = _parse_point(first_text, text)
         last = _parse_point(last_text, text)
         if last.upper < first.lower:
-            raise InvalidDate(
-                f"“{text}” ends ({last.label()}) before it starts ({first.label()})."
-            )
+            raise InvalidDate(f"“{text}” ends ({last.label()}) before it starts ({first.label()}).")
         if first.moment and last.moment and first.tz_known == last.tz_known and last.moment < first.moment:
             raise InvalidDate(f"“{text}” ends before it starts.")
         precision = min(first.precision, last.precision, key=lambda p: p.rank)

@@ -68,7 +68,10 @@ class EventFilter(django_filters.FilterSet):
         queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of)."
     )
     actor = django_filters.ModelMultipleChoiceFilter(
-        field_name="actors", queryset=Actor.objects.all(), distinct=True, help_text="Actor id involved (any of)."
+        field_name="actors",
+        queryset=Actor.objects.all(),
+        distinct=True,
+        help_text="Actor id involved (any of).",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
         field_name="tags",
@@ -78,7 +81,10 @@ class EventFilter(django_filters.FilterSet):
         help_text="Tag slug (any of).",
     )
     source = django_filters.ModelMultipleChoiceFilter(
-        field_name="sources", queryset=Source.objects.all(), distinct=True, help_text="Cited source id (any of)."
+        field_name="sources",
+        queryset=Source.objects.all(),
+        distinct=True,
+        help_text="Cited source id (any of).",
     )
     min_credibility = django_filters.TypedChoiceFilter(
         choices=[(str(value), label) for value, label in Credibility.choices],
@@ -144,9 +150,7 @@ class EventFilter(django_filters.FilterSet):
 
             vector = SearchVector("title", "summary", "location", config="simple")
             query = SearchQuery(value, search_type="websearch", config="simple")
-            return queryset.annotate(search=vector).filter(
-                Q(search=query) | Q(title__icontains=value) | by_actor
-            )
+            return queryset.annotate(search=vector).filter(Q(search=query) | Q(title__icontains=value) | by_actor)
         text = Q(title__icontains=value) | Q(summary__icontains=value) | Q(location__icontains=value)
         return queryset.filter(text | by_actor)
 
@@ -175,7 +179,12 @@ class EventFilter(django_filters.FilterSet):
         if data.get("status"):
             names = dict(ClaimStatus.choices)
             words.append("Status: " + ", ".join(str(names[s]).lower() for s in data["status"]))
-        for key, label in (("claimant", "Claimed by"), ("actor", "Actor"), ("tag", "Tag"), ("source", "Source")):
+        for key, label in (
+            ("claimant", "Claimed by"),
+            ("actor", "Actor"),
+            ("tag", "Tag"),
+            ("source", "Source"),
+        ):
             if data.get(key):
                 words.append(f"{label}: " + ", ".join(_object_name(obj) for obj in data[key]))
         if data.get("min_credibility") not in (None, ""):

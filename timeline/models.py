@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -194,9 +195,7 @@ class Source(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reliability__in=Reliability.values), name="source_reliability_a_to_f"
-            ),
+            models.CheckConstraint(condition=Q(reliability__in=Reliability.values), name="source_reliability_a_to_f"),
         ]
 
     def __str__(self) -> str:
@@ -238,12 +237,8 @@ class Event(models.Model):
     uncertain = models.BooleanField(default=False, editable=False)
     reported = EDTFField(blank=True, help_text="When it was announced or reported (EDTF or plain English).")
     location = models.CharField(max_length=200, blank=True)
-    latitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
-    )
-    longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
-    )
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED)
     claimant = models.ForeignKey(
         Actor,
@@ -267,10 +262,20 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
 
     objects = EventQuerySet.as_manager()
@@ -328,6 +333,9 @@ class Event(models.Model):
             }
         super().save(*args, **kwargs)
         Timeline(pk=self.timeline_id).touch(now)
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:event-detail", kwargs={"uid": self.uid})
 
     def sync_date_columns(self) -> None:
         """Derive lower/upper bounds, precision and flags from ``date``.
@@ -392,9 +400,7 @@ class EventTombstone(models.Model):
     uid = models.UUIDField(unique=True)
     # No database constraint: tombstones are written while a timeline's events are
     # being deleted with it; the timeline's own post_delete handler removes them.
-    timeline = models.ForeignKey(
-        Timeline, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tombstones"
-    )
+    timeline = models.ForeignKey(Timeline, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tombstones")
     deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - routes are added by the API, feed and brief modules
+from django.urls import path
+
+from timeline import views
 
 app_name = "timeline"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
+]
