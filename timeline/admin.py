@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -185,6 +186,8 @@ class EventAdmin(SimpleHistoryAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    # A URL typed without a scheme is read as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
     list_filter = ("reliability", "language", "publisher")
     search_fields = ("title", "publisher", "url", "notes")
