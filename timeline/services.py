@@ -25,7 +25,8 @@ def events_set_published(*, events: QuerySet[Event] | Iterable[Event], published
         event.published = published
         event.updated_by = user if getattr(user, "is_authenticated", False) else None
         if user is not None:
-            event._history_user = user
+            # django-simple-history reads the acting user from this attribute outside a request.
+            event._history_user = user  # type: ignore[attr-defined]
         event.save()
         changed += 1
     if changed:
