@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
@@ -54,16 +55,49 @@ class CitationInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ("source",)
     fields = ("source", "quote", "locator", "position")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}}
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = (
+            "timeline",
+            "title",
+            "summary",
+            "date",
+            "reported",
+            "location",
+            "latitude",
+            "longitude",
+            "status",
+            "claimant",
+            "credibility",
+            "key",
+            "actors",
+            "tags",
+            "published",
+        )
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
+            "summary": forms.Textarea(attrs={"rows": 5, "cols": 90}),
+            "location": forms.TextInput(attrs={"size": 60}),
+            "date": forms.TextInput(
+                attrs={"size": 40, "placeholder": "e.g. April 2025, c. June 2025, 2024-10/2025-04"}
+            ),
+            "reported": forms.TextInput(attrs={"size": 40}),
+        }
 
 
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
+    form = EventAdminForm
     list_display = (
         "display_date",
         "title",
         "timeline",
         "status",
-        "claimant",
+        "claimant_name",
         "grade",
         "key",
         "published",
@@ -144,6 +178,10 @@ class EventAdmin(SimpleHistoryAdmin):
     @admin.display(description="Date", ordering="date_lower")
     def display_date(self, obj: Event) -> str:
         return obj.date_display
+
+    @admin.display(description="Claimant", ordering="claimant__name")
+    def claimant_name(self, obj: Event) -> str:
+        return obj.claimant.name if obj.claimant else "—"
 
     @admin.display(description="Grade")
     def grade(self, obj: Event) -> str:
