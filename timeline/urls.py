@@ -5,5 +5,6 @@ from timeline import views
 app_name = "timeline"
 
 urlpatterns = [
+    path("timelines/<slug:slug>/", views.timeline_detail, name="timeline-detail"),
     path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
 ]
