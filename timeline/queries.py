@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
-from timeline.models import Citation, Event, Timeline, Visibility
+from timeline.models import Actor, Citation, Event, Source, Timeline, Visibility
 
 
 def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
@@ -39,3 +39,25 @@ def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timelin
         return Timeline.objects.all()
     visible = [Visibility.PUBLIC] if listed else [Visibility.PUBLIC, Visibility.UNLISTED]
     return Timeline.objects.filter(visibility__in=visible)
+
+
+def timelines_with_content_times(queryset: QuerySet[Timeline] | None = None) -> QuerySet[Timeline]:
+    """Timelines annotated, in the same single query, with ``sources_changed_at`` and
+    ``claimants_changed_at``: the latest change of any source cited by, or actor claiming,
+    one of their events. With ``content_changed_at`` these say when an export last changed."""
+    queryset = Timeline.objects.all() if queryset is None else queryset
+    sources = (
+        Source.objects.filter(citations__event__timeline=OuterRef("pk"))
+        .order_by()
+        .values("citations__event__timeline")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")[:1]
+    )
+    claimants = (
+        Actor.objects.filter(claims__timeline=OuterRef("pk"))
+        .order_by()
+        .values("claims__timeline")
+        .annotate(latest=Max("updated_at"))
+        .values("latest")[:1]
+    )
+    return queryset.annotate(sources_changed_at=Subquery(sources), claimants_changed_at=Subquery(claimants))
