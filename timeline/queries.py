@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Prefetch, QuerySet
 
-from timeline.models import Actor, Citation, Event, Source, Timeline, Visibility
+from timeline.models import Citation, ClaimStatus, Event, Timeline, Visibility
 
 
 def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
@@ -41,23 +41,50 @@ def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timelin
     return Timeline.objects.filter(visibility__in=visible)
 
 
-def timelines_with_content_times(queryset: QuerySet[Timeline] | None = None) -> QuerySet[Timeline]:
-    """Timelines annotated, in the same single query, with ``sources_changed_at`` and
-    ``claimants_changed_at``: the latest change of any source cited by, or actor claiming,
-    one of their events. With ``content_changed_at`` these say when an export last changed."""
-    queryset = Timeline.objects.all() if queryset is None else queryset
-    sources = (
-        Source.objects.filter(citations__event__timeline=OuterRef("pk"))
-        .order_by()
-        .values("citations__event__timeline")
-        .annotate(latest=Max("updated_at"))
-        .values("latest")[:1]
-    )
-    claimants = (
-        Actor.objects.filter(claims__timeline=OuterRef("pk"))
-        .order_by()
-        .values("claims__timeline")
-        .annotate(latest=Max("updated_at"))
-        .values("latest")[:1]
-    )
-    return queryset.annotate(sources_changed_at=Subquery(sources), claimants_changed_at=Subquery(claimants))
+EXPORT_FIELDS = (
+    "id",
+    "uid",
+    "version",
+    "title",
+    "summary",
+    "date",
+    "location",
+    "latitude",
+    "longitude",
+    "status",
+    "credibility",
+    "created_at",
+    "updated_at",
+)
+
+
+def events_for_export(queryset: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Events as plain dicts for bulk exports (calendar feeds), in three queries.
+
+    Queries: events (joined with the claimant), tag names, citations (joined with
+    their sources). Each dict holds ``EXPORT_FIELDS`` plus ``status_label``,
+    ``claimant`` (name, or ""), ``tags`` (names, alphabetical) and ``sources``
+    ((title, publisher, url) in citation order). Model instances and
+    ``prefetch_related`` cost about 0.1 ms per event and relation, which a feed
+    of 10,000 events cannot afford.
+    """
+    rows = list(queryset.values(*EXPORT_FIELDS, claimant_name=F("claimant__name")))
+    by_id: dict[int, dict[str, Any]] = {}
+    labels = dict(ClaimStatus.choices)
+    for row in rows:
+        row["status_label"] = str(labels.get(row["status"], row["status"]))
+        row["claimant"] = row.pop("claimant_name") or ""
+        row["tags"] = []
+        row["sources"] = []
+        by_id[row["id"]] = row
+    # A subquery rather than a list of ids: no parameter limits, whatever the size.
+    ids = queryset.order_by().values("pk")
+    tag_links = Event.tags.through.objects.filter(event_id__in=ids).order_by("tag__name")
+    for event_id, name in tag_links.values_list("event_id", "tag__name"):
+        if event_id in by_id:
+            by_id[event_id]["tags"].append(name)
+    citations = Citation.objects.filter(event_id__in=ids).order_by("position", "id")
+    for event_id, *source in citations.values_list("event_id", "source__title", "source__publisher", "source__url"):
+        if event_id in by_id:
+            by_id[event_id]["sources"].append(tuple(source))
+    return rows

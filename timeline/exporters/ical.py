@@ -1,9 +1,10 @@
 """iCalendar (RFC 5545 / RFC 7986) export: events in, bytes out.
 
-Each event becomes one VEVENT block. A block depends only on the event's own
-row, its cited sources, its claimant, its tags and :class:`ExportOptions`, so
-blocks are cached under :func:`vevent_cache_key` and a feed is a join of cached
-blocks framed by a calendar header.
+Events come in as :class:`FeedEvent` values (built from
+``queries.events_for_export`` rows). Each becomes one VEVENT block, which
+depends only on that value and :class:`ExportOptions`, so blocks are cached
+under :func:`vevent_cache_key` and a feed is a join of cached blocks framed by
+a calendar header.
 
 Values are escaped with icalendar's TEXT rules (RFC 5545 §3.3.11, the same
 output as ``icalendar.vText``), lines are written and folded here: icalendar's
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -122,29 +123,26 @@ class FeedEvent:
     path: str
 
     @classmethod
-    def from_event(cls, event: Any) -> FeedEvent:
-        """Read an ``Event`` whose tags, claimant and citations (with sources) are prefetched."""
+    def from_row(cls, row: Mapping[str, Any], *, path: str) -> FeedEvent:
+        """Read a row of ``queries.events_for_export``; ``path`` is the event's canonical path."""
         return cls(
-            uid=str(event.uid),
-            version=event.version,
-            title=event.title,
-            summary=event.summary,
-            edtf=event.date,
-            location=event.location,
-            latitude=event.latitude,
-            longitude=event.longitude,
-            status=event.status,
-            status_label=str(event.get_status_display()),
-            claimant=event.claimant.name if event.claimant is not None else "",
-            credibility=event.credibility,
-            tags=tuple(tag.name for tag in event.tags.all()),
-            sources=tuple(
-                FeedSource(title=c.source.title, publisher=c.source.publisher, url=c.source.url)
-                for c in event.citations.all()
-            ),
-            created_at=event.created_at,
-            updated_at=event.updated_at,
-            path=event.get_absolute_url(),
+            uid=str(row["uid"]),
+            version=row["version"],
+            title=row["title"],
+            summary=row["summary"],
+            edtf=row["date"],
+            location=row["location"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            status=row["status"],
+            status_label=row["status_label"],
+            claimant=row["claimant"],
+            credibility=row["credibility"],
+            tags=tuple(row["tags"]),
+            sources=tuple(FeedSource(*source) for source in row["sources"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            path=path,
         )
 
 
@@ -156,18 +154,16 @@ class CalendarHeader:
     description: str = ""
 
 
-def vevent_cache_key(event: Any, options: ExportOptions) -> str:
-    """The cache key of an ``Event``'s block: uid, version, exporter version and
-    the change times of what the block shows from other rows (sources, claimant, tags).
+def vevent_cache_key(event: FeedEvent, options: ExportOptions) -> str:
+    """The cache key of an event's block: uid, version, exporter version and options,
+    plus a digest of what the block shows from other rows (claimant, tags, sources).
 
-    Editing a source's title or URL, renaming the claimant or a tag changes the key
-    even though the event's own version stays the same.
+    Editing a source's title or URL, or renaming the claimant or a tag, changes the
+    key although the event's own version stays the same.
     """
-    related = [event.claimant.updated_at.isoformat() if event.claimant is not None else ""]
-    latest_source = max((c.source.updated_at for c in event.citations.all()), default=None)
-    related.append(latest_source.isoformat() if latest_source else "")
-    related.append(str(len(event.citations.all())))
-    related.extend(tag.name for tag in event.tags.all())
+    related = [event.claimant, event.path, *event.tags, "\x1e"]
+    for source in event.sources:
+        related += [source.title, source.publisher, source.url]
     digest = hashlib.blake2b("\x1f".join(related).encode(), digest_size=8).hexdigest()
     return f"ical:vevent:{options.fingerprint}:{event.uid}:{event.version}:{digest}"
 
@@ -200,36 +196,26 @@ def fold_line(line: str) -> str:
     Like icalendar, never ends a folded segment with a backslash, so that no
     escape sequence is split for clients that unfold carelessly.
     """
-    if line.isascii():
-        if len(line) <= FOLD_LIMIT:
-            return line
-        parts = []
-        start, limit = 0, FOLD_LIMIT
-        while len(line) - start > limit:
-            end = start + limit
-            if line[end - 1] == "\\":
-                end -= 1
-            parts.append(line[start:end])
-            start, limit = end, FOLD_LIMIT - 1
-        parts.append(line[start:])
-        return "\r\n ".join(parts)
-    if len(line.encode()) <= FOLD_LIMIT:
+    if len(line) <= FOLD_LIMIT // 4:
+        return line
+    encoded = line.encode()
+    size = len(encoded)
+    if size <= FOLD_LIMIT:
         return line
     parts = []
-    start, count, limit = 0, 0, FOLD_LIMIT
-    for index, char in enumerate(line):
-        code = ord(char)
-        size = 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-        if count + size > limit:
-            end = index
-            if line[end - 1] == "\\" and end - 1 > start:
-                end -= 1
-            parts.append(line[start:end])
-            count = len(line[end:index].encode())
-            start, limit = end, FOLD_LIMIT - 1
-        count += size
-    parts.append(line[start:])
-    return "\r\n ".join(parts)
+    start, limit = 0, FOLD_LIMIT
+    while size - start > limit:
+        end = start + limit
+        # Back off to the first byte of a character (continuation bytes are 10xxxxxx).
+        while encoded[end] & 0xC0 == 0x80:
+            end -= 1
+        if encoded[end - 1] == 0x5C and end - 1 > start:
+            end -= 1
+        parts.append(encoded[start:end])
+        # Continuation lines start with a space, which counts towards the 75 octets.
+        start, limit = end, FOLD_LIMIT - 1
+    parts.append(encoded[start:])
+    return b"\r\n ".join(parts).decode()
 
 
 def _text_line(name: str, value: str) -> str:
@@ -416,14 +402,15 @@ def _duration(delta: dt.timedelta) -> str:
     return "PT" + "".join(f"{amount}{unit}" for amount, unit in parts if amount)
 
 
-def render_blocks(events: Iterable[Any], options: ExportOptions, *, cache: BlockCache | None = None) -> list[bytes]:
-    """VEVENT blocks for ``Event`` rows (relations prefetched), from ``cache`` where possible.
+def render_blocks(
+    events: Sequence[FeedEvent], options: ExportOptions, *, cache: BlockCache | None = None
+) -> list[bytes]:
+    """VEVENT blocks for ``events``, from ``cache`` where possible.
 
     Missing blocks are rendered and stored back with one ``set_many``.
     """
-    events = list(events)
     if cache is None:
-        return [render_vevent(FeedEvent.from_event(event), options) for event in events]
+        return [render_vevent(event, options) for event in events]
     keys = [vevent_cache_key(event, options) for event in events]
     found = cache.get_many(keys)
     missing: dict[str, bytes] = {}
@@ -431,7 +418,7 @@ def render_blocks(events: Iterable[Any], options: ExportOptions, *, cache: Block
     for key, event in zip(keys, events, strict=True):
         block = found.get(key)
         if block is None:
-            block = missing[key] = render_vevent(FeedEvent.from_event(event), options)
+            block = missing[key] = render_vevent(event, options)
         blocks.append(block)
     if missing:
         cache.set_many(missing)
@@ -439,20 +426,16 @@ def render_blocks(events: Iterable[Any], options: ExportOptions, *, cache: Block
 
 
 def render_calendar(
-    events: Iterable[Any],
+    events: Sequence[FeedEvent],
     header: CalendarHeader,
     options: ExportOptions,
     *,
     cache: BlockCache | None = None,
 ) -> bytes:
-    """A complete VCALENDAR for ``Event`` rows (or :class:`FeedEvent` values).
+    """A complete VCALENDAR: header, one VEVENT per event, footer.
 
-    An empty iterable gives a calendar with no components, which every client
-    tested accepts (RFC 5545 asks for at least one; an empty feed is the truth).
+    With no events the calendar has no components, which every client tested
+    accepts (RFC 5545 asks for at least one; an empty feed is the truth).
     """
-    events = list(events)
-    if events and isinstance(events[0], FeedEvent):
-        blocks = [render_vevent(event, options) for event in events]
-    else:
-        blocks = render_blocks(events, options, cache=cache)
+    blocks = render_blocks(events, options, cache=cache)
     return b"".join([render_header(header, options), *blocks, FOOTER])
