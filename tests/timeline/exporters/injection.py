@@ -24,7 +24,7 @@ PAYLOADS = [
     LONG_WORD,
     "Кирило Буданов: «Ми знаємо»",
     "김정은 위원장, 러시아 파병",
-    'quotes "double" and \'single\' and ^caret^',
+    "quotes \"double\" and 'single' and ^caret^",
     "tab\tseparated",
 ]
 OPTIONS = ical.ExportOptions(site_url="https://timelines.example.org", description_max=100_000)
@@ -59,7 +59,8 @@ def injection_events() -> list[ical.FeedEvent]:
 
 
 def injection_feed() -> bytes:
-    return ical.render_calendar(injection_events(), ical.CalendarHeader(name=PAYLOADS[2], description=PAYLOADS[2]), OPTIONS)
+    header = ical.CalendarHeader(name=PAYLOADS[2], description=PAYLOADS[2])
+    return ical.render_calendar(injection_events(), header, OPTIONS)
 
 
 if __name__ == "__main__":
