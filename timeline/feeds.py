@@ -121,7 +121,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         body = cache.get(key)
         if body is None:
             words = filterset.describe()
-            name = timeline.title + (f" ({'; '.join(words)})" if words else "")
+            name = timeline.title + (f" ({' · '.join(words)})" if words else "")
             description = timeline.description
             if not include_year:
                 description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."

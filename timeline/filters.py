@@ -74,7 +74,8 @@ class EventFilter(django_filters.FilterSet):
         help_text="Actor id involved (any of).",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags",
+        # With to_field_name, django-filter filters on the slug value itself, so the lookup must name it.
+        field_name="tags__slug",
         to_field_name="slug",
         queryset=Tag.objects.all(),
         distinct=True,
