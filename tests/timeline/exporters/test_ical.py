@@ -124,7 +124,7 @@ def test_render_vevent_description_reads_date_line_summary_sources_then_url():
             "Confirmed",
             "GUR",
             "Date: April 2025 (month precision) · Confirmed · Claimant: GUR · Credibility 3",
-        ),  # noqa: E501 - one expected line reads best whole
+        ),
         ("reported", "Reported", "", "Date: April 2025 (month precision) · Reported · Credibility 3"),
     ],
 )
