@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from functools import cache
+from pathlib import Path
 
 import icalendar
 import vobject
@@ -29,10 +31,15 @@ process.stdin.on("end", () => {
 """
 
 
+# `npm install --no-save ical.js` in the project folder makes the ical.js checks run.
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
 def ical_js_available() -> bool:
     if shutil.which("node") is None:
         return False
-    result = subprocess.run(["node", "-e", "require('ical.js')"], capture_output=True, check=False)
+    result = subprocess.run(["node", "-e", "require('ical.js')"], capture_output=True, check=False, cwd=ROOT)
     return result.returncode == 0
 
 
@@ -66,7 +73,7 @@ def parse_feed(body: bytes) -> icalendar.Calendar:
 
 
 def ical_js_events(body: bytes) -> list[dict]:
-    result = subprocess.run(["node", "-e", ICAL_JS_SCRIPT], input=body, capture_output=True, check=True)
+    result = subprocess.run(["node", "-e", ICAL_JS_SCRIPT], input=body, capture_output=True, check=True, cwd=ROOT)
     return json.loads(result.stdout)
 
 
