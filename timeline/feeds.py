@@ -54,7 +54,7 @@ class FeedState:
     """What a feed request resolves to before anything is rendered."""
 
     etag: str
-    last_modified: dt.datetime
+    last_modified: dt.datetime | None
     render: Callable[[], bytes]
     filename: str = ""
 
@@ -175,8 +175,9 @@ def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpRes
         return ical.render_calendar([event], header, options, cache=cache)
 
     title = ical.clean_text(event.title, single_line=True).translate({ord("/"): "-", ord("\\"): "-"}).strip()
-    # The event row's own time: source or tag edits still change the ETag through the cache key.
-    return FeedState(etag=etag, last_modified=event.updated_at, render=render, filename=f"{title[:80] or 'event'}.ics")
+    # ETag only: the event row's time would miss edits of its sources, which the ETag (the block's
+    # cache key) does see, and If-Modified-Since alone would then answer 304 wrongly.
+    return FeedState(etag=etag, last_modified=None, render=render, filename=f"{title[:80] or 'event'}.ics")
 
 
 def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:

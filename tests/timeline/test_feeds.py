@@ -4,6 +4,7 @@ import datetime as dt
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -226,11 +227,9 @@ def test_timeline_feed_shows_a_renamed_claimant_and_tag(client):
     assert [str(c) for c in vevent["CATEGORIES"].cats] == ["UAVs"]
 
 
-def test_timeline_feed_bytes_are_stable_across_renders(client, settings):
+def test_timeline_feed_bytes_are_stable_across_renders(client):
     event = EventFactory()
     first = client.get(feed_url(event.timeline)).content
-
-    from django.core.cache import cache
 
     cache.clear()
     second = client.get(feed_url(event.timeline)).content
@@ -461,14 +460,19 @@ def test_event_download_hides_drafts_and_private_events(client, published, visib
     assert response.status_code == 404
 
 
-def test_event_download_answers_304(client):
-    event = EventFactory()
-    url = reverse("timeline:event-ics", kwargs={"uid": event.uid})
+def test_event_download_answers_304_until_a_cited_source_changes(client):
+    citation = CitationFactory()
+    url = reverse("timeline:event-ics", kwargs={"uid": citation.event.uid})
     first = client.get(url)
 
-    response = client.get(url, headers={"if-none-match": first["ETag"]})
+    unchanged = client.get(url, headers={"if-none-match": first["ETag"]})
+    citation.source.title = "Corrected"
+    citation.source.save()
+    changed = client.get(url, headers={"if-none-match": first["ETag"]})
 
-    assert response.status_code == 304
+    assert unchanged.status_code == 304
+    assert changed.status_code == 200
+    assert first.has_header("Last-Modified") is False
 
 
 # --- Subscribe links ----------------------------------------------------------------------------
