@@ -5,12 +5,15 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, TagFactory, TimelineFactory
+from tests.timeline.exporters.injection import PAYLOADS
 from tests.timeline.ical_checks import parse_feed
+from timeline.exporters.ical import clean_text
 from timeline.feeds import timeline_subscribe_links
 from timeline.models import Event, Timeline
 from timeline.services import events_set_published, timeline_revoke_feed_token, timeline_rotate_feed_token
@@ -503,3 +506,32 @@ def test_subscribe_links_for_a_private_timeline_need_the_token(rf):
     assert without == {}
     assert with_token["https"] == "https://testserver/feeds/abc/calendar.ics"
     assert with_token["webcal"] == "webcal://testserver/feeds/abc/calendar.ics"
+
+
+def test_timeline_feed_keeps_hostile_stored_text_in_one_vevent_each(client, settings):
+    settings.TIMELINE_FEED_DESCRIPTION_MAX = 100_000
+    timeline = TimelineFactory()
+    # PostgreSQL refuses NUL in text columns; the other payloads are stored as typed.
+    payloads = [p.replace("\x00", "") if connection.vendor == "postgresql" else p for p in PAYLOADS]
+    events = []
+    for number, payload in enumerate(payloads):
+        event = EventFactory(
+            timeline=timeline,
+            title=payload[:300],
+            summary=payload,
+            date=f"2025-04-{number + 1:02d}",
+            location=payload[:200],
+            claimant=ActorFactory(name=f"{number} {payload}"[:200]),
+            tags=[TagFactory(name=f"{number} {payload}"[:100], slug=f"hostile-{number}")],
+        )
+        CitationFactory(event=event, source__title=payload[:300], source__publisher=payload[:200])
+        events.append(event)
+
+    vevents = parse_feed(client.get(feed_url(timeline)).content).walk("VEVENT")
+
+    assert [str(v["UID"]) for v in vevents] == [str(e.uid) for e in events]
+    for vevent, payload in zip(vevents, payloads, strict=True):
+        one_line = clean_text(payload, single_line=True)
+        assert str(vevent["SUMMARY"]) == one_line[:300]
+        assert str(vevent["LOCATION"]) == one_line[:200].strip()
+        assert str(vevent["DESCRIPTION"]).split("\n\n")[1] == clean_text(payload).strip()
