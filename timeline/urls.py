@@ -1,10 +1,13 @@
 from django.urls import path
 
-from timeline import views
+from timeline import feeds, views
 
 app_name = "timeline"
 
 urlpatterns = [
     path("timelines/<slug:slug>/", views.timeline_detail, name="timeline-detail"),
     path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
+    path("events/<uuid:uid>.ics", feeds.event_download, name="event-ics"),
+    path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),
+    path("feeds/<str:token>/calendar.ics", feeds.token_feed, name="token-feed"),
 ]
