@@ -242,9 +242,12 @@ event_download.__doc__ = "One published event as an .ics download."
 
 
 def timeline_subscribe_links(
-    timeline: Timeline, request: HttpRequest | None = None, *, token: str | None = None
+    timeline: Timeline, request: HttpRequest | None = None, *, token: str | None = None, query: str = ""
 ) -> dict[str, str]:
     """Subscribe and download links for ``timeline``: keys ``webcal``, ``https``, ``google``, ``download``.
+
+    ``query`` is an urlencoded events filter (the parameters of ``EventFilter``);
+    the links then subscribe to exactly that filtered view.
 
     Public and unlisted timelines get their slug feed. A private timeline has
     links only when its current ``token`` is passed (it is stored hashed, so only
@@ -258,10 +261,12 @@ def timeline_subscribe_links(
     else:
         return {}
     https = request.build_absolute_uri(path) if request is not None else settings.SITE_URL.rstrip("/") + path
+    if query:
+        https += "?" + query
     webcal = "webcal://" + https.split("://", 1)[1]
     return {
         "webcal": webcal,
         "https": https,
         "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
-        "download": https + "?download=1",
+        "download": https + ("&" if query else "?") + "download=1",
     }
