@@ -12,11 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import io
 import json
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -76,27 +76,6 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource changed since you read it. Fetch it again and reapply your change."
     default_code = "precondition_failed"
-
-
-class SizeLimitedJSONParser(JSONParser):
-    """JSON bodies up to ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes; larger ones raise :class:`RequestTooLarge` (413).
-
-    DRF reads the request stream itself, past Django's own size check, so the
-    limit is enforced here, on the declared length and on the bytes read.
-    """
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None:
-            request = (parser_context or {}).get("request")
-            declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
-            body = stream.read(limit + 1)
-            if len(body) > limit:
-                raise RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
-            stream = io.BytesIO(body)
-        return super().parse(stream, media_type, parser_context)
 
 
 # --- ETags ---------------------------------------------------------------------------
@@ -306,9 +285,16 @@ ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag
 
 
 class ApiViewSetMixin:
-    """JSON bodies only (with the size limit) for every API viewset."""
+    """JSON bodies only, and 413 for bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, for every API viewset."""
 
-    parser_classes = [SizeLimitedJSONParser]
+    parser_classes = [JSONParser]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Django refuses the oversized body while DRF parses it; left alone that is a 400 HTML page.
+        if isinstance(exc, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            exc = RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 # --- Events ---------------------------------------------------------------------------

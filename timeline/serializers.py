@@ -79,7 +79,7 @@ class KeyedRelatedField(serializers.RelatedField):
     noun = "object"
     default_error_messages = {
         "does_not_exist": "Unknown {noun} “{value}”.",
-        "incorrect_type": "Give the {noun}'s {key} or an object with a “{key}” key.",
+        "incorrect_type": "Give the {noun}'s {key_name}, or an object with “{key_name}” in it.",
     }
 
     def key_from(self, data: Any) -> Any:
@@ -89,9 +89,9 @@ class KeyedRelatedField(serializers.RelatedField):
             if isinstance(data, str) and data.isdigit():
                 data = int(data)
             if isinstance(data, bool) or not isinstance(data, int):
-                self.fail("incorrect_type", noun=self.noun, key=self.key_name)
+                self.fail("incorrect_type", noun=self.noun, key_name=self.key_name)
         elif not isinstance(data, str) or not data:
-            self.fail("incorrect_type", noun=self.noun, key=self.key_name)
+            self.fail("incorrect_type", noun=self.noun, key_name=self.key_name)
         return data
 
     def to_internal_value(self, data: Any) -> Any:
