@@ -412,7 +412,9 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
     def get_locked_event(self) -> Event:
         """The addressed event, row-locked until the surrounding transaction ends; 404 when not readable."""
-        event = get_object_or_404(events_visible_to(self.request.user).select_for_update(), uid=self.kwargs["uid"])
+        event = get_object_or_404(
+            events_visible_to(self.request.user).select_for_update(of=("self",)), uid=self.kwargs["uid"]
+        )
         self.check_object_permissions(self.request, event)
         return event
 
