@@ -375,7 +375,9 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return EventSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        event = self.get_object()
+        # The list's filters do not apply to one event addressed by uid.
+        event = get_object_or_404(self.get_queryset(), uid=self.kwargs["uid"])
+        self.check_object_permissions(request, event)
         etag = event_etag(event)
         if if_none_match_hits(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})

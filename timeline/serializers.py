@@ -14,11 +14,15 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from timeline import dates, links
-from timeline.models import Actor, Citation, Event, Source, Tag, Timeline, http_url_validator
+from timeline.models import Actor, Citation, Event, Reliability, Source, Tag, Timeline, http_url_validator
+
+# Stands in for an event's uid in link templates: the nil UUID, which uuid4 never produces.
+UID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def absolute_url(context: Mapping[str, Any], path: str) -> str:
@@ -249,16 +253,81 @@ class CitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Lists render hundreds of these per page: plain fields that build the same shapes
+# as the summary serializers above (which document them) without a nested
+# serializer per item.
+
+
+def prefetched(instance: Any, name: str) -> list[Any]:
+    """Related objects from ``prefetch_related``'s cache, without cloning a queryset per row
+    (which ``.all()`` does, and which costs more than rendering the row); a query if not prefetched."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(getattr(instance, name).all())
+
+
+def actor_summary(actor: Actor) -> dict[str, Any]:
+    return {"id": actor.pk, "name": actor.name, "native_name": actor.native_name, "kind": actor.kind}
+
+
+def tag_summary(tag: Tag) -> dict[str, Any]:
+    return {"slug": tag.slug, "name": tag.name}
+
+
+def citation_summary(citation: Citation) -> dict[str, Any]:
+    source = citation.source
+    return {
+        "source": {
+            "id": source.pk,
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "published": source.published,
+            "reliability": source.reliability,
+        },
+        "quote": citation.quote,
+        "locator": citation.locator,
+    }
+
+
+@extend_schema_field(ActorSummarySerializer)
+class ActorSummaryField(serializers.RelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, actor: Actor) -> dict[str, Any]:
+        return actor_summary(actor)
+
+
+@extend_schema_field(TagSummarySerializer)
+class TagSummaryField(serializers.RelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, tag: Tag) -> dict[str, Any]:
+        return tag_summary(tag)
+
+
+@extend_schema_field(CitationSerializer)
+class CitationField(serializers.RelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, citation: Citation) -> dict[str, Any]:
+        return citation_summary(citation)
+
+
 class EventSerializer(serializers.ModelSerializer):
     """An event as readers see it. Expects ``queries.events_with_relations`` (no extra queries)."""
 
     timeline = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     date_display = serializers.CharField(read_only=True)
     reported_display = serializers.CharField(read_only=True)
-    claimant = ActorSummarySerializer(read_only=True, allow_null=True)
-    actors = ActorSummarySerializer(many=True, read_only=True)
-    tags = TagSummarySerializer(many=True, read_only=True)
-    citations = CitationSerializer(many=True, read_only=True)
+    claimant = ActorSummaryField(allow_null=True)
+    actors = ActorSummaryField(many=True)
+    tags = TagSummaryField(many=True)
+    citations = CitationField(many=True)
     reliability = serializers.CharField(
         read_only=True, help_text="Best reliability (A–F) among the cited sources; F when nothing is cited."
     )
@@ -301,6 +370,53 @@ class EventSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, event: Event) -> dict[str, Any]:
+        """The declared fields, rendered directly.
+
+        Gives exactly what DRF's field-by-field rendering gives (a test compares
+        the two) at a fraction of the cost, which dominates a page of events.
+        """
+        # Building self.fields would cost more than rendering one event, so it is left alone.
+        stamp = self.timestamp_field.to_representation
+        citations = prefetched(event, "citations")
+        reliability = min((c.source.reliability for c in citations), default=Reliability.F)
+        return {
+            "uid": str(event.uid),
+            "timeline": event.timeline.slug,
+            "title": event.title,
+            "summary": event.summary,
+            "date": event.date,
+            "date_display": event.date_display,
+            "date_lower": event.date_lower.isoformat(),
+            "date_upper": event.date_upper.isoformat(),
+            "precision": event.precision,
+            "approximate": event.approximate,
+            "uncertain": event.uncertain,
+            "reported": event.reported,
+            "reported_display": event.reported_display,
+            "location": event.location,
+            "latitude": None if event.latitude is None else float(event.latitude),
+            "longitude": None if event.longitude is None else float(event.longitude),
+            "status": event.status,
+            "claimant": None if event.claimant is None else actor_summary(event.claimant),
+            "credibility": event.credibility,
+            "reliability": str(reliability),
+            "grade": f"{reliability}{event.credibility}",
+            "key": event.key,
+            "actors": [actor_summary(a) for a in prefetched(event, "actors")],
+            "tags": [tag_summary(t) for t in prefetched(event, "tags")],
+            "citations": [citation_summary(c) for c in citations],
+            "published": event.published,
+            "version": event.version,
+            "created_at": stamp(event.created_at),
+            "updated_at": stamp(event.updated_at),
+            "links": self.get_links(event),
+        }
+
+    def field_by_field_representation(self, event: Event) -> dict[str, Any]:
+        """DRF's generic rendering of the declared fields: the reference ``to_representation`` must match."""
+        return super().to_representation(event)
+
     @extend_schema_field(
         inline_serializer(
             "EventLinks",
@@ -312,11 +428,22 @@ class EventSerializer(serializers.ModelSerializer):
         )
     )
     def get_links(self, event: Event) -> dict[str, str]:
+        uid = str(event.uid)
+        return {name: template.replace(UID_PLACEHOLDER, uid) for name, template in self.link_templates.items()}
+
+    @cached_property
+    def link_templates(self) -> dict[str, str]:
+        """Absolute links with a placeholder uid, reversed once per page rather than once per event."""
+        placeholder = Event(uid=UID_PLACEHOLDER)
         return {
-            "self": absolute_url(self.context, reverse("api:event-detail", kwargs={"uid": event.uid})),
-            "html": absolute_url(self.context, event.get_absolute_url()),
-            "calendar": absolute_url(self.context, links.event_calendar_path(event.uid)),
+            "self": absolute_url(self.context, reverse("api:event-detail", kwargs={"uid": UID_PLACEHOLDER})),
+            "html": absolute_url(self.context, placeholder.get_absolute_url()),
+            "calendar": absolute_url(self.context, links.event_calendar_path(UID_PLACEHOLDER)),
         }
+
+    @cached_property
+    def timestamp_field(self) -> serializers.DateTimeField:
+        return serializers.DateTimeField(read_only=True)
 
 
 # --- Events: write ---------------------------------------------------------------

@@ -186,3 +186,30 @@ def test_event_list_cursor_from_another_ordering_is_400():
     response = client.get(events_url(), {"page_size": 1, "ordering": "updated", "cursor": cursor})
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_relations", [True, False])
+def test_event_serializer_direct_rendering_equals_field_by_field(rf, settings, with_relations):
+    from timeline.queries import events_with_relations
+    from timeline.serializers import EventSerializer
+
+    event = EventFactory(
+        date="2025-06-17T14:30:00+03:00",
+        reported="2025?",
+        latitude=51,
+        longitude=-0.5,
+        claimant=ActorFactory() if with_relations else None,
+        actors=[ActorFactory(), ActorFactory()] if with_relations else [],
+        tags=[TagFactory()] if with_relations else [],
+    )
+    if with_relations:
+        CitationFactory(event=event, source__reliability="A")
+        CitationFactory(event=event, source__reliability="D")
+    loaded = events_with_relations().get(pk=event.pk)
+    settings.ALLOWED_HOSTS = ["timelines.example.org"]
+    serializer = EventSerializer(context={"request": rf.get("/", secure=True, HTTP_HOST="timelines.example.org")})
+
+    direct = serializer.to_representation(loaded)
+
+    assert json.dumps(direct) == json.dumps(serializer.field_by_field_representation(loaded))
