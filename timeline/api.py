@@ -43,7 +43,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from timeline.filters import EventFilter
 from timeline.models import Actor, Event, EventTombstone, Source, Tag, Timeline, Visibility
-from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
+from timeline.queries import events_visible_to, events_with_relation_lists, timelines_visible_to
 from timeline.serializers import (
     ActorSerializer,
     DeletedEventsQuerySerializer,
@@ -360,7 +360,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         events = events_visible_to(user)
         if self.action == "list":
             events = self.listed(events, user, named_timeline=bool(self.request.query_params.get("timeline")))
-        return events_with_relations(events)
+        return events_with_relation_lists(events)
 
     @staticmethod
     def listed(events: QuerySet[Event], user: Any, *, named_timeline: bool) -> QuerySet[Event]:
@@ -421,7 +421,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return event
 
     def event_response(self, event: Event, status_code: int) -> Response:
-        fresh = events_with_relations(Event.objects.filter(pk=event.pk)).get()
+        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).get()
         data = EventSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": event_etag(fresh)})
 

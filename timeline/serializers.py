@@ -20,6 +20,7 @@ from rest_framework import serializers
 
 from timeline import dates, links
 from timeline.models import Actor, Citation, Event, Reliability, Source, Tag, Timeline, http_url_validator
+from timeline.queries import RELATION_LISTS
 
 # Stands in for an event's uid in link templates: the nil UUID, which uuid4 never produces.
 UID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -258,13 +259,16 @@ class CitationSerializer(serializers.ModelSerializer):
 # serializer per item.
 
 
-def prefetched(instance: Any, name: str) -> list[Any]:
-    """Related objects from ``prefetch_related``'s cache, without cloning a queryset per row
-    (which ``.all()`` does, and which costs more than rendering the row); a query if not prefetched."""
-    cache = getattr(instance, "_prefetched_objects_cache", {})
+def related(event: Event, name: str) -> list[Any]:
+    """An event's related objects: the list ``queries.events_with_relation_lists`` made, else
+    ``prefetch_related``'s cache read without cloning a queryset per row, else a query."""
+    listed = getattr(event, RELATION_LISTS[name], None)
+    if listed is not None:
+        return listed
+    cache = getattr(event, "_prefetched_objects_cache", {})
     if name in cache:
         return list(cache[name])
-    return list(getattr(instance, name).all())
+    return list(getattr(event, name).all())
 
 
 def actor_summary(actor: Actor) -> dict[str, Any]:
@@ -319,7 +323,7 @@ class CitationField(serializers.RelatedField):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    """An event as readers see it. Expects ``queries.events_with_relations`` (no extra queries)."""
+    """An event as readers see it. Expects ``queries.events_with_relation_lists`` (no extra queries)."""
 
     timeline = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     date_display = serializers.CharField(read_only=True)
@@ -378,7 +382,7 @@ class EventSerializer(serializers.ModelSerializer):
         """
         # Building self.fields would cost more than rendering one event, so it is left alone.
         stamp = self.timestamp_field.to_representation
-        citations = prefetched(event, "citations")
+        citations = related(event, "citations")
         reliability = min((c.source.reliability for c in citations), default=Reliability.F)
         return {
             "uid": str(event.uid),
@@ -403,8 +407,8 @@ class EventSerializer(serializers.ModelSerializer):
             "reliability": str(reliability),
             "grade": f"{reliability}{event.credibility}",
             "key": event.key,
-            "actors": [actor_summary(a) for a in prefetched(event, "actors")],
-            "tags": [tag_summary(t) for t in prefetched(event, "tags")],
+            "actors": [actor_summary(a) for a in related(event, "actors")],
+            "tags": [tag_summary(t) for t in related(event, "tags")],
             "citations": [citation_summary(c) for c in citations],
             "published": event.published,
             "version": event.version,

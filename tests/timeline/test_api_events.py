@@ -7,6 +7,8 @@ import pytest
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, TagFactory, TimelineFactory
 from tests.timeline.api_helpers import client_for, event_url, events_url, uids
+from timeline.queries import events_with_relation_lists, events_with_relations
+from timeline.serializers import EventSerializer
 
 
 @pytest.mark.django_db
@@ -190,9 +192,8 @@ def test_event_list_cursor_from_another_ordering_is_400():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("with_relations", [True, False])
-def test_event_serializer_direct_rendering_equals_field_by_field(rf, settings, with_relations):
-    from timeline.queries import events_with_relations
-    from timeline.serializers import EventSerializer
+@pytest.mark.parametrize("loader", [events_with_relations, events_with_relation_lists])
+def test_event_serializer_direct_rendering_equals_field_by_field(rf, settings, with_relations, loader):
 
     event = EventFactory(
         date="2025-06-17T14:30:00+03:00",
@@ -206,7 +207,7 @@ def test_event_serializer_direct_rendering_equals_field_by_field(rf, settings, w
     if with_relations:
         CitationFactory(event=event, source__reliability="A")
         CitationFactory(event=event, source__reliability="D")
-    loaded = events_with_relations().get(pk=event.pk)
+    loaded = loader().get(pk=event.pk)
     settings.ALLOWED_HOSTS = ["timelines.example.org"]
     serializer = EventSerializer(context={"request": rf.get("/", secure=True, HTTP_HOST="timelines.example.org")})
 
