@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -295,6 +296,12 @@ class ApiViewSetMixin:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             exc = RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
         return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        # What a reader sees depends on who they are (drafts, private timelines).
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
 
 
 # --- Events ---------------------------------------------------------------------------

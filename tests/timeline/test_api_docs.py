@@ -110,3 +110,20 @@ def test_anonymous_reads_are_throttled_at_the_configured_rate(monkeypatch):
     statuses = [client.get(events_url()).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_event_responses_vary_with_the_reader():
+    event = EventFactory()
+
+    response = client_for().get(event_url(event))
+
+    assert response["Vary"] == "Accept, Authorization, Cookie"
+
+
+@pytest.mark.django_db
+def test_options_describes_event_writes_for_an_editor():
+    response = client_for(EditorFactory()).options(events_url())
+
+    body = response.json()
+    assert (response.status_code, sorted(body["actions"]["POST"])[:3]) == (200, ["actors", "citations", "claimant"])
