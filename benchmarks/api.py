@@ -24,21 +24,32 @@ urlpatterns: list[Any] = []
 
 def run(events: int = 10_000) -> None:
     from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import clear_url_caches
     from rest_framework.throttling import AnonRateThrottle
 
-    from benchmarks.harness import report, seed
-    from timeline.models import Event
+    from benchmarks.harness import seed
 
     timeline = seed(events, slug="bench-api")
+    rates, root_urlconf = AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF
     # The benchmark measures serving, not the rate limit, which would refuse it after 1000 requests.
-    AnonRateThrottle.THROTTLE_RATES = {**AnonRateThrottle.THROTTLE_RATES, "anon": "1000000/hour"}
+    AnonRateThrottle.THROTTLE_RATES = {**rates, "anon": "1000000/hour"}
     urlpatterns[:] = _benchmark_urls()
     settings.ROOT_URLCONF = __name__
     clear_url_caches()
+    try:
+        _measure(timeline, events)
+    finally:
+        AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF = rates, root_urlconf
+        clear_url_caches()
+
+
+def _measure(timeline: Any, events: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.harness import report
+    from timeline.models import Event
 
     client = Client(HTTP_ACCEPT="application/json")
     uid = Event.objects.filter(timeline=timeline).order_by("id").values_list("uid", flat=True)[events // 2]

@@ -76,3 +76,13 @@ def test_timeline_create_by_editor():
     )
 
     assert (response.status_code, response.json()["visibility"]) == (201, "private")
+
+
+@pytest.mark.django_db
+def test_timeline_update_with_token_records_history_user():
+    editor = EditorFactory()
+    timeline = TimelineFactory(slug="t")
+
+    client_for(editor).patch(reverse("api:timeline-detail", kwargs={"slug": "t"}), {"title": "New"}, format="json")
+
+    assert (timeline.history.first().title, timeline.history.first().history_user) == ("New", editor)
