@@ -87,6 +87,32 @@ def test_event_create_malformed_json_is_400(editor_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("raw", "errors"),
+    [
+        ('"latitude": 1e400', {"latitude": ["A valid number is required."]}),
+        ('"actors": [99999999999999999999]', {"actors": ["Unknown actor “99999999999999999999”."]}),
+        ('"credibility": 99999999999999999999', {"credibility": ['"99999999999999999999" is not a valid choice.']}),
+    ],
+)
+def test_event_create_out_of_range_numbers_are_400(editor_client, raw, errors):
+    body = '{"timeline": "dprk", "title": "x", "date": "2025", ' + raw + "}"
+
+    response = editor_client.post(events_url(), body, content_type="application/json")
+
+    assert (response.status_code, response.json()) == (400, errors)
+
+
+@pytest.mark.django_db
+def test_event_create_json_nan_is_400(editor_client):
+    body = '{"timeline": "dprk", "title": "x", "date": "2025", "latitude": NaN}'
+
+    response = editor_client.post(events_url(), body, content_type="application/json")
+
+    assert (response.status_code, response.json()["detail"].startswith("JSON parse error")) == (400, True)
+
+
+@pytest.mark.django_db
 def test_event_create_json_that_is_not_an_object_is_400(editor_client):
     response = editor_client.post(events_url(), "[1, 2]", content_type="application/json")
 
