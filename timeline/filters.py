@@ -37,6 +37,23 @@ class EDTFRangeFilter(django_filters.Filter):
     field_class = EDTFRangeField
 
 
+class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids of rows; one too large for a database integer is invalid (SQLite would raise OverflowError)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            text = str(pk).strip().lstrip("-")
+            if text.isdigit() and int(text) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class ModelIdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ModelIdsField
+
+
 class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
     """Related objects chosen by slug, matched as objects.
 
@@ -94,10 +111,8 @@ class EventFilter(django_filters.FilterSet):
     )
     precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Claim status (any of).")
-    claimant = django_filters.ModelMultipleChoiceFilter(
-        queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of)."
-    )
-    actor = django_filters.ModelMultipleChoiceFilter(
+    claimant = ModelIdsFilter(queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of).")
+    actor = ModelIdsFilter(
         field_name="actors",
         queryset=Actor.objects.all(),
         distinct=True,
@@ -110,7 +125,7 @@ class EventFilter(django_filters.FilterSet):
         distinct=True,
         help_text="Tag slug (any of).",
     )
-    source = django_filters.ModelMultipleChoiceFilter(
+    source = ModelIdsFilter(
         field_name="sources",
         queryset=Source.objects.all(),
         distinct=True,
