@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from timeline import dates
 from timeline.models import Actor, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
+from timeline.queries import timelines_visible_to
 
 
 class EDTFRangeField(forms.CharField):
@@ -67,7 +68,7 @@ class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
 class StrictBooleanField(forms.Field):
     """true/false (also 1/0, yes/no); anything else is invalid rather than silently ignored."""
 
-    widget = forms.TextInput
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
     def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
@@ -103,10 +104,12 @@ class EventFilter(django_filters.FilterSet):
     )
     overlaps = EDTFRangeFilter(
         method="filter_overlaps",
+        label="Dates overlapping",
         help_text="Events whose date range overlaps this EDTF date or interval, e.g. 2025-04 or 2024-10/2025-04.",
     )
     within = EDTFRangeFilter(
         method="filter_within",
+        label="Dates within",
         help_text="Events whose whole date range lies inside this EDTF date or interval.",
     )
     precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
@@ -131,10 +134,11 @@ class EventFilter(django_filters.FilterSet):
         distinct=True,
         help_text="Cited source id (any of).",
     )
-    min_credibility = django_filters.TypedChoiceFilter(
+    min_credibility = django_filters.ChoiceFilter(
         choices=[(str(value), label) for value, label in Credibility.choices],
-        coerce=int,
         method="filter_min_credibility",
+        label="Credibility at least",
+        empty_label="Any",
         help_text="Worst information credibility to include (1 is best): 3 means 1, 2 or 3.",
     )
     key = StrictBooleanFilter(help_text="Key events only (true) or non-key only (false).")
@@ -142,10 +146,16 @@ class EventFilter(django_filters.FilterSet):
         method="filter_published", help_text="Editors only: published (true) or drafts (false)."
     )
     q = django_filters.CharFilter(
-        method="filter_search", max_length=200, help_text="Search title, summary, location and actor names."
+        method="filter_search",
+        max_length=200,
+        label="Search",
+        help_text="Search title, summary, location and actor names.",
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Events changed at or after this ISO 8601 time."
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Changed since",
+        help_text="Events changed at or after this ISO 8601 time.",
     )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
@@ -157,6 +167,13 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only timelines the reader may see are valid choices, so a private
+        # timeline's slug answers exactly like an unknown one.
+        user = getattr(self.request, "user", None)
+        self.filters["timeline"].queryset = timelines_visible_to(user)
 
     def filter_overlaps(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
         if not value:

@@ -147,12 +147,15 @@ def test_event_list_shows_unlisted_timeline_when_named():
 
 
 @pytest.mark.django_db
-def test_event_list_shows_no_private_events_when_private_timeline_named():
+def test_event_list_answers_private_timeline_like_an_unknown_one():
     EventFactory(timeline=TimelineFactory(slug="secret", visibility="private"))
 
-    response = client_for().get(events_url(), {"timeline": "secret"})
+    private = client_for().get(events_url(), {"timeline": "secret"})
+    unknown = client_for().get(events_url(), {"timeline": "no-such-timeline"})
 
-    assert (response.status_code, uids(response)) == (200, [])
+    assert (private.status_code, unknown.status_code) == (400, 400)
+    assert private.json()["timeline"] == ["Select a valid choice. That choice is not one of the available choices."]
+    assert unknown.json()["timeline"] == private.json()["timeline"]
 
 
 @pytest.mark.django_db
