@@ -312,6 +312,12 @@ def _parse_point(text: str, whole: str) -> _Point:
                 raise InvalidDate(f"“{whole}”: {tz_text} is not a UTC offset.")
             tzinfo = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     moment = dt.datetime(year, code, day, hour, minute, second, tzinfo=tzinfo)
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidDate(
+            f"“{whole}” falls outside the supported range {MIN_YEAR}–{MAX_YEAR} when expressed in UTC."
+        ) from None
     return _Point(
         text,
         day_date,
@@ -405,8 +411,12 @@ def _validate_with_edtf_package(edtf_text: str, original: str) -> None:
                 raise InvalidDate(
                     f"“{original}”: day {day[3]} does not exist in {MONTHS[month_no - 1]} {year}."
                 ) from exc
-        year_match = re.match(r"^(-?\d+)", edtf_text)
-        if year_match and len(year_match[1].lstrip("-")) != 4:
+        year_match = re.match(r"^(-?\d+)(?:$|[-~?%/])", edtf_text)
+        if (
+            year_match
+            and len(year_match[1].lstrip("-")) != 4
+            and (year_match[1].startswith("-") or len(year_match[1]) > 4 or set(year_match[1]) == {"0"})
+        ):
             raise InvalidDate(
                 f"Year {year_match[1]} in “{original}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}."
             ) from exc
@@ -443,6 +453,15 @@ def normalise(text: str) -> str:
     cleaned = unicodedata.normalize("NFC", text or "").strip()
     if not cleaned:
         raise InvalidDate("Enter a date, e.g. 2025-04 or “April 2025”.")
+    # "2024-2025": a range of years typed with a hyphen.
+    years = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", cleaned)
+    if years:
+        return f"{years[1]}/{years[2]}"
+    if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", cleaned):
+        raise InvalidDate(
+            f"“{cleaned}” is ambiguous (day and month order differ between countries). "
+            "Write it as 2025-06-17 or “17 June 2025”."
+        )
     if re.fullmatch(r"[0-9TZ:+\-~?%/.]+", cleaned):
         return _fix_edtf_time(cleaned)
     try:

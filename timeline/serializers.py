@@ -460,6 +460,13 @@ class CitationWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSeriali
         model = Citation
         fields = ("source", "quote", "locator")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Citations are always written whole, also inside a PATCH of the event
+        # (DRF passes ``partial`` down to nested serializers).
+        if "source" not in attrs:
+            raise serializers.ValidationError({"source": ["This field is required."]})
+        return super().validate(attrs)
+
 
 class EventWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """What a client may write. Relations and citations replace the stored ones when given.

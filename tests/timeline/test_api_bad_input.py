@@ -200,3 +200,21 @@ def test_tag_create_duplicate_name_is_400(editor_client):
     response = editor_client.post(reverse("api:tag-list"), {"name": "Troops"}, format="json")
 
     assert (response.status_code, list(response.json())) == (400, ["name"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("citations", [[{}], [{"quote": "q"}]])
+def test_event_patch_citation_without_source_is_400_and_keeps_event(editor_client, citations):
+    from tests.factories import CitationFactory, EventFactory
+
+    event = EventFactory(timeline=TimelineFactory(slug="dprk"))
+    CitationFactory(event=event)
+    url = reverse("api:event-detail", kwargs={"uid": event.uid})
+
+    response = editor_client.patch(url, {"citations": citations}, format="json")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"citations": {"0": {"source": ["This field is required."]}}},
+    )
+    assert (event.citations.count(), Event.objects.get(pk=event.pk).version) == (1, 1)

@@ -24,6 +24,7 @@ from timeline.dates import InvalidDate, Precision
         ("17th June 2025?", "2025-06-17?", "17 June 2025?"),
         ("between October and December 2024", "2024-10/2024-12", "October 2024 – December 2024"),
         ("circa 2025", "2025~", "c. 2025"),
+        ("2024-2025", "2024/2025", "2024 – 2025"),
     ],
 )
 def test_parse_reads_edtf_and_phrases(text, edtf, display):
@@ -85,6 +86,15 @@ def test_short_display_abbreviates_months():
         ),
         ("", "Enter a date, e.g. 2025-04 or “April 2025”."),
         ("June", "“June” has no year. Add one, e.g. “April 2025”."),
+        (
+            "9999-12-31T23:59:00-12:00",
+            "“9999-12-31T23:59:00-12:00” falls outside the supported range 1–9999 when expressed in UTC.",
+        ),
+        (
+            "17.06.2025",
+            "“17.06.2025” is ambiguous (day and month order differ between countries). "
+            "Write it as 2025-06-17 or “17 June 2025”.",
+        ),
     ],
 )
 def test_parse_refuses_with_reason(text, message):
