@@ -1,0 +1,183 @@
+"""Fonts and safe markup for PDF briefs.
+
+reportlab's ``Paragraph`` parses its text as markup and has no glyph fallback.
+Every user string therefore goes through :meth:`BriefText.markup`, which is the
+only place that turns text into paragraph markup: it normalises to NFC, escapes
+``<``, ``>`` and ``&`` so that nothing a user typed becomes a tag, turns line
+breaks into ``<br/>`` and wraps each run of characters the primary font lacks in
+a ``<font face=…>`` of the first font that has them (Noto Sans for Latin and
+Cyrillic including Ukrainian, NanumGothic for Hangul; bold falls back to bold).
+
+Fonts ship inside the package (``timeline/fonts``, SIL OFL 1.1, licence texts
+alongside) so every install renders the same bytes. They are registered with
+reportlab once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+logger = logging.getLogger(__name__)
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+SANS = "BriefSans"
+SANS_BOLD = "BriefSans-Bold"
+SANS_ITALIC = "BriefSans-Italic"
+SANS_BOLD_ITALIC = "BriefSans-BoldItalic"
+KOREAN = "BriefKR"
+KOREAN_BOLD = "BriefKR-Bold"
+
+FONT_FILES = {
+    SANS: "NotoSans-Regular.ttf",
+    SANS_BOLD: "NotoSans-Bold.ttf",
+    SANS_ITALIC: "NotoSans-Italic.ttf",
+    SANS_BOLD_ITALIC: "NotoSans-BoldItalic.ttf",
+    KOREAN: "NanumGothic.ttf",
+    KOREAN_BOLD: "NanumGothicBold.ttf",
+}
+
+# Which font draws a character, in order of preference, for each primary face.
+# NanumGothic has no italic; upright Hangul in an italic line reads better than boxes.
+FALLBACK_CHAINS = {
+    SANS: (SANS, KOREAN),
+    SANS_BOLD: (SANS_BOLD, KOREAN_BOLD),
+    SANS_ITALIC: (SANS_ITALIC, SANS, KOREAN),
+    SANS_BOLD_ITALIC: (SANS_BOLD_ITALIC, SANS_BOLD, KOREAN_BOLD),
+    KOREAN: (KOREAN, SANS),
+    KOREAN_BOLD: (KOREAN_BOLD, SANS_BOLD),
+}
+
+LINK_COLOUR = "#1f4e79"
+# Characters that never need a glyph: they are layout, not text.
+_LAYOUT_CHARS = frozenset("\n\t ")
+
+
+@functools.cache
+def register_fonts() -> dict[str, frozenset[str]]:
+    """Register the brief fonts with reportlab (once per process).
+
+    Returns each font's coverage: the characters it has a glyph for.
+    Raises ``reportlab.pdfbase.ttfonts.TTFError`` if a font file is missing or unusable.
+    """
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    coverage: dict[str, frozenset[str]] = {}
+    for name, filename in FONT_FILES.items():
+        font = TTFont(name, str(FONT_DIR / filename))
+        pdfmetrics.registerFont(font)
+        coverage[name] = frozenset(map(chr, font.face.charToGlyph))
+    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC, boldItalic=SANS_BOLD_ITALIC)
+    # The Korean family has no italic: <i> inside a Korean run keeps it upright.
+    for bold, italic, face in ((0, 0, KOREAN), (1, 0, KOREAN_BOLD), (0, 1, KOREAN), (1, 1, KOREAN_BOLD)):
+        addMapping(KOREAN, bold, italic, face)
+    return coverage
+
+
+@functools.cache
+def font_fingerprint() -> str:
+    """SHA-256 over the shipped font files; part of every brief's cache key."""
+    digest = hashlib.sha256()
+    for name in sorted(FONT_FILES):
+        digest.update(name.encode())
+        digest.update((FONT_DIR / FONT_FILES[name]).read_bytes())
+    return digest.hexdigest()
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and drop control characters other than newline and tab."""
+    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+
+
+@dataclass
+class BriefText:
+    """Turns user text into safe paragraph markup for one render.
+
+    ``missing`` collects characters no shipped font covers; the caller logs them.
+    """
+
+    coverage: dict[str, frozenset[str]] = field(default_factory=register_fonts)
+    missing: set[str] = field(default_factory=set)
+
+    def markup(self, text: str, *, face: str = SANS) -> str:
+        """Escaped, font-fallback-wrapped markup for ``text`` set in ``face``.
+
+        Everything ``text`` contains appears literally: no tag, entity or
+        attribute in it survives as markup.
+        """
+        text = clean_text(text)
+        if not text:
+            return ""
+        chain = FALLBACK_CHAINS[face]
+        primary = self.coverage[chain[0]]
+        if primary.issuperset(text) or all(ch in primary or ch in _LAYOUT_CHARS for ch in text):
+            return _escape(text)
+        parts: list[str] = []
+        run: list[str] = []
+        run_font = chain[0]
+        for ch in text:
+            font = run_font if ch in _LAYOUT_CHARS else self._font_for(ch, chain)
+            if font != run_font and run:
+                parts.append(self._wrap_run("".join(run), run_font, chain[0]))
+                run = []
+            run_font = font
+            run.append(ch)
+        if run:
+            parts.append(self._wrap_run("".join(run), run_font, chain[0]))
+        return "".join(parts)
+
+    def link(self, url: str, text: str | None = None, *, face: str = SANS) -> str:
+        """A working link for http(s) URLs; any other scheme gives plain text."""
+        label = self.markup(text if text is not None else url, face=face)
+        url = clean_text(url).strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+            return label
+        href = escape(url, {'"': "&quot;"})
+        return f'<a href="{href}" color="{LINK_COLOUR}">{label}</a>'
+
+    def font_runs(self, text: str, *, face: str = SANS) -> list[tuple[str, str]]:
+        """``text`` split into (font name, run) pairs, for drawing outside paragraphs."""
+        text = clean_text(text).replace("\n", " ")
+        chain = FALLBACK_CHAINS[face]
+        runs: list[tuple[str, str]] = []
+        for ch in text:
+            font = runs[-1][0] if (ch in _LAYOUT_CHARS and runs) else self._font_for(ch, chain)
+            if runs and runs[-1][0] == font:
+                runs[-1] = (font, runs[-1][1] + ch)
+            else:
+                runs.append((font, ch))
+        return runs
+
+    def _font_for(self, ch: str, chain: tuple[str, ...]) -> str:
+        for font in chain:
+            if ch in self.coverage[font]:
+                return font
+        if ch not in _LAYOUT_CHARS:
+            self.missing.add(ch)
+        return chain[0]
+
+    def _wrap_run(self, run: str, font: str, primary: str) -> str:
+        escaped = _escape(run)
+        return escaped if font == primary else f'<font face="{font}">{escaped}</font>'
+
+    def log_missing(self, what: str) -> None:
+        if self.missing:
+            listed = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in sorted(self.missing))
+            logger.warning("%s: no shipped font has a glyph for %s", what, listed)
+
+
+def _escape(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
