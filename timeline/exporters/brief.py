@@ -28,12 +28,17 @@ from typing import Any
 
 from timeline import dates
 from timeline.exporters.brief_text import (
+    LINK_COLOUR,
     SANS,
     SANS_BOLD,
     SANS_ITALIC,
     BriefText,
+    Segment,
+    Span,
     font_fingerprint,
+    layout_lines,
     register_fonts,
+    safe_href,
 )
 
 # Bump when the layout changes: it is part of every brief's cache key.
@@ -125,7 +130,7 @@ class BriefEvent:
 
     @property
     def display_date(self) -> str:
-        return dates.parse(self.date).display(short=True)
+        return dates.parse_stored(self.date).display(short=True)
 
     @property
     def is_span(self) -> bool:
@@ -546,7 +551,6 @@ def _format_as_of(as_of: dt.datetime | None) -> str:
 
 @functools.cache
 def _flowable_classes() -> dict[str, type]:
-    from reportlab.lib.colors import HexColor
     from reportlab.platypus import Flowable, Paragraph
 
     class Heading(Paragraph):
@@ -571,9 +575,9 @@ def _flowable_classes() -> dict[str, type]:
     class EventEntry(Flowable):
         """One chronology event: a date column (date, grade, number) beside the text.
 
-        Paragraphs are built on first wrap and wrapped once per width. Splits
-        between or inside the text paragraphs, so an event longer than a page
-        continues on the next one.
+        Text blocks are laid out on first wrap (once per width) by the plain line
+        breaker of ``brief_text``. Splits between lines, so an event longer than
+        a page continues on the next one.
         """
 
         def __init__(self, event: BriefEvent, build: Any, *, continued: bool = False, right: Any = None) -> None:
@@ -581,26 +585,20 @@ def _flowable_classes() -> dict[str, type]:
             self.event = event
             self.build = build
             self.continued = continued
-            self._right = right
-            self._left: list[Any] | None = None
+            self._right_blocks = right
             self._wrapped_width: float | None = None
-
-        def _paragraphs(self) -> tuple[list[Any], list[Any]]:
-            if self._left is None:
-                self._left, right = self.build(self.event, self.continued)
-                if self._right is None:
-                    self._right = right
-            return self._left, self._right
 
         def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
             if self._wrapped_width != availWidth:
-                left, right = self._paragraphs()
-                text_width = availWidth - DATE_COLUMN - COLUMN_GAP
-                self._left_height = sum(p.wrap(DATE_COLUMN, 1e6)[1] for p in left) + (0 if self.continued else 17)
-                self._right_heights = [p.wrap(text_width, 1e6)[1] + p.getSpaceAfter() for p in right]
+                left, right = self.build(self.event, self.continued)
+                if self._right_blocks is None:
+                    text_width = availWidth - DATE_COLUMN - COLUMN_GAP
+                    self._right_blocks = [block.laid_out(text_width) for block in right]
+                self._left_blocks = [block.laid_out(DATE_COLUMN) for block in left]
+                self._left_height = sum(block.height for block in self._left_blocks) + (0 if self.continued else 17)
                 self._wrapped_width = availWidth
                 self.width = availWidth
-                self.height = max(self._left_height, sum(self._right_heights)) + 11
+                self.height = max(self._left_height, sum(block.height for block in self._right_blocks)) + 11
             return self.width, self.height
 
         def split(self, availWidth: float, availHeight: float) -> list[Any]:
@@ -608,21 +606,21 @@ def _flowable_classes() -> dict[str, type]:
             room = availHeight - 11
             if self._left_height > room:
                 return []
-            placed: list[Any] = []
+            placed: list[_Block] = []
+            rest: list[_Block] = []
             used = 0.0
-            right = list(self._right or [])
-            text_width = availWidth - DATE_COLUMN - COLUMN_GAP
-            for index, (paragraph, height) in enumerate(zip(right, self._right_heights, strict=True)):
-                if used + height <= room:
-                    placed.append(paragraph)
-                    used += height
+            for index, block in enumerate(self._right_blocks):
+                if used + block.height <= room:
+                    placed.append(block)
+                    used += block.height
                     continue
-                parts = paragraph.split(text_width, room - used)
-                if len(parts) == 2:
-                    placed.append(parts[0])
-                    rest = [parts[1], *right[index + 1 :]]
+                fitting = int((room - used) // block.leading)
+                if fitting >= 1:
+                    head, tail = block.cut(fitting)
+                    placed.append(head)
+                    rest = [tail, *self._right_blocks[index + 1 :]]
                 else:
-                    rest = right[index:]
+                    rest = self._right_blocks[index:]
                 break
             else:
                 return [self]
@@ -634,45 +632,107 @@ def _flowable_classes() -> dict[str, type]:
 
         def draw(self) -> None:
             canv = self.canv
-            left, right = self._paragraphs()
             top = self.height - 5
+            if self.event.key and not self.continued:
+                canv.bookmarkHorizontal(f"event{self.event.number}", 0, self.height)
             y = top
-            for paragraph in left:
-                y -= paragraph.height
-                paragraph.drawOn(canv, 0, y)
+            for block in self._left_blocks:
+                block.draw(canv, 0, y)
+                y -= block.height
             if not self.continued:
                 self._draw_grade(canv, y - 14)
             y = top
-            x = DATE_COLUMN + COLUMN_GAP
-            for paragraph in right:
-                y -= paragraph.height
-                paragraph.drawOn(canv, x, y)
-                y -= paragraph.getSpaceAfter()
+            for block in self._right_blocks:
+                block.draw(canv, DATE_COLUMN + COLUMN_GAP, y)
+                y -= block.height
             if self.event.key:
-                canv.setFillColor(HexColor(KEY_RED))
+                canv.setFillColor(_colour(KEY_RED))
                 canv.rect(-4.5 * MM, 4, 1.6, self.height - 8, stroke=0, fill=1)
-            canv.setStrokeColor(HexColor(RULE))
+            canv.setStrokeColor(_colour(RULE))
             canv.setLineWidth(0.4)
             canv.line(0, 0.5, self.width, 0.5)
 
         def _draw_grade(self, canv: Any, y: float) -> None:
             grade = self.event.grade
-            canv.setStrokeColor(HexColor(ACCENT))
-            canv.setFillColor(HexColor(ACCENT))
+            canv.setStrokeColor(_colour(ACCENT))
+            canv.setFillColor(_colour(ACCENT))
             canv.setLineWidth(0.6)
             canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
             canv.setFont(SANS_BOLD, 7.5)
             canv.drawCentredString(8.5, y + 3, grade)
             canv.setFont(SANS, 7)
-            canv.setFillColor(HexColor(MUTED))
+            canv.setFillColor(_colour(MUTED))
             label = f"#{self.event.number}"
             canv.drawString(21, y + 3, label)
             if self.event.key:
-                canv.setFillColor(HexColor(KEY_RED))
+                canv.setFillColor(_colour(KEY_RED))
                 canv.setFont(SANS_BOLD, 7)
                 canv.drawString(21 + canv.stringWidth(label, SANS, 7) + 5, y + 3, "KEY")
 
     return {"Heading": Heading, "EventEntry": EventEntry}
+
+
+@functools.cache
+def _colour(hex_colour: str) -> Any:
+    from reportlab.lib.colors import HexColor
+
+    return HexColor(hex_colour)
+
+
+@dataclass(slots=True)
+class _Block:
+    """A run of text lines in one size and leading, drawn without ``Paragraph``."""
+
+    spans: list[Span]
+    leading: float
+    space_after: float = 0.0
+    lines: list[list[Segment]] = field(default_factory=list)
+
+    def laid_out(self, width: float) -> _Block:
+        return _Block(self.spans, self.leading, self.space_after, layout_lines(self.spans, width))
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.leading + self.space_after
+
+    def cut(self, count: int) -> tuple[_Block, _Block]:
+        """The first ``count`` lines, and the rest."""
+        return (
+            _Block(self.spans, self.leading, 0.0, self.lines[:count]),
+            _Block(self.spans, self.leading, self.space_after, self.lines[count:]),
+        )
+
+    def draw(self, canv: Any, x: float, top: float) -> None:
+        """Draw with the first line's text top at ``top``: one text object for all lines."""
+        text = canv.beginText()
+        font: tuple[str, float] | None = None
+        colour = ""
+        links = []
+        for index, line in enumerate(self.lines):
+            for segment in line:
+                baseline = top - index * self.leading - segment.size
+                if (segment.font, segment.size) != font:
+                    font = (segment.font, segment.size)
+                    text.setFont(segment.font, segment.size, self.leading)
+                if segment.colour != colour:
+                    colour = segment.colour
+                    text.setFillColor(_colour(colour))
+                text.setTextOrigin(x + segment.x, baseline)
+                text.textOut(segment.text)
+                if segment.href:
+                    rect = (
+                        x + segment.x,
+                        baseline - 0.25 * segment.size,
+                        x + segment.x + segment.width,
+                        baseline + segment.size,
+                    )
+                    links.append((segment.href, rect))
+        canv.drawText(text)
+        for href, rect in links:
+            if href.startswith("#"):
+                canv.linkRect("", href[1:], rect, relative=1, thickness=0)
+            else:
+                canv.linkURL(href, rect, relative=1, thickness=0)
 
 
 # --- Story ------------------------------------------------------------------------------------------
@@ -852,7 +912,7 @@ def _chronology(
     classes = _flowable_classes()
     heading, entry = classes["Heading"], classes["EventEntry"]
     numbers = {source.pk: source.number for source in sources}
-    build = functools.partial(_entry_paragraphs, text=text, styles=styles, numbers=numbers, paragraph=Paragraph)
+    build = functools.partial(_entry_blocks, text=text, numbers=numbers)
     story: list[Any] = []
     if not events:
         story.append(Paragraph("No events match this brief’s selection.", styles["lead"]))
@@ -880,43 +940,45 @@ def _chronology(
     return story
 
 
-def _entry_paragraphs(
-    event: BriefEvent,
-    continued: bool,
-    *,
-    text: BriefText,
-    styles: dict[str, Any],
-    numbers: dict[int, int],
-    paragraph: Any,
-) -> tuple[list[Any], list[Any]]:
-    """The date column and the text paragraphs of one chronology entry."""
+def _entry_blocks(
+    event: BriefEvent, continued: bool, *, text: BriefText, numbers: dict[int, int]
+) -> tuple[list[_Block], list[_Block]]:
+    """The date column and the text blocks of one chronology entry."""
+
+    def spans(value: str, face: str, size: float, colour: str, href: str = "") -> list[Span]:
+        return [Span(run, font, size, colour, href) for font, run in text.font_runs(value, face=face)]
+
     if continued:
-        left = [paragraph(f"{text.markup(event.display_date)} (continued)", styles["entry_continued"])]
-        return left, []
-    date_markup = text.markup(event.display_date, face=SANS_BOLD)
-    if event.key:  # the summary links to key events
-        date_markup = f'<a name="event{event.number}"/>{date_markup}'
-    left = [paragraph(date_markup, styles["entry_date"])]
-    title = text.link(event.url, event.title, face=SANS_BOLD) if event.url else text.markup(event.title, face=SANS_BOLD)
-    right = [paragraph(title, styles["entry_title"])]
+        return [_Block(spans(f"{event.display_date} (continued)", SANS_ITALIC, 7.5, MUTED), 10)], []
+    left = [_Block(spans(event.display_date, SANS_BOLD, 8.5, INK), 11)]
+    href = safe_href(event.url)
+    right = [_Block(spans(event.title, SANS_BOLD, 9.5, LINK_COLOUR if href else INK, href), 12.5, 1.5)]
     if event.summary.strip():
-        right.append(paragraph(text.markup(event.summary.strip()), styles["entry_summary"]))
-    meta = [f"<b>{text.markup(_status_words(event), face=SANS_BOLD)}</b>"]
+        right.append(_Block(spans(event.summary.strip(), SANS, 8.5, INK), 11.8, 2))
+    separator = Span(" · ", SANS, 7.5, MUTED)
+    meta: list[list[Span]] = [spans(_status_words(event), SANS_BOLD, 7.5, INK)]
     if event.location:
-        meta.append(text.markup(event.location))
+        meta.append(spans(event.location, SANS, 7.5, MUTED))
     if event.reported:
-        meta.append("reported " + text.markup(dates.parse(event.reported).display(short=True)))
+        meta.append(spans("reported " + dates.parse_stored(event.reported).display(short=True), SANS, 7.5, MUTED))
     if event.actors:
-        meta.append("Actors: " + text.markup(", ".join(event.actors)))
+        meta.append(spans("Actors: " + ", ".join(event.actors), SANS, 7.5, MUTED))
     if event.tags:
-        meta.append("Tags: " + text.markup(", ".join(event.tags)))
+        meta.append(spans("Tags: " + ", ".join(event.tags), SANS, 7.5, MUTED))
     cited = sorted({numbers[c.source_id] for c in event.citations})
     if cited:
-        links = " ".join(f'<a href="#src{n}" color="{ACCENT}">[{n}]</a>' for n in cited)
-        meta.append(f"Sources {links}")
+        sources = [Span("Sources", SANS, 7.5, MUTED)]
+        for number in cited:
+            sources.append(Span(f" [{number}]", SANS_BOLD, 7.5, ACCENT, f"#src{number}"))
+        meta.append(sources)
     else:
-        meta.append("No source cited")
-    right.append(paragraph(" · ".join(meta), styles["entry_meta"]))
+        meta.append(spans("No source cited", SANS, 7.5, MUTED))
+    joined: list[Span] = []
+    for index, part in enumerate(meta):
+        if index:
+            joined.append(separator)
+        joined += part
+    right.append(_Block(joined, 10.2))
     return left, right
 
 
@@ -931,7 +993,7 @@ def _sources(sources: list[BriefSource], *, text: BriefText, styles: dict[str, A
         if source.publisher:
             parts.append(text.markup(source.publisher))
         if source.published:
-            parts.append("published " + text.markup(dates.parse(source.published).display()))
+            parts.append("published " + text.markup(dates.parse_stored(source.published).display()))
         reliability = RELIABILITY_LABELS.get(source.reliability, "")
         parts.append(f"reliability {text.markup(source.reliability)} ({reliability.lower()})")
         line = " · ".join(parts) + "."
@@ -1097,6 +1159,9 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     height = axis_y + plot_height + 10
     slot = (plot_right - plot_left) / bins.count
     drawing = Drawing(width, height)
+    # The renderer's default font would be the non-embedded Helvetica.
+    drawing.initialFontName = SANS
+    drawing.initialFontSize = 7
     muted, accent, light = HexColor(MUTED), HexColor(ACCENT), HexColor(ACCENT_LIGHT)
 
     value = 0

@@ -141,9 +141,8 @@ class BriefText:
     def link(self, url: str, text: str | None = None, *, face: str = SANS) -> str:
         """A working link for http(s) URLs; any other scheme gives plain text."""
         label = self.markup(text if text is not None else url, face=face)
-        url = clean_text(url).strip()
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        url = safe_href(url)
+        if not url:
             return label
         href = escape(url, {'"': "&quot;"})
         return f'<a href="{href}" color="{LINK_COLOUR}">{label}</a>'
@@ -181,3 +180,132 @@ class BriefText:
 
 def _escape(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
+
+
+# --- Plain line layout ---------------------------------------------------------------------
+#
+# The chronology has thousands of short text blocks. Laying them out with
+# ``Paragraph`` means parsing markup and walking reportlab's general fragment
+# machinery for each; this small line breaker does the same greedy left-aligned
+# wrapping from (font, text) runs directly, several times faster. It never
+# parses anything, so user text cannot become markup here either.
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of text in one style; ``href`` is an http(s) URL or "#destination"."""
+
+    text: str
+    font: str
+    size: float
+    colour: str
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    x: float
+    width: float
+    text: str
+    font: str
+    size: float
+    colour: str
+    href: str
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
+def safe_href(url: str) -> str:
+    """``url`` if it is an http(s) URL fit to be a link target, else ""."""
+    url = clean_text(url).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() for c in url):
+        return url
+    return ""
+
+
+def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
+    """Break ``spans`` into lines no wider than ``width``; words longer than a line are
+    split between characters. "\\n" in a span's text starts a new line."""
+    lines: list[list[Segment]] = []
+    line: list[Segment] = []
+    x = 0.0
+    pending_space: Span | None = None
+
+    def add(piece: str, span: Span, piece_width: float) -> None:
+        nonlocal x, pending_space
+        if pending_space is not None and line:
+            space_width = _text_width(" ", pending_space.font, pending_space.size)
+            last = line[-1]
+            if _same_style(last, span):
+                line[-1] = Segment(
+                    last.x, last.width + space_width + piece_width, f"{last.text} {piece}", *_style(span)
+                )
+                x += space_width + piece_width
+                pending_space = None
+                return
+            # A real space character, not a gap, so that text extraction sees the word break.
+            line[-1] = Segment(last.x, last.width + space_width, last.text + " ", *_style_of(last))
+            x += space_width
+        line.append(Segment(x, piece_width, piece, *_style(span)))
+        x += piece_width
+        pending_space = None
+
+    def newline() -> None:
+        nonlocal line, x, pending_space
+        lines.append(line)
+        line, x, pending_space = [], 0.0, None
+
+    for span in spans:
+        for index, paragraph in enumerate(span.text.split("\n")):
+            if index:
+                newline()
+            words = paragraph.split(" ")
+            for word_index, word in enumerate(words):
+                if word_index and line:
+                    pending_space = span
+                if not word:
+                    continue
+                word_width = _text_width(word, span.font, span.size)
+                space = _text_width(" ", span.font, span.size) if (pending_space is not None and line) else 0.0
+                if line and x + space + word_width > width:
+                    newline()
+                while word_width > width:
+                    head, word = _split_word(word, span, width - x)
+                    if not head:  # not even one character fits: give it a line of its own
+                        head, word = word[0], word[1:]
+                    add(head, span, _text_width(head, span.font, span.size))
+                    newline()
+                    word_width = _text_width(word, span.font, span.size)
+                if word:
+                    add(word, span, word_width)
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _split_word(word: str, span: Span, room: float) -> tuple[str, str]:
+    """The longest start of ``word`` that fits ``room`` (at least one character on an empty line)."""
+    total = 0.0
+    for index, ch in enumerate(word):
+        total += _text_width(ch, span.font, span.size)
+        if total > room:
+            return word[:index], word[index:]
+    return word, ""
+
+
+def _style(span: Span) -> tuple[str, float, str, str]:
+    return span.font, span.size, span.colour, span.href
+
+
+def _style_of(segment: Segment) -> tuple[str, float, str, str]:
+    return segment.font, segment.size, segment.colour, segment.href
+
+
+def _same_style(segment: Segment, span: Span) -> bool:
+    return (segment.font, segment.size, segment.colour, segment.href) == _style(span)
