@@ -35,27 +35,79 @@ def demo_brief_timeline(*, slug="kursk", extra_events=0):
     long_source = SourceFactory(title="A report with a very long address", url=LONG_URL, reliability="C")
     bad_link = SourceFactory(title="Link with a script scheme", url="javascript:alert(1)", reliability="F")
     specs = [
-        dict(title="First DPRK units reported in Kursk", date="2024-10~", status="claimed", claimant=gur, key=True,
-             location="Kursk region", credibility=2, summary="Ukrainian intelligence says the first units arrived."),
-        dict(title="Deployment reported", date="2024-10/2024-12", status="reported", credibility=3,
-             summary="Reports place the deployment somewhere between October and December 2024.", key=True),
-        dict(title="Budanov: casualties heavy", date="2025-01-15", status="claimed", claimant=budanov, credibility=3,
-             summary="Кирило Буданов каже, що втрати великі. Київ, ҐЄІЇ ґєії.", tags=[casualties]),
-        dict(title="김정은 acknowledges the deployment", date="2025-04-28", status="confirmed", claimant=kim,
-             key=True, credibility=1, location="Pyongyang (평양)",
-             summary="김정은 위원장이 파병을 공식 인정했다. Confirmed by KCNA."),
-        dict(title="Shell deliveries continue", date="2025?", status="reported", credibility=4, tags=[munitions],
-             summary="Munitions deliveries reportedly continued through the year."),
-        dict(title="Summer rotation", date="2025-22", status="disputed", credibility=5,
-             summary="A rotation of troops is said to have happened in summer."),
+        {
+            "title": "First DPRK units reported in Kursk",
+            "date": "2024-10~",
+            "status": "claimed",
+            "claimant": gur,
+            "key": True,
+            "location": "Kursk region",
+            "credibility": 2,
+            "summary": "Ukrainian intelligence says the first units arrived.",
+        },
+        {
+            "title": "Deployment reported",
+            "date": "2024-10/2024-12",
+            "status": "reported",
+            "credibility": 3,
+            "summary": "Reports place the deployment somewhere between October and December 2024.",
+            "key": True,
+        },
+        {
+            "title": "Budanov: casualties heavy",
+            "date": "2025-01-15",
+            "status": "claimed",
+            "claimant": budanov,
+            "credibility": 3,
+            "summary": "Кирило Буданов каже, що втрати великі. Київ, ҐЄІЇ ґєії.",
+            "tags": [casualties],
+        },
+        {
+            "title": "김정은 acknowledges the deployment",
+            "date": "2025-04-28",
+            "status": "confirmed",
+            "claimant": kim,
+            "key": True,
+            "credibility": 1,
+            "location": "Pyongyang (평양)",
+            "summary": "김정은 위원장이 파병을 공식 인정했다. Confirmed by KCNA.",
+        },
+        {
+            "title": "Shell deliveries continue",
+            "date": "2025?",
+            "status": "reported",
+            "credibility": 4,
+            "tags": [munitions],
+            "summary": "Munitions deliveries reportedly continued through the year.",
+        },
+        {
+            "title": "Summer rotation",
+            "date": "2025-22",
+            "status": "disputed",
+            "credibility": 5,
+            "summary": "A rotation of troops is said to have happened in summer.",
+        },
     ]
     for index, attack in enumerate(ATTACK_STRINGS):
-        specs.append(dict(title=f"Attack {index}: {attack}", date=f"2025-0{(index % 6) + 2}-1{index}",
-                          summary=f"Summary with {attack} inside.", location=attack, credibility=6))
-    specs.append(dict(title="Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + " and a URL " + LONG_URL,
-                      date="2025-03", summary="Long words wrap.", credibility=3))
+        specs.append(
+            {
+                "title": f"Attack {index}: {attack}",
+                "date": f"2025-0{(index % 6) + 2}-1{index}",
+                "summary": f"Summary with {attack} inside.",
+                "location": attack,
+                "credibility": 6,
+            }
+        )
+    specs.append(
+        {
+            "title": "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + " and a URL " + LONG_URL,
+            "date": "2025-03",
+            "summary": "Long words wrap.",
+            "credibility": 3,
+        }
+    )
     for index in range(extra_events):
-        specs.append(dict(title=f"Extra event {index}", date=f"2025-{(index % 12) + 1:02d}-0{(index % 9) + 1}"))
+        specs.append({"title": f"Extra event {index}", "date": f"2025-{(index % 12) + 1:02d}-0{(index % 9) + 1}"})
     events = []
     for spec in specs:
         tags = spec.pop("tags", [])

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from timeline import views
+from timeline import briefs, views
 
 app_name = "timeline"
 
 urlpatterns = [
     path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
+    path("timelines/<slug:slug>/brief.pdf", briefs.timeline_brief, name="timeline-brief"),
 ]
