@@ -79,7 +79,7 @@ def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: Q
         description=description,
         marking=marking,
         as_of=as_of,
-        filter_words=[f"{len(events):,} events selected in the admin"],
+        filter_words=[f"{len(events):,} event{'s' if len(events) != 1 else ''} selected in the admin"],
         data_version=f"{as_of:%Y%m%d%H%M%S}",
         site_url=settings.SITE_URL,
     )
