@@ -17,6 +17,7 @@ reportlab is imported inside the functions that need it, never at import time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -246,6 +247,8 @@ def render_brief_snapshots(events: list[BriefEvent], sources: dict[int, BriefSou
     """Render from plain snapshots (see :func:`snapshot_events`)."""
     text = BriefText()
     events = sorted(events, key=_chronology_key)
+    # Numbers and quotes are per brief: never carry them over from an earlier render.
+    sources = {pk: dataclasses.replace(source, number=0, quotes={}) for pk, source in sources.items()}
     ordered_sources = _number_events_and_sources(events, sources)
     styles = _styles()
     buffer = io.BytesIO()
@@ -1154,7 +1157,8 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     lane_height = 11
     width = FRAME_WIDTH
     plot_left, plot_right = 24, width - 4
-    axis_y = 26 + lane_count * lane_height + (8 if lane_count else 0)
+    # Below the axis: month labels, year labels, then the key-event lanes.
+    axis_y = 4 + lane_count * lane_height + (10 if lane_count else 0) + 20
     plot_height = 120
     height = axis_y + plot_height + 10
     slot = (plot_right - plot_left) / bins.count
@@ -1206,8 +1210,8 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
             if start.month == 1 or index == 0:
                 drawing.add(
                     String(
-                        plot_left + index * slot,
-                        4,
+                        plot_left + index * slot + 1,
+                        axis_y - 18,
                         str(start.year),
                         fontName=SANS_BOLD,
                         fontSize=7,
@@ -1230,7 +1234,7 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
 
     red = HexColor(KEY_RED)
     for number, (event, lane) in enumerate(zip(shown_keys, lanes, strict=True), start=1):
-        y = axis_y - 20 - lane * lane_height
+        y = axis_y - 32 - lane * lane_height
         x0 = plot_left + slot * bins.position(event.lower)
         x1 = plot_left + slot * bins.position(event.upper, end=True)
         if event.is_span and x1 - x0 > 3:

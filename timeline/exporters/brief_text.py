@@ -19,8 +19,10 @@ import functools
 import hashlib
 import logging
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -57,30 +59,60 @@ FALLBACK_CHAINS = {
 
 LINK_COLOUR = "#1f4e79"
 # Characters that never need a glyph: they are layout, not text.
-_LAYOUT_CHARS = frozenset("\n\t ")
+_LAYOUT_CHARS = frozenset("\n ")
 
 
 @functools.cache
-def register_fonts() -> dict[str, frozenset[str]]:
-    """Register the brief fonts with reportlab (once per process).
+def register_font(name: str) -> frozenset[str]:
+    """Register one of ``FONT_FILES`` with reportlab (once per process); return its coverage,
+    the characters it has a glyph for.
 
-    Returns each font's coverage: the characters it has a glyph for.
-    Raises ``reportlab.pdfbase.ttfonts.TTFError`` if a font file is missing or unusable.
+    Raises ``reportlab.pdfbase.ttfonts.TTFError`` if the font file is missing or unusable.
     """
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    coverage: dict[str, frozenset[str]] = {}
-    for name, filename in FONT_FILES.items():
-        font = TTFont(name, str(FONT_DIR / filename))
-        pdfmetrics.registerFont(font)
-        coverage[name] = frozenset(map(chr, font.face.charToGlyph))
+    font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
+    pdfmetrics.registerFont(font)
+    if name in (KOREAN, KOREAN_BOLD):
+        # The Korean family has no italic: <i> inside a Korean run keeps it upright.
+        addMapping(KOREAN, name == KOREAN_BOLD, 0, name)
+        addMapping(KOREAN, name == KOREAN_BOLD, 1, name)
+    chars = frozenset(map(chr, font.face.charToGlyph))
+    # Bold and regular usually cover the same characters: keep one copy.
+    return _COVERAGE_SETS.setdefault(chars, chars)
+
+
+_COVERAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+class FontCoverage(Mapping[str, frozenset[str]]):
+    """Font name -> covered characters. The Korean fonts (about 9 MB) are read only
+    when a brief first needs a character Noto Sans lacks."""
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        if name not in FONT_FILES:
+            raise KeyError(name)
+        return register_font(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FONT_FILES)
+
+    def __len__(self) -> int:
+        return len(FONT_FILES)
+
+
+@functools.cache
+def register_fonts() -> FontCoverage:
+    """Register the Noto Sans family with reportlab (once per process); the Korean fonts
+    follow on first use. Returns the coverage of every brief font."""
+    from reportlab.pdfbase import pdfmetrics
+
+    for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC):
+        register_font(name)
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC, boldItalic=SANS_BOLD_ITALIC)
-    # The Korean family has no italic: <i> inside a Korean run keeps it upright.
-    for bold, italic, face in ((0, 0, KOREAN), (1, 0, KOREAN_BOLD), (0, 1, KOREAN), (1, 1, KOREAN_BOLD)):
-        addMapping(KOREAN, bold, italic, face)
-    return coverage
+    return FontCoverage()
 
 
 @functools.cache
@@ -94,8 +126,8 @@ def font_fingerprint() -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise and drop control characters other than newline and tab."""
-    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC-normalise, make tabs spaces and drop control characters other than newline."""
+    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if text.isprintable():
         return text
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
@@ -108,7 +140,7 @@ class BriefText:
     ``missing`` collects characters no shipped font covers; the caller logs them.
     """
 
-    coverage: dict[str, frozenset[str]] = field(default_factory=register_fonts)
+    coverage: Mapping[str, frozenset[str]] = field(default_factory=register_fonts)
     missing: set[str] = field(default_factory=set)
 
     def markup(self, text: str, *, face: str = SANS) -> str:
@@ -149,8 +181,10 @@ class BriefText:
 
     def font_runs(self, text: str, *, face: str = SANS) -> list[tuple[str, str]]:
         """``text`` split into (font name, run) pairs, for drawing outside paragraphs."""
-        text = clean_text(text).replace("\n", " ")
+        text = clean_text(text)
         chain = FALLBACK_CHAINS[face]
+        if self.coverage[chain[0]].issuperset(text):
+            return [(chain[0], text)] if text else []
         runs: list[tuple[str, str]] = []
         for ch in text:
             font = runs[-1][0] if (ch in _LAYOUT_CHARS and runs) else self._font_for(ch, chain)
@@ -213,7 +247,7 @@ class Segment:
     href: str
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _text_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -233,59 +267,66 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
     """Break ``spans`` into lines no wider than ``width``; words longer than a line are
     split between characters. "\\n" in a span's text starts a new line."""
     lines: list[list[Segment]] = []
-    line: list[Segment] = []
+    # The line being filled: [x, width, words, span] per segment, words joined at the end.
+    line: list[list[Any]] = []
     x = 0.0
-    pending_space: Span | None = None
+    space_pending = False
+
+    def flush() -> None:
+        nonlocal line, x, space_pending
+        lines.append([Segment(s[0], s[1], " ".join(s[2]), *_style(s[3])) for s in line])
+        line, x, space_pending = [], 0.0, False
 
     def add(piece: str, span: Span, piece_width: float) -> None:
-        nonlocal x, pending_space
-        if pending_space is not None and line:
-            space_width = _text_width(" ", pending_space.font, pending_space.size)
+        nonlocal x, space_pending
+        if line and space_pending:
             last = line[-1]
-            if _same_style(last, span):
-                line[-1] = Segment(
-                    last.x, last.width + space_width + piece_width, f"{last.text} {piece}", *_style(span)
-                )
-                x += space_width + piece_width
-                pending_space = None
+            space = _text_width(" ", last[3].font, last[3].size)
+            x += space
+            if _style(last[3]) == _style(span):
+                last[1] += space + piece_width
+                last[2].append(piece)
+                x += piece_width
+                space_pending = False
                 return
             # A real space character, not a gap, so that text extraction sees the word break.
-            line[-1] = Segment(last.x, last.width + space_width, last.text + " ", *_style_of(last))
-            x += space_width
-        line.append(Segment(x, piece_width, piece, *_style(span)))
+            last[1] += space
+            last[2].append("")
+        elif line and _style(line[-1][3]) == _style(span):
+            last = line[-1]
+            last[1] += piece_width
+            last[2][-1] += piece
+            x += piece_width
+            return
+        line.append([x, piece_width, [piece], span])
         x += piece_width
-        pending_space = None
-
-    def newline() -> None:
-        nonlocal line, x, pending_space
-        lines.append(line)
-        line, x, pending_space = [], 0.0, None
+        space_pending = False
 
     for span in spans:
+        space_width = _text_width(" ", span.font, span.size)
         for index, paragraph in enumerate(span.text.split("\n")):
             if index:
-                newline()
-            words = paragraph.split(" ")
-            for word_index, word in enumerate(words):
+                flush()
+            for word_index, word in enumerate(paragraph.split(" ")):
                 if word_index and line:
-                    pending_space = span
+                    space_pending = True
                 if not word:
                     continue
                 word_width = _text_width(word, span.font, span.size)
-                space = _text_width(" ", span.font, span.size) if (pending_space is not None and line) else 0.0
+                space = space_width if (space_pending and line) else 0.0
                 if line and x + space + word_width > width:
-                    newline()
+                    flush()
                 while word_width > width:
                     head, word = _split_word(word, span, width - x)
                     if not head:  # not even one character fits: give it a line of its own
                         head, word = word[0], word[1:]
                     add(head, span, _text_width(head, span.font, span.size))
-                    newline()
+                    flush()
                     word_width = _text_width(word, span.font, span.size)
                 if word:
                     add(word, span, word_width)
     if line or not lines:
-        lines.append(line)
+        flush()
     return lines
 
 
@@ -301,11 +342,3 @@ def _split_word(word: str, span: Span, room: float) -> tuple[str, str]:
 
 def _style(span: Span) -> tuple[str, float, str, str]:
     return span.font, span.size, span.colour, span.href
-
-
-def _style_of(segment: Segment) -> tuple[str, float, str, str]:
-    return segment.font, segment.size, segment.colour, segment.href
-
-
-def _same_style(segment: Segment, span: Span) -> bool:
-    return (segment.font, segment.size, segment.colour, segment.href) == _style(span)

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             )
         except InvalidBriefFilter as exc:
             raise CommandError(f"Invalid filter: {exc}") from exc
-        pdf = render_brief_for(brief, events=events_with_relations(brief.events).iterator(chunk_size=1000))
+        pdf = render_brief_for(brief, events=events_with_relations(brief.events).iterator(chunk_size=500))
         self._write(pdf, options["output"])
         if options["output"] != "-":
             self.stderr.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")
