@@ -74,7 +74,7 @@ class EventFilter(django_filters.FilterSet):
         help_text="Actor id involved (any of).",
     )
     tag = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags__slug",  # the value is a slug (to_field_name), so match on the slug
+        field_name="tags",
         to_field_name="slug",
         queryset=Tag.objects.all(),
         distinct=True,
