@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py loaddata demo
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin
 	@echo
 	@echo "  Admin:    http://$(HOST):$(PORT)/admin/   (user: admin)"
@@ -43,7 +43,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 check: install-dev
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

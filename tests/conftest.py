@@ -9,3 +9,10 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The first parse imports and warms up the edtf grammar; timing per example is not what these tests check.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("timeline", deadline=None, max_examples=100)
+hypothesis_settings.load_profile("timeline")

@@ -132,21 +132,22 @@ class _Point:
 
     def label(self, *, short: bool = False, qualify: bool = True) -> str:
         months = MONTHS_SHORT if short else MONTHS
+        year = _year_label(self.year)
         if self.precision is Precision.YEAR:
-            text = f"{self.year:d}"
+            text = year
         elif self.precision is Precision.SEASON:
             assert self.season is not None
             name = SEASON_NAMES.get(self.season) or LEVEL2_SEASON_NAMES[self.season]
-            text = f"{name} {self.year:d}"
+            text = f"{name} {year}"
         elif self.precision is Precision.MONTH:
             assert self.month is not None
-            text = f"{months[self.month - 1]} {self.year:d}"
+            text = f"{months[self.month - 1]} {year}"
         elif self.precision is Precision.DAY:
             assert self.month is not None
-            text = f"{self.day:d} {months[self.month - 1]} {self.year:d}"
+            text = f"{self.day:d} {months[self.month - 1]} {year}"
         else:
             assert self.moment is not None and self.month is not None
-            text = f"{self.day:d} {months[self.month - 1]} {self.year:d}, {self.moment:%H:%M}"
+            text = f"{self.day:d} {months[self.month - 1]} {year}, {self.moment:%H:%M}"
             text += " " + _offset_label(self.moment) if self.tz_known else " (local time)"
         if not qualify:
             return text
@@ -155,6 +156,11 @@ class _Point:
         if self.uncertain:
             text += "?"
         return text
+
+
+def _year_label(year: int) -> str:
+    # "AD 100" rather than "100", which would read as a day or a number.
+    return f"{year:d}" if year >= 1000 else f"AD {year:d}"
 
 
 def _offset_label(moment: dt.datetime) -> str:
@@ -397,8 +403,11 @@ def _parse_normalised(edtf_text: str, text: str) -> FuzzyDate:
 def _validate_with_edtf_package(edtf_text: str, original: str) -> None:
     from edtf import EDTFParseException, parse_edtf
 
+    # The edtf package rejects qualified seasons ("2025-21~"), which ISO 8601-2
+    # allows; it checks the season itself, the qualifier is read here.
+    reference = re.sub(r"^(\d{4}-(?:2\d|3\d|4[01]))[~?%]$", r"\1", edtf_text)
     try:
-        parse_edtf(edtf_text)
+        parse_edtf(reference)
     except EDTFParseException as exc:
         month = re.match(r"^\d{4}-(\d{2})(?:[-~?%/]|$)", edtf_text)
         if month and int(month[1]) > 12 and int(month[1]) not in SEASON_SPANS:
@@ -427,7 +436,7 @@ _MONTH_LOOKUP.update({name.lower(): i for i, name in enumerate(MONTHS_SHORT, sta
 _MONTH_LOOKUP["sept"] = 9
 _SEASON_LOOKUP = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
 _APPROX_PREFIX = re.compile(
-    r"^(?:c\.|ca\.|c|ca|circa|about|around|approximately|approx\.?|roughly|~)\s*",
+    r"^(?:circa|approximately|approx\.?|around|about|roughly|ca\.|c\.|ca\b|c\b|~)\s*",
     re.IGNORECASE,
 )
 _RANGE_SPLIT = re.compile(r"\s*(?:–|—|\bto\b|\buntil\b|\btill\b|\bthrough\b|\s-\s)\s*", re.IGNORECASE)
@@ -467,6 +476,7 @@ def _fix_edtf_time(text: str) -> str:
 
 def _phrase_to_edtf(text: str) -> str:
     lowered = text.lower().rstrip(".").strip()
+    lowered = re.sub(r"\bad\s+(\d{1,4})\b", lambda m: f"{int(m[1]):04d}", lowered)
     between = re.fullmatch(r"(?:between|from)\s+(.+?)\s+(?:and|to|until|till)\s+(.+)", lowered)
     if between:
         first, last = between[1], between[2]

@@ -37,6 +37,36 @@ class EDTFRangeFilter(django_filters.Filter):
     field_class = EDTFRangeField
 
 
+class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Related objects chosen by slug, matched as objects.
+
+    django-filter would otherwise compare the slug with the related primary key.
+    """
+
+    def get_filter_predicate(self, v: Any) -> dict[str, Any]:
+        return {self.field_name: v}
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is invalid rather than silently ignored."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes"):
+            return True
+        if text in ("false", "0", "no"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 ORDERINGS = {
     "date": ("date_lower", "date_upper", "id"),
     "-date": ("-date_lower", "-date_upper", "-id"),
@@ -73,7 +103,7 @@ class EventFilter(django_filters.FilterSet):
         distinct=True,
         help_text="Actor id involved (any of).",
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = RelatedBySlugFilter(
         field_name="tags",
         to_field_name="slug",
         queryset=Tag.objects.all(),
@@ -92,8 +122,8 @@ class EventFilter(django_filters.FilterSet):
         method="filter_min_credibility",
         help_text="Worst information credibility to include (1 is best): 3 means 1, 2 or 3.",
     )
-    key = django_filters.BooleanFilter(help_text="Key events only (true) or non-key only (false).")
-    published = django_filters.BooleanFilter(
+    key = StrictBooleanFilter(help_text="Key events only (true) or non-key only (false).")
+    published = StrictBooleanFilter(
         method="filter_published", help_text="Editors only: published (true) or drafts (false)."
     )
     q = django_filters.CharFilter(

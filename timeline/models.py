@@ -316,7 +316,11 @@ class Event(models.Model):
             self.reported = EDTFField().to_python(self.reported)
         now = timezone.now()
         if not self._state.adding:
-            self.version = (self.version or 0) + 1
+            # Count from the stored version, not the in-memory one: a revert restores
+            # an old version number, and a stale instance may hold one; neither may
+            # move the version (iCal SEQUENCE, ETags) backwards.
+            stored = Event.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            self.version = max(stored or 0, self.version or 0) + 1
         self.updated_at = now
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

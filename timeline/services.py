@@ -25,7 +25,8 @@ def events_set_published(*, events: QuerySet[Event] | Iterable[Event], published
         event.published = published
         event.updated_by = user if getattr(user, "is_authenticated", False) else None
         if user is not None:
-            event._history_user = user
+            # django-simple-history reads the acting user from this attribute outside a request.
+            event._history_user = user  # type: ignore[attr-defined]
         event.save()
         changed += 1
     if changed:
@@ -40,3 +41,49 @@ def event_bump_version(*, event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1, updated_at=timezone.now())
     event.refresh_from_db(fields=["version", "updated_at"])
     Timeline(pk=event.timeline_id).touch()
+
+
+def admin_account_ensure(*, username: str = "admin", password: str | None = None) -> tuple[Any, str | None]:
+    """Make sure a superuser ``username`` exists.
+
+    Creates it when missing, with ``password`` or a random one. When it exists and
+    ``password`` is given, sets that password. Returns the user and the password
+    that was newly set (None when nothing changed), so the caller can show it once.
+    """
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        new_password = password or secrets.token_urlsafe(12)
+        user = user_model.objects.create_superuser(username=username, email="", password=new_password)
+        return user, new_password
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user, password
+    return user, None
+
+
+DEMO_TIMELINE_SLUG = "russia-dprk-military-cooperation"
+
+
+def demo_timeline_load(*, force: bool = False) -> bool:
+    """Load the demo timeline fixture (fixtures/demo.json) unless it is already there.
+
+    With ``force``, load it again, resetting the demo records to the shipped
+    version (stable primary keys: nothing is duplicated). Records history for
+    the loaded objects. Returns whether the fixture was loaded.
+    """
+    import io
+
+    from django.core.management import call_command
+
+    if not force and Timeline.objects.filter(slug=DEMO_TIMELINE_SLUG).exists():
+        return False
+    with transaction.atomic():
+        call_command("loaddata", "demo", verbosity=0)
+        call_command("populate_history", auto=True, verbosity=0, stdout=io.StringIO())
+    return True

@@ -1,11 +1,40 @@
-"""Public HTML pages: the canonical, human-readable address of an event."""
+"""Public HTML pages: a timeline with its filters and exports, and each event's permalink."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
-from timeline.queries import events_visible_to, events_with_relations
+from timeline.filters import EventFilter
+from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
+
+TIMELINE_PAGE_LIMIT = 500
+
+
+def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A timeline's events, filtered by the same parameters as the API, feed and brief.
+
+    Invalid filter values answer 400 with the form's messages on the page.
+    """
+    timeline = get_object_or_404(timelines_visible_to(request.user), slug=slug)
+    params = request.GET.copy()
+    params.pop("timeline", None)
+    filterset = EventFilter(
+        params,
+        queryset=events_visible_to(request.user).filter(timeline=timeline),
+        request=request,
+    )
+    valid = filterset.is_valid()
+    events = list(events_with_relations(filterset.qs)[: TIMELINE_PAGE_LIMIT + 1]) if valid else []
+    context = {
+        "timeline": timeline,
+        "filterset": filterset,
+        "events": events[:TIMELINE_PAGE_LIMIT],
+        "truncated": len(events) > TIMELINE_PAGE_LIMIT,
+        "filters_in_words": filterset.describe() if valid else [],
+        "query_string": params.urlencode(),
+    }
+    return render(request, "timeline/timeline_detail.html", context, status=200 if valid else 400)
 
 
 def event_detail(request: HttpRequest, uid: str) -> HttpResponse:

@@ -26,3 +26,56 @@ def test_event_page_hides_drafts_and_private_events(client, published, visibilit
     response = client.get(event.get_absolute_url())
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_timeline_page_lists_filtered_events_with_filters_in_words(client):
+    timeline = TimelineFactory(title="Russia–DPRK military cooperation")
+    EventFactory(timeline=timeline, title="Shell deliveries", credibility=2)
+    EventFactory(timeline=timeline, title="Rumoured deployment", credibility=5)
+
+    response = client.get(f"/timelines/{timeline.slug}/", {"min_credibility": "3"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Shell deliveries" in body
+    assert "Rumoured deployment" not in body
+    assert "Credibility 1–3" in body
+
+
+@pytest.mark.django_db
+def test_timeline_page_bad_filter_is_400_with_message(client):
+    timeline = TimelineFactory()
+
+    response = client.get(f"/timelines/{timeline.slug}/", {"overlaps": "2025-13"})
+
+    assert response.status_code == 400
+    assert "month 13 is out of range" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_timeline_page_hides_private_timeline_and_drafts(client):
+    private = TimelineFactory(visibility="private")
+    public = TimelineFactory()
+    EventFactory(timeline=public, title="Draft note", published=False)
+
+    private_response = client.get(f"/timelines/{private.slug}/")
+    public_response = client.get(f"/timelines/{public.slug}/")
+
+    assert private_response.status_code == 404
+    assert "Draft note" not in public_response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_timeline_page_query_count_constant(client, django_assert_num_queries, count):
+    timeline = TimelineFactory()
+    for _ in range(count):
+        CitationFactory(event=EventFactory(timeline=timeline))
+
+    # 1 timeline, 2 events joined with timeline and claimant, 3 actors, 4 tags, 5 citations with sources,
+    # 6-9 choices for the claimant, actor, tag and source filter widgets
+    with django_assert_num_queries(9):
+        response = client.get(f"/timelines/{timeline.slug}/")
+
+    assert response.content.decode().count('<span class="date">') == count

@@ -1,0 +1,248 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    SourceFactory,
+    TagFactory,
+    TimelineFactory,
+    UserFactory,
+)
+from timeline.models import Event
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = UserFactory(username="chief", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def _add_event_form(timeline, **overrides):
+    data = {
+        "timeline": timeline.pk,
+        "title": "DPRK engineers announced",
+        "summary": "Engineering units for demining.",
+        "date": "c. June 2025",
+        "reported": "",
+        "location": "Kursk region",
+        "latitude": "",
+        "longitude": "",
+        "status": "reported",
+        "claimant": "",
+        "credibility": "2",
+        "published": "on",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_event_changelist_shows_display_date_grade_and_claimant(admin_client):
+    event = EventFactory(title="Pyongyang acknowledges casualties", date="2025-04", credibility=2)
+    event.claimant = ActorFactory(name="GUR")
+    event.save()
+    CitationFactory(event=event, source=SourceFactory(reliability="B"))
+
+    response = admin_client.get(reverse("admin:timeline_event_changelist"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Pyongyang acknowledges casualties" in body
+    assert "April 2025" in body
+    assert ">B2<" in body
+    assert ">GUR<" in body
+
+
+@pytest.mark.django_db
+def test_event_changelist_search_finds_native_actor_name(admin_client):
+    kim = ActorFactory(name="Kim Jong Un", native_name="김정은")
+    EventFactory(title="Meeting in Pyongyang", actors=[kim])
+    EventFactory(title="Unrelated event")
+
+    response = admin_client.get(reverse("admin:timeline_event_changelist"), {"q": "김정은"})
+
+    body = response.content.decode()
+    assert "Meeting in Pyongyang" in body
+    assert "Unrelated event" not in body
+
+
+def _changelist_queries(admin_client, django_assert_num_queries):
+    # 1 session, 2 user, 3-5 timelines, tags and actors for the sidebar filters,
+    # 6 count (filtered), 7 count (total), 8 events page joined with timeline and claimant,
+    # 9 citations joined with sources (the grade column)
+    with django_assert_num_queries(9):
+        response = admin_client.get(reverse("admin:timeline_event_changelist"))
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_event_changelist_query_count_constant(admin_client, django_assert_num_queries, count):
+    timeline = TimelineFactory()
+    tag = TagFactory()
+    actor = ActorFactory()
+    for _ in range(count):
+        event = EventFactory(timeline=timeline, tags=[tag], actors=[actor], claimant=actor)
+        CitationFactory(event=event)
+
+    response = _changelist_queries(admin_client, django_assert_num_queries)
+
+    assert response.content.decode().count('class="action-select"') == count
+
+
+@pytest.mark.django_db
+def test_event_add_page_offers_plain_date_help(admin_client):
+    TimelineFactory()
+
+    response = admin_client.get(reverse("admin:timeline_event_add"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "c. June 2025" in body
+    assert 'name="citations-TOTAL_FORMS"' in body
+
+
+@pytest.mark.django_db
+def test_event_add_stores_circa_phrase_as_edtf(admin_client):
+    timeline = TimelineFactory()
+
+    response = admin_client.post(reverse("admin:timeline_event_add"), _add_event_form(timeline))
+
+    event = Event.objects.get()
+    assert response.status_code == 302
+    assert (event.date, event.date_display, event.precision, event.created_by.username) == (
+        "2025-06~",
+        "c. June 2025",
+        "month",
+        "chief",
+    )
+
+
+@pytest.mark.django_db
+def test_event_add_refuses_month_13_with_message(admin_client):
+    timeline = TimelineFactory()
+
+    response = admin_client.post(reverse("admin:timeline_event_add"), _add_event_form(timeline, date="2025-13"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "month 13 is out of range; use 01–12 (or 21–24 for a season)." in body
+    assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_event_add_with_citation_inline(admin_client):
+    timeline = TimelineFactory()
+    source = SourceFactory(title="Japan Times interview")
+    data = _add_event_form(
+        timeline,
+        **{
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": str(source.pk),
+            "citations-0-quote": "in April the Kim Jong Un regime finally acknowledged casualties",
+            "citations-0-locator": "para. 2",
+            "citations-0-position": "0",
+        },
+    )
+
+    admin_client.post(reverse("admin:timeline_event_add"), data)
+
+    citation = Event.objects.get().citations.get()
+    assert (citation.source, citation.locator) == (source, "para. 2")
+
+
+@pytest.mark.django_db
+def test_event_change_page_shows_interpretation(admin_client):
+    event = EventFactory(date="2025-04")
+
+    response = admin_client.get(reverse("admin:timeline_event_change", args=[event.pk]))
+
+    assert "April 2025 → 1–30 April 2025, month precision" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_event_history_and_revert(admin_client):
+    timeline = TimelineFactory()
+    admin_client.post(reverse("admin:timeline_event_add"), _add_event_form(timeline, title="First title"))
+    event = Event.objects.get()
+    change = _add_event_form(timeline, title="Second title")
+    admin_client.post(reverse("admin:timeline_event_change", args=[event.pk]), change)
+    first = event.history.earliest()
+
+    history = admin_client.get(reverse("admin:timeline_event_history", args=[event.pk]))
+    revert_page = admin_client.get(reverse("admin:timeline_event_simple_history", args=[event.pk, first.history_id]))
+    revert = admin_client.post(
+        reverse("admin:timeline_event_simple_history", args=[event.pk, first.history_id]),
+        _add_event_form(timeline, title="First title"),
+    )
+
+    event.refresh_from_db()
+    assert "Second title" in history.content.decode() or "chief" in history.content.decode()
+    assert "First title" in revert_page.content.decode()
+    assert revert.status_code == 302
+    assert (event.title, event.version) == ("First title", 3)
+
+
+@pytest.mark.django_db
+def test_publish_and_unpublish_actions(admin_client):
+    events = [EventFactory(published=False) for _ in range(2)]
+    url = reverse("admin:timeline_event_changelist")
+
+    admin_client.post(url, {"action": "publish", "_selected_action": [e.pk for e in events]})
+
+    assert list(Event.objects.order_by("pk").values_list("published", "version")) == [(True, 2), (True, 2)]
+
+    admin_client.post(url, {"action": "unpublish", "_selected_action": [events[0].pk]})
+
+    assert Event.objects.get(pk=events[0].pk).published is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "factory", "text"),
+    [
+        ("timeline", lambda: TimelineFactory(title="Russia–DPRK military cooperation"), "Russia–DPRK"),
+        ("source", lambda: SourceFactory(title="Japan Times interview"), "Japan Times interview"),
+        ("actor", lambda: ActorFactory(name="Kyrylo Budanov", native_name="Кирило Буданов"), "Кирило Буданов"),
+        ("tag", lambda: TagFactory(name="Munitions"), "Munitions"),
+    ],
+)
+def test_other_models_changelist_add_change_history(admin_client, model, factory, text):
+    obj = factory()
+
+    changelist = admin_client.get(reverse(f"admin:timeline_{model}_changelist"))
+    add = admin_client.get(reverse(f"admin:timeline_{model}_add"))
+    change = admin_client.get(reverse(f"admin:timeline_{model}_change", args=[obj.pk]))
+    history = admin_client.get(reverse(f"admin:timeline_{model}_history", args=[obj.pk]))
+
+    assert text in changelist.content.decode()
+    assert add.status_code == 200
+    assert text in change.content.decode()
+    assert history.status_code == 200
+
+
+@pytest.mark.django_db
+def test_source_admin_refuses_javascript_url(admin_client):
+    response = admin_client.post(
+        reverse("admin:timeline_source_add"),
+        {"title": "Bad", "url": "javascript:alert(1)", "reliability": "B", "published": "", "language": "en"},
+    )
+
+    assert "Enter a valid URL." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_source_admin_refuses_bad_published_date(admin_client):
+    response = admin_client.post(
+        reverse("admin:timeline_source_add"),
+        {"title": "Bad", "url": "", "reliability": "B", "published": "2025-13", "language": "en"},
+    )
+
+    assert "month 13 is out of range" in response.content.decode()

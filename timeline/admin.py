@@ -1,0 +1,280 @@
+"""The admin: the team's main editing interface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from timeline import services
+from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+
+
+@admin.register(Timeline)
+class TimelineAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "slug", "visibility", "event_count", "content_changed_at")
+    list_filter = ("visibility",)
+    search_fields = ("title", "slug", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("events_link", "content_changed_at", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "description", "visibility", "marking")}),
+        ("Events", {"fields": ("events_link", "content_changed_at", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
+        return super().get_queryset(request).annotate(event_total=Count("events"))
+
+    @admin.display(description="Events", ordering="event_total")
+    def event_count(self, obj: Timeline) -> int:
+        return obj.event_total
+
+    @admin.display(description="Events")
+    def events_link(self, obj: Timeline) -> str:
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:timeline_event_changelist") + f"?timeline__id__exact={obj.pk}"
+        add_url = reverse("admin:timeline_event_add") + f"?timeline={obj.pk}"
+        return format_html(
+            '<a href="{}">{} events</a> · <a href="{}">Add an event</a>',
+            url,
+            obj.events.count(),
+            add_url,
+        )
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 1
+    autocomplete_fields = ("source",)
+    fields = ("source", "quote", "locator", "position")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}}
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = (
+            "timeline",
+            "title",
+            "summary",
+            "date",
+            "reported",
+            "location",
+            "latitude",
+            "longitude",
+            "status",
+            "claimant",
+            "credibility",
+            "key",
+            "actors",
+            "tags",
+            "published",
+        )
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
+            "summary": forms.Textarea(attrs={"rows": 5, "cols": 90}),
+            "location": forms.TextInput(attrs={"size": 60}),
+            "date": forms.TextInput(
+                attrs={"size": 40, "placeholder": "e.g. April 2025, c. June 2025, 2024-10/2025-04"}
+            ),
+            "reported": forms.TextInput(attrs={"size": 40}),
+        }
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    form = EventAdminForm
+    list_display = (
+        "display_date",
+        "title",
+        "timeline",
+        "status",
+        "claimant_name",
+        "grade",
+        "key",
+        "published",
+    )
+    list_display_links = ("display_date", "title")
+    list_filter = (
+        "timeline",
+        "status",
+        "credibility",
+        "precision",
+        "published",
+        "key",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("actors", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("timeline", "claimant")
+    list_per_page = 100
+    search_fields = (
+        "title",
+        "summary",
+        "location",
+        "actors__name",
+        "actors__native_name",
+        "claimant__name",
+        "claimant__native_name",
+    )
+    search_help_text = "Title, summary, location and actor names (also in their own script)."
+    autocomplete_fields = ("claimant", "actors", "tags")
+    inlines = (CitationInline,)
+    actions = ("publish", "unpublish")
+    date_hierarchy = None
+    readonly_fields = (
+        "uid",
+        "date_interpretation",
+        "grade_display",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "public_link",
+    )
+    fieldsets = (
+        (None, {"fields": ("timeline", "title", "summary")}),
+        ("When", {"fields": ("date", "date_interpretation", "reported")}),
+        ("Where", {"fields": ("location", ("latitude", "longitude"))}),
+        (
+            "Claim and grading",
+            {"fields": ("status", "claimant", "credibility", "grade_display", "key")},
+        ),
+        ("Who and what", {"fields": ("actors", "tags")}),
+        ("Publishing", {"fields": ("published", "public_link")}),
+        (
+            "Record",
+            {
+                "classes": ("collapse",),
+                "fields": ("uid", "version", "created_at", "created_by", "updated_at", "updated_by"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        # Citations with their sources feed the grade column in one extra query per page.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
+        )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        if "timeline" not in initial:
+            only_timeline = Timeline.objects.values_list("pk", flat=True)[:2]
+            if len(only_timeline) == 1:
+                initial["timeline"] = only_timeline[0]
+        return initial
+
+    @admin.display(description="Date", ordering="date_lower")
+    def display_date(self, obj: Event) -> str:
+        return obj.date_display
+
+    @admin.display(description="Claimant", ordering="claimant__name")
+    def claimant_name(self, obj: Event) -> str:
+        return obj.claimant.name if obj.claimant else "—"
+
+    @admin.display(description="Grade")
+    def grade(self, obj: Event) -> str:
+        return obj.grade
+
+    @admin.display(description="Grade (source reliability + credibility)")
+    def grade_display(self, obj: Event) -> str:
+        if obj.pk is None:
+            return "Shown after saving, from the cited sources and the credibility."
+        return obj.grade
+
+    @admin.display(description="Read as")
+    def date_interpretation(self, obj: Event) -> str:
+        if not obj.date:
+            return "Type a date as the source gives it: “April 2025”, “c. June 2025”, 2024-10/2025-04."
+        return obj.fuzzy_date.interpretation()
+
+    @admin.display(description="Public page")
+    def public_link(self, obj: Event) -> str:
+        if obj.pk is None or not obj.published:
+            return "— (drafts have no public page)"
+        return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
+
+    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish selected events", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        changed = services.events_set_published(events=queryset, published=True, user=request.user)
+        self.message_user(request, f"Published {changed} event(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        changed = services.events_set_published(events=queryset, published=False, user=request.user)
+        self.message_user(request, f"Unpublished {changed} event(s).", messages.SUCCESS)
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    # A URL typed without a scheme is read as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
+    list_filter = ("reliability", "language", "publisher")
+    search_fields = ("title", "publisher", "url", "notes")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="Citations", ordering="citation_total")
+    def citation_count(self, obj: Source) -> int:
+        return obj.citation_total
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "native_name", "kind", "event_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "native_name", "description")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).annotate(event_total=Count("events"))
+
+    @admin.display(description="Events", ordering="event_total")
+    def event_count(self, obj: Actor) -> int:
+        return obj.event_total
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "event_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return super().get_queryset(request).annotate(event_total=Count("events"))
+
+    @admin.display(description="Events", ordering="event_total")
+    def event_count(self, obj: Tag) -> int:
+        return obj.event_total
+
+
+@admin.register(EventTombstone)
+class EventTombstoneAdmin(admin.ModelAdmin):
+    list_display = ("uid", "timeline", "deleted_at")
+    list_filter = ("timeline",)
+    search_fields = ("uid",)
+    list_select_related = ("timeline",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
