@@ -1137,6 +1137,7 @@ def _chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, st
 def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) -> Any:
     from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
     from reportlab.lib.colors import HexColor
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     exact = [0] * bins.count
     spread = [0] * bins.count
@@ -1252,7 +1253,15 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
                 )
             )
             label_x = middle + 5
-        drawing.add(String(label_x, y - 2.3, f"K{number}", fontName=SANS_BOLD, fontSize=6.5, fillColor=red))
+        label = f"K{number}"
+        label_width = stringWidth(label, SANS_BOLD, 6.5)
+        label_y, anchor = y - 2.3, "start"
+        if label_x + label_width > width:  # no room right of the marker: left of it, or above a long span
+            if x0 - 4 - label_width >= 0:
+                label_x, anchor = x0 - 4, "end"
+            else:
+                label_x, label_y, anchor = x1, y + 3, "end"
+        drawing.add(String(label_x, label_y, label, fontName=SANS_BOLD, fontSize=6.5, fillColor=red, textAnchor=anchor))
     return drawing
 
 
