@@ -100,9 +100,9 @@ def demo_brief_timeline(*, slug="kursk", extra_events=0):
         )
     specs.append(
         {
-            "title": "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3 + " and a URL " + LONG_URL,
+            "title": "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3,
             "date": "2025-03",
-            "summary": "Long words wrap.",
+            "summary": "Long words and addresses wrap: " + LONG_URL,
             "credibility": 3,
         }
     )

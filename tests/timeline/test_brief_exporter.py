@@ -15,7 +15,16 @@ from pypdf import PdfReader
 from tests.brief_demo import ATTACK_STRINGS, LONG_URL, demo_brief_timeline
 from tests.factories import EventFactory, TimelineFactory
 from timeline.exporters.brief import MARGIN_X, BriefInfo, brief_info_for, render_brief
-from timeline.exporters.brief_text import KOREAN, SANS, SANS_BOLD, BriefText, Span, layout_lines
+from timeline.exporters.brief_text import (
+    FONT_DIR,
+    FONT_FILES,
+    KOREAN,
+    SANS,
+    SANS_BOLD,
+    BriefText,
+    Span,
+    layout_lines,
+)
 from timeline.models import Event
 from timeline.queries import events_with_relations
 
@@ -150,6 +159,29 @@ def test_brief_page_x_of_y_on_first_and_last_page(demo_pdf):
 
     assert total > 2
     assert labels == ([f"Page 1 of {total}"], [f"Page {total} of {total}"])
+
+
+def test_brief_every_page_carries_marking_title_and_page_label(demo_pdf):
+    texts = page_texts(demo_pdf)
+
+    furniture = [
+        (
+            text.count("UNCLASSIFIED — FOR RESEARCH USE") >= 2,
+            "North Korean troops in the Kursk offensive" in text,
+            f"Page {number} of {len(texts)}" in text,
+        )
+        for number, text in enumerate(texts, start=1)
+    ]
+
+    assert furniture == [(True, True, True)] * len(texts)
+
+
+def test_shipped_fonts_come_with_their_licences():
+    shipped = sorted(path.name for path in FONT_DIR.iterdir())
+
+    assert shipped == sorted([*FONT_FILES.values(), "OFL-NanumGothic.txt", "OFL-NotoSans.txt"])
+    assert "SIL OPEN FONT LICENSE" in (FONT_DIR / "OFL-NanumGothic.txt").read_text().upper()
+    assert "SIL OPEN FONT LICENSE" in (FONT_DIR / "OFL-NotoSans.txt").read_text().upper()
 
 
 def test_brief_metadata_states_title_subject_and_as_of(demo_pdf):
