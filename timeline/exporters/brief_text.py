@@ -1,16 +1,21 @@
-"""Fonts and safe markup for PDF briefs.
+"""Fonts and safe text for PDF briefs.
 
 reportlab's ``Paragraph`` parses its text as markup and has no glyph fallback.
-Every user string therefore goes through :meth:`BriefText.markup`, which is the
-only place that turns text into paragraph markup: it normalises to NFC, escapes
-``<``, ``>`` and ``&`` so that nothing a user typed becomes a tag, turns line
-breaks into ``<br/>`` and wraps each run of characters the primary font lacks in
-a ``<font face=…>`` of the first font that has them (Noto Sans for Latin and
-Cyrillic including Ukrainian, NanumGothic for Hangul; bold falls back to bold).
+Every user string in a brief goes through this module, one of two ways:
 
-Fonts ship inside the package (``timeline/fonts``, SIL OFL 1.1, licence texts
-alongside) so every install renders the same bytes. They are registered with
-reportlab once per process.
+- :meth:`BriefText.markup` for paragraph text: NFC, ``<``, ``>`` and ``&``
+  escaped so that nothing a user typed becomes a tag, line breaks as ``<br/>``,
+  and each run of characters the primary font lacks wrapped in a
+  ``<font face=…>`` of the first font that has them (Noto Sans for Latin and
+  Cyrillic including Ukrainian, NanumGothic for Hangul; bold falls back to bold);
+- :meth:`BriefText.font_runs` with :func:`layout_lines` for the thousands of
+  chronology entries and the page furniture: the same cleaning and font choice,
+  drawn directly, with no markup parsed at all.
+
+Links are made only for http(s) URLs (:func:`safe_href`). Fonts ship inside the
+package (``timeline/fonts``, SIL OFL 1.1, licence texts alongside) so every
+install renders the same bytes; they are registered with reportlab once per
+process, the large Korean fonts only when a brief first needs them.
 """
 
 from __future__ import annotations
