@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
@@ -59,18 +59,12 @@ def timeline_with_change_times(timelines: QuerySet[Timeline]) -> QuerySet[Timeli
     the timeline, so these times are part of the brief's ETag.
     """
     sources = (
-        Source.objects.filter(citations__event__timeline=OuterRef("pk"))
-        .order_by()
-        .values("citations__event__timeline")
-        .annotate(latest=Max("updated_at"))
-        .values("latest")
+        Source.objects.filter(citations__event__timeline=OuterRef("pk")).order_by("-updated_at").values("updated_at")
     )
     actors = (
-        Actor.objects.filter(events__timeline=OuterRef("pk"))
-        .order_by()
-        .values("events__timeline")
-        .annotate(latest=Max("updated_at"))
-        .values("latest")
+        Actor.objects.filter(Q(events__timeline=OuterRef("pk")) | Q(claims__timeline=OuterRef("pk")))
+        .order_by("-updated_at")
+        .values("updated_at")
     )
     return timelines.annotate(sources_changed_at=Subquery(sources[:1]), actors_changed_at=Subquery(actors[:1]))
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from tests.factories import CitationFactory, EventFactory, TagFactory, TimelineFactory, UserFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, TagFactory, TimelineFactory, UserFactory
 
 
 def brief_url(timeline, query=""):
@@ -75,9 +75,10 @@ def test_brief_view_answers_304_for_a_matching_etag(client, django_assert_num_qu
 
 
 @pytest.mark.django_db
-def test_brief_view_etag_changes_when_an_event_or_source_changes(client):
+def test_brief_view_etag_changes_when_an_event_source_or_claimant_changes(client):
     timeline = TimelineFactory()
-    event = EventFactory(timeline=timeline)
+    claimant = ActorFactory(name="GUR")
+    event = EventFactory(timeline=timeline, claimant=claimant)
     citation = CitationFactory(event=event)
     first = client.get(brief_url(timeline))["ETag"]
     event.title = "Renamed"
@@ -85,10 +86,13 @@ def test_brief_view_etag_changes_when_an_event_or_source_changes(client):
     second = client.get(brief_url(timeline))["ETag"]
     citation.source.title = "Renamed source"
     citation.source.save()
-
     third = client.get(brief_url(timeline))["ETag"]
+    claimant.name = "HUR"
+    claimant.save()
 
-    assert len({first, second, third}) == 3
+    fourth = client.get(brief_url(timeline))["ETag"]
+
+    assert len({first, second, third, fourth}) == 4
 
 
 @pytest.mark.django_db
