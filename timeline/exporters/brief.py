@@ -706,23 +706,33 @@ class _Block:
         )
 
     def draw(self, canv: Any, x: float, top: float) -> None:
-        """Draw with the first line's text top at ``top``: one text object for all lines."""
+        """Draw with the first line's text top at ``top``: one text object for all lines.
+
+        Segments of a line follow each other by the text's own advance (their x
+        positions were computed from the same widths), and lines by the leading,
+        so no position is written per segment.
+        """
+        if not self.lines or not any(self.lines):
+            return
         text = canv.beginText()
+        size = next(segment.size for line in self.lines for segment in line)
+        text.setTextOrigin(x, top - size)
         font: tuple[str, float] | None = None
         colour = ""
         links = []
         for index, line in enumerate(self.lines):
+            if index:
+                text.textLine("")
             for segment in line:
-                baseline = top - index * self.leading - segment.size
                 if (segment.font, segment.size) != font:
                     font = (segment.font, segment.size)
                     text.setFont(segment.font, segment.size, self.leading)
                 if segment.colour != colour:
                     colour = segment.colour
                     text.setFillColor(_colour(colour))
-                text.setTextOrigin(x + segment.x, baseline)
                 text.textOut(segment.text)
                 if segment.href:
+                    baseline = top - size - index * self.leading
                     rect = (
                         x + segment.x,
                         baseline - 0.25 * segment.size,
