@@ -42,16 +42,28 @@ def run(events: int = 10_000) -> None:
             rows.append(
                 (
                     f"{variant:5} {size:>6,} events",
-                    f"{result['seconds']:7.2f} s  {result['peak_mib']:6.0f} MiB peak  "
+                    f"{result['seconds']:7.2f} s wall {result['cpu_seconds']:7.2f} s CPU  "
+                    f"{result['peak_mib']:6.0f} MiB peak  "
                     f"{result['pages']:4d} pages  {result['bytes'] / 1024:7.0f} KiB",
                 )
             )
         ours, naive = results[("ours", size)], results[("naive", size)]
-        rows.append((f"ratio {size:>6,} events", f"ours is {naive['seconds'] / ours['seconds']:.2f}x faster"))
-    report("PDF briefs (render time median, peak RSS per subprocess)", rows)
+        rows.append(
+            (
+                f"ratio {size:>6,} events",
+                f"ours is {naive['seconds'] / ours['seconds']:.2f}x faster (wall), "
+                f"{naive['cpu_seconds'] / ours['cpu_seconds']:.2f}x (CPU)",
+            )
+        )
+    # Wall and CPU time: on a busy machine wall time also counts waiting for a core.
+    report("PDF briefs (median wall and CPU time of load + render, peak RSS per subprocess)", rows)
     if 1_000 in sizes:
         ratio = results[("naive", 1_000)]["seconds"] / results[("ours", 1_000)]["seconds"]
-        print(f"  target 1,000 events >= 2x faster than naive: {'met' if ratio >= 2 else 'MISSED'} ({ratio:.2f}x)")
+        cpu_ratio = results[("naive", 1_000)]["cpu_seconds"] / results[("ours", 1_000)]["cpu_seconds"]
+        print(
+            f"  target 1,000 events >= 2x faster than naive: {'met' if ratio >= 2 else 'MISSED'} "
+            f"({ratio:.2f}x wall, {cpu_ratio:.2f}x CPU)"
+        )
     if 10_000 in sizes:
         peak = results[("ours", 10_000)]["peak_mib"]
         print(f"  target 10,000 events < 200 MiB peak: {'met' if peak < 200 else 'MISSED'} ({peak:.0f} MiB)")
@@ -84,16 +96,24 @@ def _worker(variant: str, size: int) -> dict[str, Any]:
     render = render_brief if variant == "ours" else naive_brief
     repeat = 3 if size <= 1_000 else 1
     samples = []
+    cpu_samples = []
     pdf = b""
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         pdf = render(queryset.iterator(chunk_size=500), info=info)
         samples.append(time.perf_counter() - started)
+        cpu_samples.append(time.process_time() - cpu_started)
 
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Counted from the bytes: parsing the PDF here would add to the peak measured above.
     pages = len(re.findall(rb"/Type /Page\n", pdf))
-    return {"seconds": statistics.median(samples), "peak_mib": peak_kib / 1024, "pages": pages, "bytes": len(pdf)}
+    return {
+        "seconds": statistics.median(samples),
+        "cpu_seconds": statistics.median(cpu_samples),
+        "peak_mib": peak_kib / 1024,
+        "pages": pages,
+        "bytes": len(pdf),
+    }
 
 
 def naive_brief(events: Any, *, info: Any) -> bytes:

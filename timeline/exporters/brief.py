@@ -40,6 +40,7 @@ from timeline.exporters.brief_text import (
     layout_lines,
     register_fonts,
     safe_href,
+    text_width,
 )
 
 # Bump when the layout changes: it is part of every brief's cache key.
@@ -656,21 +657,26 @@ def _flowable_classes() -> dict[str, type]:
             canv.line(0, 0.5, self.width, 0.5)
 
         def _draw_grade(self, canv: Any, y: float) -> None:
-            grade = self.event.grade
+            """The grade in a box, then the event number and KEY, as one text object."""
             canv.setStrokeColor(_colour(ACCENT))
-            canv.setFillColor(_colour(ACCENT))
             canv.setLineWidth(0.6)
             canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
-            canv.setFont(SANS_BOLD, 7.5)
-            canv.drawCentredString(8.5, y + 3, grade)
-            canv.setFont(SANS, 7)
-            canv.setFillColor(_colour(MUTED))
+            grade = self.event.grade
+            text = canv.beginText()
+            text.setTextOrigin(8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
+            text.setFont(SANS_BOLD, 7.5)
+            text.setFillColor(_colour(ACCENT))
+            text.textOut(grade)
             label = f"#{self.event.number}"
-            canv.drawString(21, y + 3, label)
+            text.setTextOrigin(21, y + 3)
+            text.setFont(SANS, 7)
+            text.setFillColor(_colour(MUTED))
+            text.textOut(label)
             if self.event.key:
-                canv.setFillColor(_colour(KEY_RED))
-                canv.setFont(SANS_BOLD, 7)
-                canv.drawString(21 + canv.stringWidth(label, SANS, 7) + 5, y + 3, "KEY")
+                text.setFont(SANS_BOLD, 7)
+                text.setFillColor(_colour(KEY_RED))
+                text.textOut("  KEY")
+            canv.drawText(text)
 
     return {"Heading": Heading, "EventEntry": EventEntry}
 

@@ -253,7 +253,7 @@ class Segment:
 
 
 @functools.lru_cache(maxsize=16384)
-def _text_width(text: str, font: str, size: float) -> float:
+def text_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return stringWidth(text, font, size)
@@ -286,7 +286,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
         nonlocal x, space_pending
         if line and space_pending:
             last = line[-1]
-            space = _text_width(" ", last[3].font, last[3].size)
+            space = text_width(" ", last[3].font, last[3].size)
             x += space
             if _style(last[3]) == _style(span):
                 last[1] += space + piece_width
@@ -308,7 +308,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
         space_pending = False
 
     for span in spans:
-        space_width = _text_width(" ", span.font, span.size)
+        space_width = text_width(" ", span.font, span.size)
         for index, paragraph in enumerate(span.text.split("\n")):
             if index:
                 flush()
@@ -317,7 +317,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
                     space_pending = True
                 if not word:
                     continue
-                word_width = _text_width(word, span.font, span.size)
+                word_width = text_width(word, span.font, span.size)
                 space = space_width if (space_pending and line) else 0.0
                 if line and x + space + word_width > width:
                     flush()
@@ -325,9 +325,9 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
                     head, word = _split_word(word, span, width - x)
                     if not head:  # not even one character fits: give it a line of its own
                         head, word = word[0], word[1:]
-                    add(head, span, _text_width(head, span.font, span.size))
+                    add(head, span, text_width(head, span.font, span.size))
                     flush()
-                    word_width = _text_width(word, span.font, span.size)
+                    word_width = text_width(word, span.font, span.size)
                 if word:
                     add(word, span, word_width)
     if line or not lines:
@@ -339,7 +339,7 @@ def _split_word(word: str, span: Span, room: float) -> tuple[str, str]:
     """The longest start of ``word`` that fits ``room`` (at least one character on an empty line)."""
     total = 0.0
     for index, ch in enumerate(word):
-        total += _text_width(ch, span.font, span.size)
+        total += text_width(ch, span.font, span.size)
         if total > room:
             return word[:index], word[index:]
     return word, ""
