@@ -87,6 +87,7 @@ ACCENT = "#1f3a5f"
 ACCENT_LIGHT = "#c9d6e3"
 KEY_RED = "#a8322d"
 MARKING_RED = "#8b1a1a"
+QUOTE_INK = "#3a434c"
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898  # A4
@@ -97,6 +98,7 @@ FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 DATE_COLUMN = 33 * MM
 COLUMN_GAP = 5 * MM
 MAX_KEY_LANES = 6
+SOURCE_INDENT = 9 * MM
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,7 +680,74 @@ def _flowable_classes() -> dict[str, type]:
                 text.textOut("  KEY")
             canv.drawText(text)
 
-    return {"Heading": Heading, "EventEntry": EventEntry}
+    class TextFlow(Flowable):
+        """Text blocks one under another, with an optional label in the left margin
+        (drawn on the first part) and a named destination; splits between lines."""
+
+        def __init__(
+            self,
+            blocks: list[_Block],
+            *,
+            label: _Block | None = None,
+            anchor: str = "",
+            space_before: float = 0.0,
+        ) -> None:
+            super().__init__()
+            self.blocks = blocks
+            self.label = label
+            self.anchor = anchor
+            self.space_before = space_before
+            self._wrapped_width: float | None = None
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+            if self._wrapped_width != availWidth:
+                self.blocks = [block.laid_out(availWidth) for block in self.blocks]
+                if self.label is not None:
+                    self.label = self.label.laid_out(availWidth)
+                self._wrapped_width = availWidth
+            self.width = availWidth
+            self.height = self.space_before + sum(block.height for block in self.blocks)
+            return self.width, self.height
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:
+            self.wrap(availWidth, availHeight)
+            room = availHeight - self.space_before
+            placed: list[_Block] = []
+            used = 0.0
+            for index, block in enumerate(self.blocks):
+                if used + block.height <= room:
+                    placed.append(block)
+                    used += block.height
+                    continue
+                fitting = int((room - used) // block.leading)
+                rest = self.blocks[index:]
+                if fitting >= 1:
+                    head, tail = block.cut(fitting)
+                    placed.append(head)
+                    rest = [tail, *self.blocks[index + 1 :]]
+                break
+            else:
+                return [self]
+            if not placed:
+                return []
+            first = TextFlow(placed, label=self.label, anchor=self.anchor, space_before=self.space_before)
+            second = TextFlow(rest)
+            for part in (first, second):
+                part._wrapped_width = availWidth
+            return [first, second]
+
+        def draw(self) -> None:
+            canv = self.canv
+            top = self.height - self.space_before
+            if self.anchor:
+                canv.bookmarkHorizontal(self.anchor, 0, self.height)
+            if self.label is not None:
+                self.label.draw(canv, 0, top)
+            for block in self.blocks:
+                block.draw(canv, block.indent, top)
+                top -= block.height
+
+    return {"Heading": Heading, "EventEntry": EventEntry, "TextFlow": TextFlow}
 
 
 @functools.cache
@@ -696,9 +765,11 @@ class _Block:
     leading: float
     space_after: float = 0.0
     lines: list[list[Segment]] = field(default_factory=list)
+    indent: float = 0.0
 
     def laid_out(self, width: float) -> _Block:
-        return _Block(self.spans, self.leading, self.space_after, layout_lines(self.spans, width))
+        lines = layout_lines(self.spans, width - self.indent)
+        return _Block(self.spans, self.leading, self.space_after, lines, self.indent)
 
     @property
     def height(self) -> float:
@@ -707,8 +778,8 @@ class _Block:
     def cut(self, count: int) -> tuple[_Block, _Block]:
         """The first ``count`` lines, and the rest."""
         return (
-            _Block(self.spans, self.leading, 0.0, self.lines[:count]),
-            _Block(self.spans, self.leading, self.space_after, self.lines[count:]),
+            _Block(self.spans, self.leading, 0.0, self.lines[:count], self.indent),
+            _Block(self.spans, self.leading, self.space_after, self.lines[count:], self.indent),
         )
 
     def draw(self, canv: Any, x: float, top: float) -> None:
@@ -769,11 +840,7 @@ def _story(
 
     classes = _flowable_classes()
     heading = classes["Heading"]
-    story: list[Any] = [
-        heading(
-            text.markup("Brief", face=SANS_BOLD), styles["cover_kicker"], outline_title="Cover", key="cover", level=0
-        )
-    ]
+    story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
     story += _cover(events, info=info, text=text, styles=styles)
     story += [NextPageTemplate("body"), PageBreak()]
 
@@ -815,7 +882,12 @@ def _cover(events: list[BriefEvent], *, info: BriefInfo, text: BriefText, styles
     covers = " · ".join(info.filter_words) if info.filter_words else "All events in the timeline"
     key_count = sum(1 for event in events if event.key)
     facts = [
-        ("Marking", text.markup(info.marking or "None given", face=SANS_BOLD)),
+        (
+            "Marking",
+            f'<font color="{MARKING_RED}">{text.markup(info.marking, face=SANS_BOLD)}</font>'
+            if info.marking
+            else "None given",
+        ),
         ("As of", text.markup(_format_as_of(info.as_of).removeprefix("As of "))),
         ("Covers", text.markup(covers)),
         ("Events", f"{len(events):,} ({key_count:,} key)"),
@@ -836,7 +908,6 @@ def _cover(events: list[BriefEvent], *, info: BriefInfo, text: BriefText, styles
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TEXTCOLOR", (1, 0), (1, 0), HexColor(MARKING_RED)),
             ]
         )
     )
@@ -1006,28 +1077,34 @@ def _sources(sources: list[BriefSource], *, text: BriefText, styles: dict[str, A
 
     if not sources:
         return [Paragraph("No sources are cited by the events in this brief.", styles["lead"])]
+    text_flow = _flowable_classes()["TextFlow"]
+
+    def spans(value: str, face: str, size: float, colour: str, href: str = "") -> list[Span]:
+        return [Span(run, font, size, colour, href) for font, run in text.font_runs(value, face=face)]
+
     story: list[Any] = []
     for source in sources:
-        parts = [f"<b>{text.markup(source.title, face=SANS_BOLD)}</b>"]
-        if source.publisher:
-            parts.append(text.markup(source.publisher))
+        line = spans(source.title, SANS_BOLD, 8.5, INK)
+        details = [source.publisher] if source.publisher else []
         if source.published:
-            parts.append("published " + text.markup(dates.parse_stored(source.published).display()))
-        reliability = RELIABILITY_LABELS.get(source.reliability, "")
-        parts.append(f"reliability {text.markup(source.reliability)} ({reliability.lower()})")
-        line = " · ".join(parts) + "."
+            details.append("published " + dates.parse_stored(source.published).display())
+        reliability = RELIABILITY_LABELS.get(source.reliability, "").lower()
+        details.append(f"reliability {source.reliability} ({reliability})")
+        line += spans(" · " + " · ".join(details) + ".", SANS, 8.5, INK)
         if source.url:
-            line += " " + text.link(source.url)
-        number = f'<a name="src{source.number}"/><b>[{source.number}]</b>'
-        story.append(Paragraph(f"{number}\u00a0\u00a0{line}", styles["source"]))
+            href = safe_href(source.url)
+            line += spans(" " + source.url, SANS, 8.5, LINK_COLOUR if href else INK, href)
+        blocks = [_Block(line, 11.8, 1.5, indent=SOURCE_INDENT)]
         for (quote, locator), cited_by in source.quotes.items():
             if not quote and not locator:
                 continue
-            body = f"“{text.markup(quote, face=SANS_ITALIC)}”" if quote else ""
+            quote_spans = spans(f"“{quote}”", SANS_ITALIC, 8, QUOTE_INK) if quote else []
             if locator:
-                body += f' <font name="{SANS}">({text.markup(locator)})</font>'
-            body += f' <font name="{SANS}" color="{MUTED}">— {_event_refs(cited_by)}</font>'
-            story.append(Paragraph(body.strip(), styles["source_quote"]))
+                quote_spans += spans(f" ({locator})", SANS, 8, QUOTE_INK)
+            quote_spans += spans(f" — {_event_refs(cited_by)}", SANS, 8, MUTED)
+            blocks.append(_Block(quote_spans, 11, 1.5, indent=SOURCE_INDENT + 3 * MM))
+        label = _Block([Span(f"[{source.number}]", SANS_BOLD, 8.5, INK)], 11.8)
+        story.append(text_flow(blocks, label=label, anchor=f"src{source.number}", space_before=5))
     return story
 
 
