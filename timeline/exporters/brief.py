@@ -368,25 +368,6 @@ def _styles() -> dict[str, Any]:
         "summary_date": style("summary-date", fontName=SANS_BOLD, fontSize=8.5, leading=11.5),
         "summary_title": style("summary-title", fontSize=8.5, leading=11.5),
         "summary_grade": style("summary-grade", fontName=SANS_BOLD, fontSize=8.5, leading=11.5, alignment=TA_LEFT),
-        "entry_date": style("entry-date", fontName=SANS_BOLD, fontSize=8.5, leading=11),
-        "entry_continued": style(
-            "entry-continued", fontName=SANS_ITALIC, fontSize=7.5, leading=10, textColor=HexColor(MUTED)
-        ),
-        "entry_title": style("entry-title", fontName=SANS_BOLD, fontSize=9.5, leading=12.5, spaceAfter=1.5),
-        "entry_summary": style("entry-summary", fontSize=8.5, leading=11.8, spaceAfter=2),
-        "entry_meta": style("entry-meta", fontSize=7.5, leading=10.2, textColor=HexColor(MUTED)),
-        "source": style(
-            "source", fontSize=8.5, leading=11.8, leftIndent=9 * MM, firstLineIndent=-9 * MM, spaceBefore=5
-        ),
-        "source_quote": style(
-            "source-quote",
-            fontName=SANS_ITALIC,
-            fontSize=8,
-            leading=11,
-            leftIndent=12 * MM,
-            textColor=HexColor("#3a434c"),
-            spaceBefore=1.5,
-        ),
         "key_term": style("key-term", fontName=SANS_BOLD, fontSize=8.5, leading=11.5),
         "key_text": style("key-text", fontSize=8.5, leading=11.5),
     }
