@@ -9,5 +9,6 @@ admin.site.index_title = "Timelines, events and sources"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("timeline.api", "api"))),
     path("", include("timeline.urls")),
 ]

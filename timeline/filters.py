@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from timeline import dates
 from timeline.models import Actor, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
+from timeline.queries import timelines_visible_to
 
 
 class EDTFRangeField(forms.CharField):
@@ -37,6 +38,23 @@ class EDTFRangeFilter(django_filters.Filter):
     field_class = EDTFRangeField
 
 
+class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids of rows; one too large for a database integer is invalid (SQLite would raise OverflowError)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            text = str(pk).strip().lstrip("-")
+            if text.isdigit() and int(text) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class ModelIdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ModelIdsField
+
+
 class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
     """Related objects chosen by slug, matched as objects.
 
@@ -50,7 +68,7 @@ class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
 class StrictBooleanField(forms.Field):
     """true/false (also 1/0, yes/no); anything else is invalid rather than silently ignored."""
 
-    widget = forms.TextInput
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
     def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
@@ -86,18 +104,18 @@ class EventFilter(django_filters.FilterSet):
     )
     overlaps = EDTFRangeFilter(
         method="filter_overlaps",
+        label="Dates overlapping",
         help_text="Events whose date range overlaps this EDTF date or interval, e.g. 2025-04 or 2024-10/2025-04.",
     )
     within = EDTFRangeFilter(
         method="filter_within",
+        label="Dates within",
         help_text="Events whose whole date range lies inside this EDTF date or interval.",
     )
     precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Claim status (any of).")
-    claimant = django_filters.ModelMultipleChoiceFilter(
-        queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of)."
-    )
-    actor = django_filters.ModelMultipleChoiceFilter(
+    claimant = ModelIdsFilter(queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of).")
+    actor = ModelIdsFilter(
         field_name="actors",
         queryset=Actor.objects.all(),
         distinct=True,
@@ -110,16 +128,17 @@ class EventFilter(django_filters.FilterSet):
         distinct=True,
         help_text="Tag slug (any of).",
     )
-    source = django_filters.ModelMultipleChoiceFilter(
+    source = ModelIdsFilter(
         field_name="sources",
         queryset=Source.objects.all(),
         distinct=True,
         help_text="Cited source id (any of).",
     )
-    min_credibility = django_filters.TypedChoiceFilter(
+    min_credibility = django_filters.ChoiceFilter(
         choices=[(str(value), label) for value, label in Credibility.choices],
-        coerce=int,
         method="filter_min_credibility",
+        label="Credibility at least",
+        empty_label="Any",
         help_text="Worst information credibility to include (1 is best): 3 means 1, 2 or 3.",
     )
     key = StrictBooleanFilter(help_text="Key events only (true) or non-key only (false).")
@@ -127,10 +146,16 @@ class EventFilter(django_filters.FilterSet):
         method="filter_published", help_text="Editors only: published (true) or drafts (false)."
     )
     q = django_filters.CharFilter(
-        method="filter_search", max_length=200, help_text="Search title, summary, location and actor names."
+        method="filter_search",
+        max_length=200,
+        label="Search",
+        help_text="Search title, summary, location and actor names.",
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Events changed at or after this ISO 8601 time."
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Changed since",
+        help_text="Events changed at or after this ISO 8601 time.",
     )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
@@ -142,6 +167,13 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only timelines the reader may see are valid choices, so a private
+        # timeline's slug answers exactly like an unknown one.
+        user = getattr(self.request, "user", None)
+        self.filters["timeline"].queryset = timelines_visible_to(user)
 
     def filter_overlaps(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
         if not value:

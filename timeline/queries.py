@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
-from timeline.models import Citation, Event, Timeline, Visibility
+from timeline.models import Citation, ClaimStatus, Event, Timeline, Visibility
 
 
 def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
@@ -27,6 +27,30 @@ def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[E
     )
 
 
+# Where events_with_relation_lists puts each relation.
+RELATION_LISTS = {"actors": "actor_list", "tags": "tag_list", "citations": "citation_list"}
+
+
+def events_with_relation_lists(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """The same four queries as :func:`events_with_relations`, with the relations stored as
+    plain lists (``actor_list``, ``tag_list``, ``citation_list``; see ``RELATION_LISTS``).
+
+    For pages of many events that are only read: Django builds a queryset per
+    event and relation to back ``event.actors.all()``, which costs more than
+    the rows themselves. ``event.actors.all()`` on these events queries again.
+    """
+    queryset = Event.objects.all() if queryset is None else queryset
+    return queryset.select_related("timeline", "claimant").prefetch_related(
+        Prefetch("actors", to_attr=RELATION_LISTS["actors"]),
+        Prefetch("tags", to_attr=RELATION_LISTS["tags"]),
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.select_related("source").order_by("position", "id"),
+            to_attr=RELATION_LISTS["citations"],
+        ),
+    )
+
+
 def events_visible_to(user: Any) -> QuerySet[Event]:
     """Events ``user`` may read (see ``EventQuerySet.visible_to``)."""
     return Event.objects.visible_to(user)
@@ -39,3 +63,52 @@ def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timelin
         return Timeline.objects.all()
     visible = [Visibility.PUBLIC] if listed else [Visibility.PUBLIC, Visibility.UNLISTED]
     return Timeline.objects.filter(visibility__in=visible)
+
+
+EXPORT_FIELDS = (
+    "id",
+    "uid",
+    "version",
+    "title",
+    "summary",
+    "date",
+    "location",
+    "latitude",
+    "longitude",
+    "status",
+    "credibility",
+    "created_at",
+    "updated_at",
+)
+
+
+def events_for_export(queryset: QuerySet[Event]) -> list[dict[str, Any]]:
+    """Events as plain dicts for bulk exports (calendar feeds), in three queries.
+
+    Queries: events (joined with the claimant), tag names, citations (joined with
+    their sources). Each dict holds ``EXPORT_FIELDS`` plus ``status_label``,
+    ``claimant`` (name, or ""), ``tags`` (names, alphabetical) and ``sources``
+    ((title, publisher, url) in citation order). Model instances and
+    ``prefetch_related`` cost about 0.1 ms per event and relation, which a feed
+    of 10,000 events cannot afford.
+    """
+    rows = list(queryset.values(*EXPORT_FIELDS, claimant_name=F("claimant__name")))
+    by_id: dict[int, dict[str, Any]] = {}
+    labels = dict(ClaimStatus.choices)
+    for row in rows:
+        row["status_label"] = str(labels.get(row["status"], row["status"]))
+        row["claimant"] = row.pop("claimant_name") or ""
+        row["tags"] = []
+        row["sources"] = []
+        by_id[row["id"]] = row
+    # A subquery rather than a list of ids: no parameter limits, whatever the size.
+    ids = queryset.order_by().values("pk")
+    tag_links = Event.tags.through.objects.filter(event_id__in=ids).order_by("tag__name")
+    for event_id, name in tag_links.values_list("event_id", "tag__name"):
+        if event_id in by_id:
+            by_id[event_id]["tags"].append(name)
+    citations = Citation.objects.filter(event_id__in=ids).order_by("position", "id")
+    for event_id, *source in citations.values_list("event_id", "source__title", "source__publisher", "source__url"):
+        if event_id in by_id:
+            by_id[event_id]["sources"].append(tuple(source))
+    return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,8 +52,6 @@ def admin_account_ensure(*, username: str = "admin", password: str | None = None
     ``password`` is given, sets that password. Returns the user and the password
     that was newly set (None when nothing changed), so the caller can show it once.
     """
-    import secrets
-
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
@@ -87,3 +87,32 @@ def demo_timeline_load(*, force: bool = False) -> bool:
         call_command("loaddata", "demo", verbosity=0)
         call_command("populate_history", auto=True, verbosity=0, stdout=io.StringIO())
     return True
+
+
+def feed_token_digest(token: str) -> str:
+    """The SHA-256 hex digest under which a private feed token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def timeline_rotate_feed_token(*, timeline: Timeline) -> str:
+    """Give ``timeline`` a new private-feed token and return it.
+
+    Only the token's digest is stored, so the returned value is the one chance
+    to show it. The previous token stops working at once (its feed answers 410).
+    """
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    # update() rather than save(): a new token is not a change of the timeline's content.
+    Timeline.objects.filter(pk=timeline.pk).update(feed_token_hash=feed_token_digest(token), feed_token_created_at=now)
+    timeline.feed_token_hash = feed_token_digest(token)
+    timeline.feed_token_created_at = now
+    return token
+
+
+@transaction.atomic
+def timeline_revoke_feed_token(*, timeline: Timeline) -> None:
+    """Remove ``timeline``'s private-feed token; its feed answers 410 from now on."""
+    Timeline.objects.filter(pk=timeline.pk).update(feed_token_hash="", feed_token_created_at=None)
+    timeline.feed_token_hash = ""
+    timeline.feed_token_created_at = None

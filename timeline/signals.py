@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from timeline.models import Event, EventTombstone, Timeline
+from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="timeline_event_tombstone")
@@ -21,3 +22,49 @@ def event_deleted(sender: type[Event], instance: Event, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Timeline, dispatch_uid="timeline_deleted")
 def timeline_deleted(sender: type[Timeline], instance: Timeline, **kwargs: Any) -> None:
     EventTombstone.objects.filter(timeline_id=instance.pk).delete()
+
+
+def _touch_timelines_of(events: Q) -> None:
+    """Move ``content_changed_at`` forward on the timelines of the events matching ``events``:
+    what those events show (in feeds, briefs) changed although the event rows did not."""
+    now = timezone.now()
+    timeline_ids = Event.objects.filter(events).values("timeline_id")
+    Timeline.objects.filter(pk__in=timeline_ids, content_changed_at__lt=now).update(content_changed_at=now)
+
+
+@receiver(post_save, sender=Source, dispatch_uid="timeline_source_saved")
+def source_saved(sender: type[Source], instance: Source, created: bool, **kwargs: Any) -> None:
+    if not created:
+        _touch_timelines_of(Q(citations__source=instance))
+
+
+@receiver(post_save, sender=Actor, dispatch_uid="timeline_actor_saved")
+def actor_saved(sender: type[Actor], instance: Actor, created: bool, **kwargs: Any) -> None:
+    if not created:
+        _touch_timelines_of(Q(claimant=instance) | Q(actors=instance))
+
+
+@receiver(post_save, sender=Tag, dispatch_uid="timeline_tag_saved")
+def tag_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) -> None:
+    if not created:
+        _touch_timelines_of(Q(tags=instance))
+
+
+@receiver(post_save, sender=Citation, dispatch_uid="timeline_citation_saved")
+@receiver(post_delete, sender=Citation, dispatch_uid="timeline_citation_deleted")
+def citation_changed(sender: type[Citation], instance: Citation, **kwargs: Any) -> None:
+    # By id: when the event itself is being deleted, its own handler touches the timeline.
+    _touch_timelines_of(Q(pk=instance.event_id))
+
+
+@receiver(m2m_changed, sender=Event.tags.through, dispatch_uid="timeline_event_tags_changed")
+@receiver(m2m_changed, sender=Event.actors.through, dispatch_uid="timeline_event_actors_changed")
+def event_links_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            Timeline(pk=instance.timeline_id).touch()
+    elif action in ("post_add", "post_remove"):
+        # Changed from the tag's or actor's side: pk_set holds the events.
+        _touch_timelines_of(Q(pk__in=pk_set))
+    elif action == "pre_clear":
+        _touch_timelines_of(Q(tags=instance) if isinstance(instance, Tag) else Q(actors=instance))

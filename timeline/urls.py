@@ -1,11 +1,14 @@
 from django.urls import path
 
-from timeline import briefs, views
+from timeline import briefs, feeds, views
 
 app_name = "timeline"
 
 urlpatterns = [
     path("timelines/<slug:slug>/", views.timeline_detail, name="timeline-detail"),
     path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
+    path("events/<uuid:uid>.ics", feeds.event_download, name="event-ics"),
+    path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),
+    path("feeds/<str:token>/calendar.ics", feeds.token_feed, name="token-feed"),
     path("timelines/<slug:slug>/brief.pdf", briefs.timeline_brief, name="timeline-brief"),
 ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from timeline.feeds import timeline_subscribe_links
 from timeline.filters import EventFilter
+from timeline.models import Timeline
 from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
 
 TIMELINE_PAGE_LIMIT = 500
@@ -26,15 +30,24 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     valid = filterset.is_valid()
     events = list(events_with_relations(filterset.qs)[: TIMELINE_PAGE_LIMIT + 1]) if valid else []
+    query = params.urlencode()
     context = {
         "timeline": timeline,
+        "exports": timeline_export_links(timeline, request, query=query) if valid else {},
         "filterset": filterset,
         "events": events[:TIMELINE_PAGE_LIMIT],
         "truncated": len(events) > TIMELINE_PAGE_LIMIT,
         "filters_in_words": filterset.describe() if valid else [],
-        "query_string": params.urlencode(),
     }
     return render(request, "timeline/timeline_detail.html", context, status=200 if valid else 400)
+
+
+def timeline_export_links(timeline: Timeline, request: HttpRequest, *, query: str) -> dict[str, str]:
+    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, API."""
+    links = timeline_subscribe_links(timeline, request, query=query)
+    api_query = urlencode({"timeline": timeline.slug}) + ("&" + query if query else "")
+    links["api"] = request.build_absolute_uri(reverse("api:event-list")) + "?" + api_query
+    return links
 
 
 def event_detail(request: HttpRequest, uid: str) -> HttpResponse:

@@ -79,3 +79,16 @@ def test_timeline_page_query_count_constant(client, django_assert_num_queries, c
         response = client.get(f"/timelines/{timeline.slug}/")
 
     assert response.content.decode().count('<span class="date">') == count
+
+
+@pytest.mark.django_db
+def test_timeline_page_export_links_carry_the_filter(client):
+    timeline = TimelineFactory(slug="dprk")
+    EventFactory(timeline=timeline)
+
+    response = client.get("/timelines/dprk/", {"min_credibility": "3"})
+
+    body = response.content.decode()
+    assert 'href="webcal://testserver/timelines/dprk/calendar.ics?min_credibility=3"' in body
+    assert 'href="http://testserver/timelines/dprk/calendar.ics?min_credibility=3&amp;download=1"' in body
+    assert 'href="http://testserver/api/v1/events/?timeline=dprk&amp;min_credibility=3"' in body

@@ -1,0 +1,416 @@
+"""API benchmark: GET of a 100-event page and of one event, ours against a naive baseline and a floor.
+
+- ours: the real /api/v1/ endpoints (DRF, EventFilter, cursor pages, shared prefetching);
+- naive: nested ModelSerializers with the same fields over querysets without
+  select_related/prefetch_related (the N+1 queries a first attempt makes);
+- floor: the same fields read with ``values()`` and written with ``json.dumps``
+  in a plain Django view, i.e. what the database and JSON alone cost.
+
+All three are requested through Django's test Client, so routing and
+middleware are paid by each. Run with ``python -m benchmarks api [--events N]``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from typing import Any
+
+PAGE_SIZE = 100
+REPEAT = 15
+
+urlpatterns: list[Any] = []
+
+
+def run(events: int = 10_000) -> None:
+    from django.conf import settings
+    from django.urls import clear_url_caches
+    from rest_framework.throttling import AnonRateThrottle
+
+    from benchmarks.harness import seed
+
+    timeline = seed(events, slug="bench-api")
+    rates, root_urlconf = AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF
+    # The benchmark measures serving, not the rate limit, which would refuse it after 1000 requests.
+    AnonRateThrottle.THROTTLE_RATES = {**rates, "anon": "1000000/hour"}
+    urlpatterns[:] = _benchmark_urls()
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+    try:
+        _measure(timeline, events)
+    finally:
+        AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF = rates, root_urlconf
+        clear_url_caches()
+
+
+def _measure(timeline: Any, events: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.harness import report
+    from timeline.models import Event
+
+    client = Client(HTTP_ACCEPT="application/json")
+    uid = Event.objects.filter(timeline=timeline).order_by("id").values_list("uid", flat=True)[events // 2]
+    list_query = f"?timeline={timeline.slug}&page_size={PAGE_SIZE}"
+    urls = {
+        "ours": (f"/api/v1/events/{list_query}", f"/api/v1/events/{uid}/"),
+        "naive": (f"/bench/naive/events/{list_query}", f"/bench/naive/events/{uid}/"),
+        "floor": (f"/bench/floor/events/{list_query}", f"/bench/floor/events/{uid}/"),
+    }
+    _check_same_answers(client, urls)
+
+    def get(url: str) -> Any:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    page_times = _interleaved_medians({name: lambda url=pair[0]: get(url) for name, pair in urls.items()})
+    one_times = _interleaved_medians({name: lambda url=pair[1]: get(url) for name, pair in urls.items()})
+    times = {name: (page_times[name], one_times[name]) for name in urls}
+
+    query_counts = {}
+    for name in ("ours", "naive"):
+        for size in (PAGE_SIZE, 500):
+            url = urls[name][0].replace(f"page_size={PAGE_SIZE}", f"page_size={size}")
+            with CaptureQueriesContext(connection) as captured:
+                get(url)
+            query_counts[(name, size)] = len(captured.captured_queries)
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:8.2f} ms"
+
+    rows = [
+        (f"events seeded ({connection.vendor})", f"{events}"),
+        (f"GET page of {PAGE_SIZE}: ours", ms(times["ours"][0])),
+        (f"GET page of {PAGE_SIZE}: naive", ms(times["naive"][0])),
+        (f"GET page of {PAGE_SIZE}: floor", ms(times["floor"][0])),
+        ("  ratio ours/naive (target <= 0.33)", f"{times['ours'][0] / times['naive'][0]:8.2f}"),
+        ("  ratio ours/floor (target <= 3)", f"{times['ours'][0] / times['floor'][0]:8.2f}"),
+        ("GET one event: ours", ms(times["ours"][1])),
+        ("GET one event: naive", ms(times["naive"][1])),
+        ("GET one event: floor", ms(times["floor"][1])),
+        ("  ratio ours/naive", f"{times['ours'][1] / times['naive'][1]:8.2f}"),
+        ("  ratio ours/floor", f"{times['ours'][1] / times['floor'][1]:8.2f}"),
+        ("queries, ours, page of 100 / 500", f"{query_counts[('ours', 100)]} / {query_counts[('ours', 500)]}"),
+        ("queries, naive, page of 100 / 500", f"{query_counts[('naive', 100)]} / {query_counts[('naive', 500)]}"),
+    ]
+    report(f"API (medians of {REPEAT} interleaved runs)", rows)
+
+
+def _interleaved_medians(funcs: dict[str, Any]) -> dict[str, float]:
+    """Median time of each function, timed in turns so that load from elsewhere hits all of them alike."""
+    from benchmarks.harness import median_time
+
+    for func in funcs.values():
+        median_time(func, repeat=1, warmup=2)
+    samples: dict[str, list[float]] = {name: [] for name in funcs}
+    for _ in range(REPEAT):
+        for name, func in funcs.items():
+            samples[name].append(median_time(func, repeat=1, warmup=0))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _check_same_answers(client: Any, urls: dict[str, tuple[str, str]]) -> None:
+    """The three must return the same fields, or the comparison means nothing."""
+    pages = {name: client.get(pair[0]).json() for name, pair in urls.items()}
+    details = {name: client.get(pair[1]).json() for name, pair in urls.items()}
+    ours_page = pages["ours"]["results"]
+    for name in ("naive", "floor"):
+        page = pages[name]["results"]
+        assert [row["uid"] for row in page] == [row["uid"] for row in ours_page], name
+        assert list(page[0]) == list(ours_page[0]), (name, list(page[0]))
+        assert page[0]["citations"] == ours_page[0]["citations"], name
+        assert (page[0]["date_display"], page[0]["grade"]) == (ours_page[0]["date_display"], ours_page[0]["grade"])
+        assert list(details[name]) == list(details["ours"]), name
+
+
+# --- Naive: nested ModelSerializers, no select_related / prefetch_related -----------------
+
+
+def _benchmark_urls() -> list[Any]:
+    from django.urls import include, path
+
+    from config.urls import urlpatterns as site_urls
+
+    naive_list, naive_detail = _naive_views()
+    return [
+        path("bench/naive/events/", naive_list),
+        path("bench/naive/events/<uuid:uid>/", naive_detail),
+        path("bench/floor/events/", floor_list),
+        path("bench/floor/events/<uuid:uid>/", floor_detail),
+        path("", include(site_urls)),
+    ]
+
+
+def _naive_views() -> tuple[Any, Any]:
+    from django.urls import reverse
+    from rest_framework import generics, serializers
+
+    from timeline import links
+    from timeline.models import Actor, Citation, Event, Source, Tag
+
+    class NaiveActorSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Actor
+            fields = ("id", "name", "native_name", "kind")
+
+    class NaiveTagSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Tag
+            fields = ("slug", "name")
+
+    class NaiveSourceSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Source
+            fields = ("id", "title", "publisher", "url", "published", "reliability")
+
+    class NaiveCitationSerializer(serializers.ModelSerializer):
+        source = NaiveSourceSerializer()
+
+        class Meta:
+            model = Citation
+            fields = ("source", "quote", "locator")
+
+    class NaiveEventSerializer(serializers.ModelSerializer):
+        timeline = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+        date_display = serializers.CharField()
+        reported_display = serializers.CharField()
+        claimant = NaiveActorSerializer(allow_null=True)
+        actors = NaiveActorSerializer(many=True)
+        tags = NaiveTagSerializer(many=True)
+        citations = NaiveCitationSerializer(many=True)
+        reliability = serializers.CharField()
+        grade = serializers.CharField()
+        links = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Event
+            fields = (
+                "uid",
+                "timeline",
+                "title",
+                "summary",
+                "date",
+                "date_display",
+                "date_lower",
+                "date_upper",
+                "precision",
+                "approximate",
+                "uncertain",
+                "reported",
+                "reported_display",
+                "location",
+                "latitude",
+                "longitude",
+                "status",
+                "claimant",
+                "credibility",
+                "reliability",
+                "grade",
+                "key",
+                "actors",
+                "tags",
+                "citations",
+                "published",
+                "version",
+                "created_at",
+                "updated_at",
+                "links",
+            )
+
+        def get_links(self, event: Event) -> dict[str, str]:
+            request = self.context["request"]
+            return {
+                "self": request.build_absolute_uri(reverse("api:event-detail", kwargs={"uid": event.uid})),
+                "html": request.build_absolute_uri(event.get_absolute_url()),
+                "calendar": request.build_absolute_uri(links.event_calendar_path(event.uid)),
+            }
+
+    class NaiveList(generics.ListAPIView):
+        serializer_class = NaiveEventSerializer
+
+        def get_queryset(self) -> Any:
+            return Event.objects.filter(timeline__slug=self.request.GET["timeline"], published=True).order_by(
+                "date_lower", "date_upper", "id"
+            )
+
+        def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            from rest_framework.response import Response
+
+            size = int(request.GET.get("page_size", PAGE_SIZE))
+            page = self.get_queryset()[:size]
+            data = self.get_serializer(page, many=True).data
+            return Response({"next": None, "previous": None, "results": data})
+
+    class NaiveDetail(generics.RetrieveAPIView):
+        serializer_class = NaiveEventSerializer
+        lookup_field = "uid"
+
+        def get_queryset(self) -> Any:
+            return Event.objects.filter(published=True)
+
+    return NaiveList.as_view(), NaiveDetail.as_view()
+
+
+# --- Floor: values() + json.dumps ----------------------------------------------------------
+
+EVENT_COLUMNS = (
+    "id",
+    "uid",
+    "timeline__slug",
+    "title",
+    "summary",
+    "date",
+    "date_lower",
+    "date_upper",
+    "precision",
+    "approximate",
+    "uncertain",
+    "reported",
+    "location",
+    "latitude",
+    "longitude",
+    "status",
+    "claimant__id",
+    "claimant__name",
+    "claimant__native_name",
+    "claimant__kind",
+    "credibility",
+    "key",
+    "published",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def _floor_events(request: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from timeline import dates, links
+    from timeline.models import Citation, Event
+
+    ids = [row["id"] for row in rows]
+    actors: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for link in Event.actors.through.objects.filter(event_id__in=ids).values(
+        "event_id", "actor__id", "actor__name", "actor__native_name", "actor__kind"
+    ):
+        actors[link["event_id"]].append(
+            {
+                "id": link["actor__id"],
+                "name": link["actor__name"],
+                "native_name": link["actor__native_name"],
+                "kind": link["actor__kind"],
+            }
+        )
+    tags: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for link in Event.tags.through.objects.filter(event_id__in=ids).values("event_id", "tag__slug", "tag__name"):
+        tags[link["event_id"]].append({"slug": link["tag__slug"], "name": link["tag__name"]})
+    citations: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for citation in (
+        Citation.objects.filter(event_id__in=ids)
+        .order_by("position", "id")
+        .values(
+            "event_id",
+            "quote",
+            "locator",
+            "source__id",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published",
+            "source__reliability",
+        )
+    ):
+        citations[citation["event_id"]].append(
+            {
+                "source": {
+                    "id": citation["source__id"],
+                    "title": citation["source__title"],
+                    "publisher": citation["source__publisher"],
+                    "url": citation["source__url"],
+                    "published": citation["source__published"],
+                    "reliability": citation["source__reliability"],
+                },
+                "quote": citation["quote"],
+                "locator": citation["locator"],
+            }
+        )
+    base = request.build_absolute_uri("/")[:-1]
+    out = []
+    for row in rows:
+        cited = citations[row["id"]]
+        reliability = min((c["source"]["reliability"] for c in cited), default="F")
+        claimant = (
+            {
+                "id": row["claimant__id"],
+                "name": row["claimant__name"],
+                "native_name": row["claimant__native_name"],
+                "kind": row["claimant__kind"],
+            }
+            if row["claimant__id"] is not None
+            else None
+        )
+        out.append(
+            {
+                "uid": str(row["uid"]),
+                "timeline": row["timeline__slug"],
+                "title": row["title"],
+                "summary": row["summary"],
+                "date": row["date"],
+                "date_display": dates.parse(row["date"]).display(),
+                "date_lower": row["date_lower"].isoformat(),
+                "date_upper": row["date_upper"].isoformat(),
+                "precision": row["precision"],
+                "approximate": row["approximate"],
+                "uncertain": row["uncertain"],
+                "reported": row["reported"],
+                "reported_display": dates.parse(row["reported"]).display() if row["reported"] else "",
+                "location": row["location"],
+                "latitude": row["latitude"],
+                "longitude": row["longitude"],
+                "status": row["status"],
+                "claimant": claimant,
+                "credibility": row["credibility"],
+                "reliability": reliability,
+                "grade": f"{reliability}{row['credibility']}",
+                "key": row["key"],
+                "actors": actors[row["id"]],
+                "tags": tags[row["id"]],
+                "citations": cited,
+                "published": row["published"],
+                "version": row["version"],
+                "created_at": row["created_at"].isoformat(),
+                "updated_at": row["updated_at"].isoformat(),
+                "links": {
+                    "self": f"{base}/api/v1/events/{row['uid']}/",
+                    "html": f"{base}/events/{row['uid']}/",
+                    "calendar": base + links.event_calendar_path(row["uid"]),
+                },
+            }
+        )
+    return out
+
+
+def floor_list(request: Any) -> Any:
+    from django.http import HttpResponse
+
+    from timeline.models import Event
+
+    size = int(request.GET.get("page_size", PAGE_SIZE))
+    rows = list(
+        Event.objects.filter(timeline__slug=request.GET["timeline"], published=True)
+        .order_by("date_lower", "date_upper", "id")
+        .values(*EVENT_COLUMNS)[:size]
+    )
+    body = {"next": None, "previous": None, "results": _floor_events(request, rows)}
+    return HttpResponse(json.dumps(body), content_type="application/json")
+
+
+def floor_detail(request: Any, uid: Any) -> Any:
+    from django.http import HttpResponse
+
+    from timeline.models import Event
+
+    rows = list(Event.objects.filter(uid=uid, published=True).values(*EVENT_COLUMNS))
+    return HttpResponse(json.dumps(_floor_events(request, rows)[0]), content_type="application/json")

@@ -1,0 +1,97 @@
+"""Calendar feeds in the Timeline admin: subscribe links and private-token actions.
+
+Wire into ``TimelineAdmin`` (timeline/admin.py)::
+
+    from timeline.admin_feeds import TimelineFeedAdminMixin
+
+    class TimelineAdmin(TimelineFeedAdminMixin, SimpleHistoryAdmin):
+        readonly_fields = (..., "calendar_feed_links")
+        actions = [..., "rotate_feed_token", "revoke_feed_token"]
+
+and list ``calendar_feed_links`` in ``fields``/``fieldsets`` if those are set.
+The actions call the services; the new private address is shown once, in a
+message, because only its digest is stored.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from timeline.feeds import timeline_subscribe_links
+from timeline.models import Timeline, Visibility
+from timeline.services import timeline_revoke_feed_token, timeline_rotate_feed_token
+
+LINK_LABELS = (
+    ("webcal", "Subscribe (Apple Calendar, Outlook, Thunderbird)"),
+    ("google", "Add to Google Calendar"),
+    ("https", "Feed address (https)"),
+    ("download", "Download .ics (a snapshot)"),
+)
+
+
+def feed_links_html(timeline: Timeline, request: HttpRequest | None = None, *, token: str | None = None) -> str:
+    """The subscribe and download links of ``timeline`` as an HTML list (empty string if it has none)."""
+    links = timeline_subscribe_links(timeline, request, token=token)
+    if not links:
+        return ""
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            '<li><a href="{}" rel="noreferrer">{}</a></li>',
+            ((links[key], label) for key, label in LINK_LABELS),
+        ),
+    )
+
+
+def private_feed_status(timeline: Timeline) -> str:
+    if timeline.feed_token_hash and timeline.feed_token_created_at:
+        return f"Private feed address active since {timeline.feed_token_created_at:%Y-%m-%d %H:%M} UTC."
+    return "No private feed address."
+
+
+class TimelineFeedAdminMixin:
+    """Adds the ``calendar_feed_links`` read-only field and the token actions to a ``ModelAdmin``."""
+
+    @admin.display(description="Calendar feed")
+    def calendar_feed_links(self, obj: Timeline | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Save the timeline to get its calendar feed."
+        links = feed_links_html(obj)
+        if obj.visibility == Visibility.PRIVATE:
+            note = "Private timeline: readers subscribe through the private feed address only."
+        else:
+            note = "Published events only; events dated only to a year are in the download, not the subscription."
+        hint = "“Rotate private feed token” makes a new private address (shown once) and retires the old one."
+        return format_html("{}<p>{}</p><p>{} {}</p>", links, note, private_feed_status(obj), hint)
+
+    @admin.action(description="Rotate private feed token", permissions=["change"])
+    def rotate_feed_token(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:
+        for timeline in queryset:
+            token = timeline_rotate_feed_token(timeline=timeline)
+            links = timeline_subscribe_links(timeline, request, token=token)
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                format_html(
+                    'New private feed address for “{}”: <code>{}</code> (Google: <a href="{}" rel="noreferrer">'
+                    "add by URL</a>). Copy it now: it is not stored and will not be shown again. "
+                    "The previous address now answers 410 Gone.",
+                    timeline.title,
+                    links["https"],
+                    links["google"],
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(description="Revoke private feed token", permissions=["change"])
+    def revoke_feed_token(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:
+        count = 0
+        for timeline in queryset:
+            timeline_revoke_feed_token(timeline=timeline)
+            count += 1
+        self.message_user(  # type: ignore[attr-defined]
+            request, f"Revoked the private feed address of {count} timeline(s); they now answer 410 Gone."
+        )

@@ -1,0 +1,594 @@
+"""The REST API under /api/v1/: viewsets, pagination, ETags and the router.
+
+Who may read what: anonymous readers (and signed-in users without permissions)
+see published events of public timelines; an unlisted timeline and its events
+are readable by slug or uid but never listed; private timelines and drafts need
+the model's view permission. Every write needs the Django model permission
+("Editors" group).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.utils.urls import replace_query_param
+
+from timeline.filters import EventFilter
+from timeline.models import Actor, Event, EventTombstone, Source, Tag, Timeline, Visibility
+from timeline.queries import events_visible_to, events_with_relation_lists, timelines_visible_to
+from timeline.serializers import (
+    ActorSerializer,
+    DeletedEventsQuerySerializer,
+    DeletedEventsSerializer,
+    EventSerializer,
+    EventWriteSerializer,
+    SourceSerializer,
+    TagSerializer,
+    TimelineSerializer,
+)
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def reads_everything(user: Any, model_name: str) -> bool:
+    """Whether ``user`` may read drafts, private timelines and unlisted listings of ``model_name``."""
+    return bool(user is not None and user.is_active and user.has_perm(f"timeline.view_{model_name}"))
+
+
+# --- Request bodies ---------------------------------------------------------------
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource changed since you read it. Fetch it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+# --- ETags ---------------------------------------------------------------------------
+
+
+def event_etag(event: Event) -> str:
+    """A strong ETag from the event's version, which every write counts up."""
+    return f'"{event.version}"'
+
+
+def if_none_match_hits(request: Request, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return tags == ["*"] or etag in (tag.removeprefix("W/") for tag in tags)
+
+
+def check_if_match(request: Request, etag: str) -> None:
+    """Raise :class:`PreconditionFailed` when ``If-Match`` is given and does not name ``etag``.
+
+    Strong comparison: a weak ETag never matches.
+    """
+    header = request.headers.get("If-Match")
+    if not header:
+        return
+    tags = parse_etags(header)
+    if tags != ["*"] and etag not in tags:
+        raise PreconditionFailed(
+            f"The event changed since you read it (it is now at ETag {etag}). Fetch it again and reapply your change."
+        )
+
+
+# --- Pagination --------------------------------------------------------------------
+
+
+class EventCursorPagination(BasePagination):
+    """Keyset ("cursor") pagination over the filter's full ordering.
+
+    The cursor holds the sort key of the last row seen, so pages stay stable
+    while others insert, edit or delete events. ``page_size`` is capped at
+    ``max_page_size``; a malformed cursor or page size is a 400.
+    """
+
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    default_page_size = 100
+    max_page_size = 500
+    display_page_controls = False
+
+    def paginate_queryset(self, queryset: QuerySet[Event], request: Request, view: Any = None) -> list[Event]:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.ordering = [str(field) for field in queryset.query.order_by]
+        cursor = self.decode_cursor(request)
+        backwards = bool(cursor and cursor["backwards"])
+        if cursor is not None:
+            queryset = queryset.filter(self.after(cursor["key"], backwards=backwards))
+        if backwards:
+            queryset = queryset.reverse()
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+        self.next_key = self.key_of(rows[-1]) if rows and (more or backwards) else None
+        self.previous_key = self.key_of(rows[0]) if rows and cursor is not None and (more or not backwards) else None
+        return rows
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.default_page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: ["Give a whole number from 1 upwards."]})
+        return min(int(raw), self.max_page_size)
+
+    def decode_cursor(self, request: Request) -> dict[str, Any] | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None
+        invalid = exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
+            ordering, values, backwards = data["o"], data["k"], data["b"]
+        except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error):
+            raise invalid from None
+        if ordering != self.ordering or not isinstance(values, list) or len(values) != len(ordering):
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: ["This cursor belongs to another ordering; start again without it."]}
+            )
+        try:
+            key = [
+                Event._meta.get_field(name.lstrip("-")).to_python(value)
+                for name, value in zip(ordering, values, strict=True)
+            ]
+        except (DjangoValidationError, TypeError):
+            raise invalid from None
+        if any(value is None for value in key):
+            raise invalid
+        return {"key": key, "backwards": bool(backwards)}
+
+    def after(self, key: list[Any], *, backwards: bool) -> Q:
+        """Rows that sort after ``key`` (before it when going backwards)."""
+        condition = Q()
+        for index, name in enumerate(self.ordering):
+            descending = name.startswith("-") != backwards
+            field = name.lstrip("-")
+            equal = {other.lstrip("-"): key[i] for i, other in enumerate(self.ordering[:index])}
+            condition |= Q(**equal, **{f"{field}__{'lt' if descending else 'gt'}": key[index]})
+        return condition
+
+    def key_of(self, event: Event) -> list[Any]:
+        values = []
+        for name in self.ordering:
+            value = getattr(event, name.lstrip("-"))
+            values.append(value.isoformat() if isinstance(value, dt.date) else value)
+        return values
+
+    def link(self, key: list[Any] | None, *, backwards: bool) -> str | None:
+        if key is None:
+            return None
+        payload = json.dumps({"o": self.ordering, "k": key, "b": backwards}, separators=(",", ":"))
+        cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "next": self.link(self.next_key, backwards=False),
+                "previous": self.link(self.previous_key, backwards=True),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Events per page (default {self.default_page_size}, at most {self.max_page_size}).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+
+class ReferencePagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+# --- Schema helpers ------------------------------------------------------------------
+
+ERROR_DETAIL = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='`{"detail": "…"}`: not signed in (401), not allowed (403), or no such object (404).',
+)
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='Invalid input: `{"<field>": ["message", …]}` for each bad field (unknown fields included), '
+    'or `{"detail": "…"}` for malformed JSON.',
+)
+READ_ERRORS = {400: FIELD_ERRORS, 401: ERROR_DETAIL, 403: ERROR_DETAIL, 404: ERROR_DETAIL, 429: ERROR_DETAIL}
+WRITE_ERRORS = {
+    **READ_ERRORS,
+    413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
+    415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
+}
+CONDITIONAL_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    412: OpenApiResponse(OpenApiTypes.OBJECT, description="`If-Match` names an older version of the event."),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read; the write is refused (412) if the event changed since.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag you hold; answered with 304 and no body if the event is unchanged.",
+)
+ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
+
+
+class ApiViewSetMixin:
+    """JSON bodies only, and 413 for bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, for every API viewset."""
+
+    parser_classes = [JSONParser]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Django refuses the oversized body while DRF parses it; left alone that is a 400 HTML page.
+        if isinstance(exc, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            exc = RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        # What a reader sees depends on who they are (drafts, private timelines).
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
+
+
+# --- Events ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List events",
+        description="Events you may read, filtered like the calendar feeds and briefs, in cursor pages. "
+        "Unlisted timelines' events appear only when the `timeline` filter names them.",
+        parameters=[
+            OpenApiParameter(
+                "overlaps", OpenApiTypes.STR, description=EventFilter.base_filters["overlaps"].extra["help_text"]
+            ),
+            OpenApiParameter(
+                "within", OpenApiTypes.STR, description=EventFilter.base_filters["within"].extra["help_text"]
+            ),
+        ],
+        responses={200: EventSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read one event",
+        parameters=[IF_NONE_MATCH],
+        responses={
+            200: ETAG_HEADER,
+            304: OpenApiResponse(description="Unchanged since the ETag you hold."),
+            **READ_ERRORS,
+        },
+    ),
+    create=extend_schema(
+        summary="Create an event",
+        request=EventWriteSerializer,
+        responses={201: ETAG_HEADER, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace an event",
+        request=EventWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ETAG_HEADER, **CONDITIONAL_WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of an event",
+        request=EventWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ETAG_HEADER, **CONDITIONAL_WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete an event",
+        parameters=[IF_MATCH],
+        responses={204: None, **{code: CONDITIONAL_WRITE_ERRORS[code] for code in (401, 403, 404, 412, 429)}},
+    ),
+)
+class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    """Events, addressed by uid."""
+
+    lookup_field = "uid"
+    lookup_value_regex = UUID_PATTERN
+    filterset_class = EventFilter
+    pagination_class = EventCursorPagination
+
+    def get_queryset(self) -> QuerySet[Event]:
+        user = self.request.user
+        events = events_visible_to(user)
+        if self.action == "list":
+            events = self.listed(events, user, named_timeline=bool(self.request.query_params.get("timeline")))
+        return events_with_relation_lists(events)
+
+    @staticmethod
+    def listed(events: QuerySet[Event], user: Any, *, named_timeline: bool) -> QuerySet[Event]:
+        """Leave out unlisted timelines' events unless the request names a timeline."""
+        if named_timeline or reads_everything(user, "event"):
+            return events
+        return events.filter(timeline__visibility=Visibility.PUBLIC)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return EventWriteSerializer
+        return EventSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The list's filters do not apply to one event addressed by uid.
+        event = get_object_or_404(self.get_queryset(), uid=self.kwargs["uid"])
+        self.check_object_permissions(request, event)
+        etag = event_etag(event)
+        if if_none_match_hits(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(EventSerializer(event, context=self.get_serializer_context()).data, headers={"ETag": etag})
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = EventWriteSerializer(data=request.data, context=self.get_serializer_context())
+        with transaction.atomic():
+            serializer.is_valid(raise_exception=True)
+            event = serializer.save(created_by=request.user, updated_by=request.user, history_user=request.user)
+        response = self.event_response(event, status.HTTP_201_CREATED)
+        response["Location"] = response.data["links"]["self"]
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = request.data
+        with transaction.atomic():
+            event = self.get_locked_event()
+            check_if_match(request, event_etag(event))
+            serializer = EventWriteSerializer(
+                event, data=data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
+            )
+            serializer.is_valid(raise_exception=True)
+            event = serializer.save(updated_by=request.user, history_user=request.user)
+        return self.event_response(event, status.HTTP_200_OK)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            event = self.get_locked_event()
+            check_if_match(request, event_etag(event))
+            event._history_user = request.user  # type: ignore[attr-defined]
+            event.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_locked_event(self) -> Event:
+        """The addressed event, row-locked until the surrounding transaction ends; 404 when not readable."""
+        event = get_object_or_404(
+            events_visible_to(self.request.user).select_for_update(of=("self",)), uid=self.kwargs["uid"]
+        )
+        self.check_object_permissions(self.request, event)
+        return event
+
+    def event_response(self, event: Event, status_code: int) -> Response:
+        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).get()
+        data = EventSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=status_code, headers={"ETag": event_etag(fresh)})
+
+    @extend_schema(
+        summary="Deleted and withdrawn events",
+        description="Uids of events that left your view at or after `since`: deleted ones (tombstones) and, "
+        "for readers who cannot see drafts, events unpublished, moved or made private. Together with "
+        "`updated_since` on the event list, this lets a client mirror a timeline exactly.",
+        parameters=[DeletedEventsQuerySerializer],
+        responses={200: DeletedEventsSerializer, 400: FIELD_ERRORS, 429: ERROR_DETAIL},
+    )
+    @action(detail=False, methods=["get"], url_path="deleted", filter_backends=[], pagination_class=None)
+    def deleted(self, request: Request) -> Response:
+        query = DeletedEventsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = timezone.now()
+        since = query.validated_data["since"]
+        slug = query.validated_data.get("timeline")
+        user = request.user
+        timeline = None
+        if slug:
+            timeline = timelines_visible_to(user).filter(slug=slug).first()
+            if timeline is None:
+                raise exceptions.ValidationError({"timeline": [f"Unknown timeline “{slug}”."]})
+
+        tombstones = EventTombstone.objects.filter(deleted_at__gte=since).select_related("timeline")
+        if timeline is not None:
+            tombstones = tombstones.filter(timeline=timeline)
+        tombstones = tombstones.filter(self.once_readable(user, timeline, uid=OuterRef("uid")))
+
+        in_view = self.listed(events_visible_to(user), user, named_timeline=timeline is not None)
+        if timeline is not None:
+            in_view = in_view.filter(timeline=timeline)
+        withdrawn = (
+            Event.objects.filter(Q(updated_at__gte=since) | Q(timeline__updated_at__gte=since))
+            .filter(self.once_readable(user, timeline, id=OuterRef("pk")))
+            .exclude(pk__in=in_view.values("pk"))
+            .select_related("timeline")
+        )
+
+        results = [
+            {"uid": t.uid, "timeline": t.timeline.slug, "deleted_at": t.deleted_at, "reason": "deleted"}
+            for t in tombstones
+        ]
+        results += [
+            {
+                "uid": e.uid,
+                "timeline": timeline.slug if timeline is not None else e.timeline.slug,
+                "deleted_at": max(e.updated_at, e.timeline.updated_at),
+                "reason": "withdrawn",
+            }
+            for e in withdrawn
+        ]
+        results.sort(key=lambda row: (row["deleted_at"], str(row["uid"])))
+        return Response(DeletedEventsSerializer({"as_of": as_of, "results": results}).data)
+
+    @staticmethod
+    def once_readable(user: Any, timeline: Timeline | None, **history_match: Any) -> Exists:
+        """Whether the event's history shows it where ``user`` could list it (in ``timeline`` when given).
+
+        Keeps drafts that were never published, and events of timelines never
+        shown to this reader, out of the answer.
+        """
+        history = Event.history.model.objects.filter(**history_match)  # type: ignore[attr-defined]
+        if timeline is not None:
+            history = history.filter(timeline_id=timeline.pk)
+        if not reads_everything(user, "event"):
+            visibilities = [Visibility.PUBLIC, Visibility.UNLISTED] if timeline is not None else [Visibility.PUBLIC]
+            shown = Timeline.history.model.objects.filter(visibility__in=visibilities)  # type: ignore[attr-defined]
+            history = history.filter(published=True, timeline_id__in=shown.values("id"))
+        return Exists(history)
+
+
+# --- Timelines and reference data ----------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List timelines", responses={200: TimelineSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary="Read one timeline", responses={200: TimelineSerializer, **READ_ERRORS}),
+    create=extend_schema(summary="Create a timeline", responses={201: TimelineSerializer, **WRITE_ERRORS}),
+    update=extend_schema(summary="Replace a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
+    partial_update=extend_schema(summary="Change a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
+    destroy=extend_schema(summary="Delete a timeline and its events", responses={204: None, **READ_ERRORS}),
+)
+class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    """Timelines, addressed by slug. Unlisted ones are readable by slug but not listed."""
+
+    lookup_field = "slug"
+    serializer_class = TimelineSerializer
+    pagination_class = ReferencePagination
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Timeline]:
+        return timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
+
+
+class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+    """Actors, tags and sources. Readers without the view permission see those linked to events they can read."""
+
+    pagination_class = ReferencePagination
+    filter_backends: list[Any] = []
+    model: type[Actor | Tag | Source]
+    model_name: str
+    event_link: str
+
+    def get_queryset(self) -> QuerySet[Any]:
+        objects = self.model.objects.order_by("pk")
+        if reads_everything(self.request.user, self.model_name):
+            return objects
+        readable = events_visible_to(self.request.user).filter(**{self.event_link: OuterRef("pk")})
+        return objects.filter(Exists(readable))
+
+
+def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any:
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {noun}s", responses={200: serializer(many=True), **READ_ERRORS}),
+        retrieve=extend_schema(summary=f"Read one {noun}", responses={200: serializer, **READ_ERRORS}),
+        create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
+        update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
+        partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
+        destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),
+    )
+
+
+@reference_schema(ActorSerializer, "actor")
+class ActorViewSet(ReferenceViewSet):
+    serializer_class = ActorSerializer
+    model = Actor
+    model_name = "actor"
+    event_link = "actors"
+
+
+@reference_schema(TagSerializer, "tag")
+class TagViewSet(ReferenceViewSet):
+    lookup_field = "slug"
+    serializer_class = TagSerializer
+    model = Tag
+    model_name = "tag"
+    event_link = "tags"
+
+
+@reference_schema(SourceSerializer, "source")
+class SourceViewSet(ReferenceViewSet):
+    serializer_class = SourceSerializer
+    model = Source
+    model_name = "source"
+    event_link = "sources"
+
+
+router = DefaultRouter()
+router.register("timelines", TimelineViewSet, basename="timeline")
+router.register("events", EventViewSet, basename="event")
+router.register("sources", SourceViewSet, basename="source")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("tags", TagViewSet, basename="tag")
+
+# Included by config/urls.py under /api/v1/ with the "api" namespace.
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+]

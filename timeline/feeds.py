@@ -1,0 +1,272 @@
+"""Calendar feeds over HTTP: a thin layer around :mod:`timeline.exporters.ical`.
+
+* ``/timelines/<slug>/calendar.ics``: public and unlisted timelines, published
+  events only, narrowed by any :class:`~timeline.filters.EventFilter` parameter;
+  ``include_year=1`` adds year-precision events, ``download=1`` makes it an
+  attachment (downloads always include year-precision events).
+* ``/feeds/<token>/calendar.ics``: the private capability feed of one timeline
+  (any visibility); a token that is not current answers 410 Gone.
+* ``/events/<uid>.ics``: one published event of a public or unlisted timeline,
+  as a download.
+
+ETag and Last-Modified come from the timeline's change times (one query), so a
+304 never renders anything; a 200 serves the whole body from the cache when the
+same filter was rendered for the same timeline state, and otherwise joins
+cached VEVENT blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import condition, require_safe
+
+from timeline.exporters import ical
+from timeline.filters import EventFilter
+from timeline.models import Event, Precision, Timeline, Visibility
+from timeline.queries import events_for_export
+from timeline.services import feed_token_digest
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Query parameters of the feed itself; everything else goes to EventFilter.
+FEED_PARAMETERS = ("include_year", "download")
+READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a feed request resolves to before anything is rendered."""
+
+    etag: str
+    last_modified: dt.datetime | None
+    render: Callable[[], bytes]
+    filename: str = ""
+
+
+def export_options() -> ical.ExportOptions:
+    """The exporter's options from settings (read per request, never at import)."""
+    return ical.ExportOptions(
+        site_url=settings.SITE_URL,
+        description_max=settings.TIMELINE_FEED_DESCRIPTION_MAX,
+        refresh=dt.timedelta(hours=settings.TIMELINE_FEED_REFRESH_HOURS),
+    )
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:40]
+
+
+def _plain(response_class: type[HttpResponse], message: str) -> HttpResponse:
+    return response_class(message + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    value = request.GET.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name}: “{value}” is not a yes/no value; use 1 or 0.")
+
+
+def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | HttpResponse:
+    try:
+        download = _flag(request, "download")
+        include_year = download or _flag(request, "include_year")
+    except ValueError as exc:
+        return _plain(HttpResponseBadRequest, str(exc))
+    data = request.GET.copy()
+    for name in FEED_PARAMETERS:
+        data.pop(name, None)
+    events = Event.objects.published().filter(timeline=timeline)
+    if not include_year:
+        # A year-long bar on every day of the year is noise in a subscribed calendar.
+        events = events.exclude(precision=Precision.YEAR)
+    filterset = EventFilter(data=data, queryset=events)
+    if not filterset.is_valid():
+        lines = [f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()]
+        return _plain(HttpResponseBadRequest, "Invalid feed parameters.\n" + "\n".join(lines))
+    options = export_options()
+    # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
+    times = [timeline.content_changed_at, timeline.updated_at]
+    query = urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))
+    etag = _digest(
+        ical.EXPORTER_VERSION,
+        "timeline",
+        timeline.pk,
+        *(moment.isoformat() if moment else "" for moment in times),
+        query,
+        options.fingerprint,
+        options.refresh.total_seconds(),
+    )
+
+    def render() -> bytes:
+        key = f"ical:feed:{etag}"
+        body = cache.get(key)
+        if body is None:
+            words = filterset.describe()
+            name = timeline.title + (f" ({' · '.join(words)})" if words else "")
+            description = timeline.description
+            if not include_year:
+                description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
+            header = ical.CalendarHeader(name=name, description=description.strip())
+            body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
+            cache.set(key, body)
+        return body
+
+    return FeedState(
+        etag=etag,
+        last_modified=max(times),
+        render=render,
+        filename=f"{timeline.slug}.ics" if download else "",
+    )
+
+
+def _slug_feed_state(request: HttpRequest, slug: str) -> FeedState | HttpResponse:
+    queryset = Timeline.objects.filter(slug=slug, visibility__in=READABLE_BY_LINK)
+    timeline = queryset.first()
+    if timeline is None:
+        return _plain(HttpResponseNotFound, "No such timeline.")
+    return _timeline_state(request, timeline)
+
+
+def _token_feed_state(request: HttpRequest, token: str) -> FeedState | HttpResponse:
+    digest = feed_token_digest(token)
+    timeline = Timeline.objects.filter(feed_token_hash=digest).first()
+    # The lookup matched on the digest; the constant-time comparison guards the
+    # rule (never an empty hash, never a near miss) rather than the timing.
+    if timeline is None or not timeline.feed_token_hash or not hmac.compare_digest(timeline.feed_token_hash, digest):
+        # Unknown, rotated and revoked tokens look the same: 410 tells calendar
+        # clients to stop polling, and nobody learns which tokens once existed.
+        return _plain(
+            HttpResponseGone,
+            "This calendar address is no longer valid. Ask the timeline's editors for the current one.",
+        )
+    return _timeline_state(request, timeline)
+
+
+def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpResponse:
+    queryset = Event.objects.published().filter(uid=uid, timeline__visibility__in=READABLE_BY_LINK)
+    events = feed_events(queryset)
+    if not events:
+        return _plain(HttpResponseNotFound, "No such event.")
+    event = events[0]
+    options = export_options()
+    etag = _digest(ical.vevent_cache_key(event, options), options.refresh.total_seconds(), "download")
+
+    def render() -> bytes:
+        header = ical.CalendarHeader(name=event.title)
+        return ical.render_calendar([event], header, options, cache=cache)
+
+    title = ical.clean_text(event.title, single_line=True).translate({ord("/"): "-", ord("\\"): "-"}).strip()
+    # ETag only: the event row's time would miss edits of its sources, which the ETag (the block's
+    # cache key) does see, and If-Modified-Since alone would then answer 304 wrongly.
+    return FeedState(etag=etag, last_modified=None, render=render, filename=f"{title[:80] or 'event'}.ics")
+
+
+def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:
+    """The exporter's view of ``queryset`` (three queries, see ``queries.events_for_export``)."""
+    # reverse() once: at 10,000 events it would cost more than rendering the blocks.
+    marker = "00000000-0000-0000-0000-000000000000"
+    template = reverse("timeline:event-detail", kwargs={"uid": marker})
+    return [
+        ical.FeedEvent.from_row(row, path=template.replace(marker, str(row["uid"])))
+        for row in events_for_export(queryset)
+    ]
+
+
+def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[..., HttpResponseBase]:
+    """Turn a state resolver into a GET/HEAD view with ETag/Last-Modified and 304s."""
+
+    def state(request: HttpRequest, **kwargs: Any) -> FeedState | HttpResponse:
+        # condition() asks for the ETag, then Last-Modified, then runs the view: resolve once.
+        memo = request.__dict__.setdefault("_calendar_feed_state", {})
+        if "state" not in memo:
+            memo["state"] = resolve(request, **kwargs)
+        return memo["state"]
+
+    def etag(request: HttpRequest, **kwargs: Any) -> str | None:
+        resolved = state(request, **kwargs)
+        return resolved.etag if isinstance(resolved, FeedState) else None
+
+    def last_modified(request: HttpRequest, **kwargs: Any) -> dt.datetime | None:
+        resolved = state(request, **kwargs)
+        return resolved.last_modified if isinstance(resolved, FeedState) else None
+
+    @condition(etag_func=etag, last_modified_func=last_modified)
+    def respond(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        resolved = state(request, **kwargs)
+        if not isinstance(resolved, FeedState):
+            return resolved
+        response = HttpResponse(resolved.render(), content_type=CONTENT_TYPE)
+        if resolved.filename:
+            response["Content-Disposition"] = content_disposition_header(True, resolved.filename)
+        return response
+
+    @require_safe
+    @wraps(resolve)
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        response = respond(request, **kwargs)
+        # Also on 304s, which condition() builds without calling respond's body.
+        response["Cache-Control"] = "private, no-cache"
+        if "token" in kwargs:
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return view
+
+
+timeline_feed = _feed_view(_slug_feed_state)
+timeline_feed.__doc__ = "A public or unlisted timeline's feed, narrowed by EventFilter parameters."
+token_feed = _feed_view(_token_feed_state)
+token_feed.__doc__ = "A timeline's private capability feed; 410 Gone for a token that is not current."
+event_download = _feed_view(_event_download_state)
+event_download.__doc__ = "One published event as an .ics download."
+
+
+def timeline_subscribe_links(
+    timeline: Timeline, request: HttpRequest | None = None, *, token: str | None = None, query: str = ""
+) -> dict[str, str]:
+    """Subscribe and download links for ``timeline``: keys ``webcal``, ``https``, ``google``, ``download``.
+
+    ``query`` is an urlencoded events filter (the parameters of ``EventFilter``);
+    the links then subscribe to exactly that filtered view.
+
+    Public and unlisted timelines get their slug feed. A private timeline has
+    links only when its current ``token`` is passed (it is stored hashed, so only
+    the rotation that made it can show it); otherwise the result is empty.
+    Absolute URLs come from ``request`` when given, else from ``SITE_URL``.
+    """
+    if token:
+        path = reverse("timeline:token-feed", kwargs={"token": token})
+    elif timeline.visibility in READABLE_BY_LINK:
+        path = reverse("timeline:timeline-feed", kwargs={"slug": timeline.slug})
+    else:
+        return {}
+    https = request.build_absolute_uri(path) if request is not None else settings.SITE_URL.rstrip("/") + path
+    if query:
+        https += "?" + query
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {
+        "webcal": webcal,
+        "https": https,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        "download": https + ("&" if query else "?") + "download=1",
+    }
