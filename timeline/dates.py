@@ -24,6 +24,7 @@ __all__ = [
     "Precision",
     "normalise",
     "parse",
+    "parse_stored",
 ]
 
 MIN_YEAR = 1
@@ -354,6 +355,21 @@ def parse(text: str) -> FuzzyDate:
     # The edtf package is the reference grammar; the fields are read here so
     # that bounds and precision follow this module's rules (see SEASON_SPANS).
     _validate_with_edtf_package(edtf_text, text)
+    return _parse_normalised(edtf_text, text)
+
+
+@lru_cache(maxsize=4096)
+def parse_stored(edtf_text: str) -> FuzzyDate:
+    """Parse EDTF that :func:`parse` produced before (e.g. a stored ``Event.date``).
+
+    Skips the check against the edtf package's grammar, which is most of
+    :func:`parse`'s cost, so exports of thousands of events stay fast. Raises
+    :class:`InvalidDate` for anything it cannot read.
+    """
+    return _parse_normalised(normalise(edtf_text), edtf_text)
+
+
+def _parse_normalised(edtf_text: str, text: str) -> FuzzyDate:
     if "/" in edtf_text:
         first_text, last_text = edtf_text.split("/", 1)
         if first_text in ("", "..") or last_text in ("", ".."):

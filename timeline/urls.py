@@ -1,6 +1,6 @@
 from django.urls import path
 
-from timeline import feeds, views
+from timeline import briefs, feeds, views
 
 app_name = "timeline"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("events/<uuid:uid>.ics", feeds.event_download, name="event-ics"),
     path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),
     path("feeds/<str:token>/calendar.ics", feeds.token_feed, name="token-feed"),
+    path("timelines/<slug:slug>/brief.pdf", briefs.timeline_brief, name="timeline-brief"),
 ]

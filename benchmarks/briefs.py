@@ -1,0 +1,200 @@
+"""PDF briefs: ours against a naive baseline, for 100, 1,000 and 10,000 events.
+
+The naive baseline is the usual first attempt: every event a row of one big
+``LongTable``, "Page X of Y" by the two-pass ``NumberedCanvas`` recipe. Both
+render the same events and fields (date, title, summary, actors, tags, status,
+claimant, grade, location, linked citations, sources) with the same fonts and
+escaping.
+
+Each case runs in a fresh subprocess, so that peak memory (``ru_maxrss``:
+Django, the loaded events and the render) is measured per case. Times are
+render times: both start from the same plain snapshots of the events, loaded
+beforehand with four queries (that load time is printed apart). Wall and CPU
+time are both shown; on a busy machine wall time also counts waiting for a core.
+Targets: 1,000 events at least 2x faster than the baseline; 10,000 events under
+200 MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+SIZES = (100, 1_000, 10_000)
+SLUG = "bench-briefs"
+
+
+def run(events: int = 10_000) -> None:
+    from benchmarks.harness import report, seed
+    from timeline.models import Timeline
+
+    sizes = [size for size in SIZES if size <= events] or [events]
+    if not Timeline.objects.filter(slug=SLUG).exists():
+        seed(max(sizes), slug=SLUG)
+    rows: list[tuple[str, str]] = []
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    for size in sizes:
+        for variant in ("ours", "naive"):
+            result = _measure(variant, size)
+            results[(variant, size)] = result
+            rows.append(
+                (
+                    f"{variant:5} {size:>6,} events",
+                    f"{result['seconds']:7.2f} s wall {result['cpu_seconds']:7.2f} s CPU  "
+                    f"{result['peak_mib']:6.0f} MiB peak  "
+                    f"{result['pages']:4d} pages  {result['bytes'] / 1024:7.0f} KiB  "
+                    f"(loading {result['load_seconds']:.2f} s)",
+                )
+            )
+        ours, naive = results[("ours", size)], results[("naive", size)]
+        rows.append(
+            (
+                f"ratio {size:>6,} events",
+                f"ours is {naive['seconds'] / ours['seconds']:.2f}x faster (wall), "
+                f"{naive['cpu_seconds'] / ours['cpu_seconds']:.2f}x (CPU)",
+            )
+        )
+    # Wall and CPU time: on a busy machine wall time also counts waiting for a core.
+    report("PDF briefs (median render time, wall and CPU; peak RSS of load + render per subprocess)", rows)
+    if 1_000 in sizes:
+        ratio = results[("naive", 1_000)]["seconds"] / results[("ours", 1_000)]["seconds"]
+        cpu_ratio = results[("naive", 1_000)]["cpu_seconds"] / results[("ours", 1_000)]["cpu_seconds"]
+        print(
+            f"  target 1,000 events >= 2x faster than naive: {'met' if ratio >= 2 else 'MISSED'} "
+            f"({ratio:.2f}x wall, {cpu_ratio:.2f}x CPU)"
+        )
+    if 10_000 in sizes:
+        peak = results[("ours", 10_000)]["peak_mib"]
+        print(f"  target 10,000 events < 200 MiB peak: {'met' if peak < 200 else 'MISSED'} ({peak:.0f} MiB)")
+
+
+def _measure(variant: str, size: int) -> dict[str, Any]:
+    """Render in a subprocess that inherits this process's DATABASE_URL."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.briefs", "--variant", variant, "--size", str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _worker(variant: str, size: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from timeline.exporters.brief import brief_info_for, render_brief_snapshots, snapshot_events
+    from timeline.models import Event, Timeline
+    from timeline.queries import events_with_relations
+
+    timeline = Timeline.objects.get(slug=SLUG)
+    queryset = events_with_relations(Event.objects.filter(timeline=timeline).order_by("id"))[:size]
+    info = brief_info_for(timeline, data_version="bench")
+    # Loading is the same for both (four queries, then plain snapshots): timed apart.
+    started = time.perf_counter()
+    events, sources = snapshot_events(queryset.iterator(chunk_size=500))
+    load_seconds = time.perf_counter() - started
+    render = render_brief_snapshots if variant == "ours" else naive_brief
+    render(events[:20], sources, info=info)  # fonts registered, modules imported
+    repeat = 3 if size <= 1_000 else 1
+    samples = []
+    cpu_samples = []
+    pdf = b""
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        pdf = render(events, sources, info=info)
+        samples.append(time.perf_counter() - started)
+        cpu_samples.append(time.process_time() - cpu_started)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Counted from the bytes: parsing the PDF here would add to the peak measured above.
+    pages = len(re.findall(rb"/Type /Page\n", pdf))
+    return {
+        "seconds": statistics.median(samples),
+        "cpu_seconds": statistics.median(cpu_samples),
+        "load_seconds": load_seconds,
+        "peak_mib": peak_kib / 1024,
+        "pages": pages,
+        "bytes": len(pdf),
+    }
+
+
+def naive_brief(snapshots: list[Any], sources: dict[int, Any], *, info: Any) -> bytes:
+    """The baseline: one LongTable of every event, NumberedCanvas for "Page X of Y"."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    from timeline.exporters.brief_text import SANS, SANS_BOLD, BriefText
+
+    text = BriefText()
+    numbers = {pk: number for number, pk in enumerate(sources, start=1)}
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved_page_states: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._saved_page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved_page_states)
+            for state in self._saved_page_states:
+                self.__dict__.update(state)
+                self.setFont(SANS, 7.5)
+                self.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+                super().showPage()
+            super().save()
+
+    body = ParagraphStyle("b", fontName=SANS, fontSize=8.5, leading=11)
+    bold = ParagraphStyle("bb", parent=body, fontName=SANS_BOLD)
+    rows = [[Paragraph(h, bold) for h in ("Date", "Event", "Status", "Grade", "Location", "Sources")]]
+    for event in snapshots:
+        cited = " ".join(f'<a href="#src{numbers[c.source_id]}">[{numbers[c.source_id]}]</a>' for c in event.citations)
+        rows.append(
+            [
+                Paragraph(text.markup(event.display_date), body),
+                Paragraph(
+                    f"<b>{text.markup(event.title)}</b><br/>{text.markup(event.summary)}<br/>"
+                    f"Actors: {text.markup(', '.join(event.actors))} · Tags: {text.markup(', '.join(event.tags))}",
+                    body,
+                ),
+                Paragraph(text.markup(f"{event.status} {event.claimant}"), body),
+                Paragraph(event.grade, body),
+                Paragraph(text.markup(event.location), body),
+                Paragraph(cited, body),
+            ]
+        )
+    table = LongTable(rows, colWidths=[25 * mm, 75 * mm, 22 * mm, 12 * mm, 18 * mm, 18 * mm], repeatRows=1)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), SANS, 8.5), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=info.title, invariant=1, initialFontName=SANS)
+    sources_list = [
+        Paragraph(f'<a name="src{number}"/>[{number}] {text.markup(sources[pk].title)}', body)
+        for pk, number in numbers.items()
+    ]
+    doc.build([Paragraph(text.markup(info.title), bold), table, *sources_list], canvasmaker=NumberedCanvas)
+    return buffer.getvalue()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="one brief render, for benchmarks.briefs.run")
+    parser.add_argument("--variant", choices=["ours", "naive"], required=True)
+    parser.add_argument("--size", type=int, required=True)
+    arguments = parser.parse_args()
+    print(json.dumps(_worker(arguments.variant, arguments.size)))

@@ -1,0 +1,349 @@
+"""Fonts and safe text for PDF briefs.
+
+reportlab's ``Paragraph`` parses its text as markup and has no glyph fallback.
+Every user string in a brief goes through this module, one of two ways:
+
+- :meth:`BriefText.markup` for paragraph text: NFC, ``<``, ``>`` and ``&``
+  escaped so that nothing a user typed becomes a tag, line breaks as ``<br/>``,
+  and each run of characters the primary font lacks wrapped in a
+  ``<font face=…>`` of the first font that has them (Noto Sans for Latin and
+  Cyrillic including Ukrainian, NanumGothic for Hangul; bold falls back to bold);
+- :meth:`BriefText.font_runs` with :func:`layout_lines` for the thousands of
+  chronology entries and the page furniture: the same cleaning and font choice,
+  drawn directly, with no markup parsed at all.
+
+Links are made only for http(s) URLs (:func:`safe_href`). Fonts ship inside the
+package (``timeline/fonts``, SIL OFL 1.1, licence texts alongside) so every
+install renders the same bytes; they are registered with reportlab once per
+process, the large Korean fonts only when a brief first needs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+logger = logging.getLogger(__name__)
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+SANS = "BriefSans"
+SANS_BOLD = "BriefSans-Bold"
+SANS_ITALIC = "BriefSans-Italic"
+SANS_BOLD_ITALIC = "BriefSans-BoldItalic"
+KOREAN = "BriefKR"
+KOREAN_BOLD = "BriefKR-Bold"
+
+FONT_FILES = {
+    SANS: "NotoSans-Regular.ttf",
+    SANS_BOLD: "NotoSans-Bold.ttf",
+    SANS_ITALIC: "NotoSans-Italic.ttf",
+    SANS_BOLD_ITALIC: "NotoSans-BoldItalic.ttf",
+    KOREAN: "NanumGothic.ttf",
+    KOREAN_BOLD: "NanumGothicBold.ttf",
+}
+
+# Which font draws a character, in order of preference, for each primary face.
+# NanumGothic has no italic; upright Hangul in an italic line reads better than boxes.
+FALLBACK_CHAINS = {
+    SANS: (SANS, KOREAN),
+    SANS_BOLD: (SANS_BOLD, KOREAN_BOLD),
+    SANS_ITALIC: (SANS_ITALIC, SANS, KOREAN),
+    SANS_BOLD_ITALIC: (SANS_BOLD_ITALIC, SANS_BOLD, KOREAN_BOLD),
+    KOREAN: (KOREAN, SANS),
+    KOREAN_BOLD: (KOREAN_BOLD, SANS_BOLD),
+}
+
+LINK_COLOUR = "#1f4e79"
+# Characters that never need a glyph: they are layout, not text.
+_LAYOUT_CHARS = frozenset("\n ")
+
+
+@functools.cache
+def register_font(name: str) -> frozenset[str]:
+    """Register one of ``FONT_FILES`` with reportlab (once per process); return its coverage,
+    the characters it has a glyph for.
+
+    Raises ``reportlab.pdfbase.ttfonts.TTFError`` if the font file is missing or unusable.
+    """
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
+    pdfmetrics.registerFont(font)
+    if name in (KOREAN, KOREAN_BOLD):
+        # The Korean family has no italic: <i> inside a Korean run keeps it upright.
+        addMapping(KOREAN, name == KOREAN_BOLD, 0, name)
+        addMapping(KOREAN, name == KOREAN_BOLD, 1, name)
+    chars = frozenset(map(chr, font.face.charToGlyph))
+    # Bold and regular usually cover the same characters: keep one copy.
+    return _COVERAGE_SETS.setdefault(chars, chars)
+
+
+_COVERAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+class FontCoverage(Mapping[str, frozenset[str]]):
+    """Font name -> covered characters. The Korean fonts (about 9 MB) are read only
+    when a brief first needs a character Noto Sans lacks."""
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        if name not in FONT_FILES:
+            raise KeyError(name)
+        return register_font(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FONT_FILES)
+
+    def __len__(self) -> int:
+        return len(FONT_FILES)
+
+
+@functools.cache
+def register_fonts() -> FontCoverage:
+    """Register the Noto Sans family with reportlab (once per process); the Korean fonts
+    follow on first use. Returns the coverage of every brief font."""
+    from reportlab.pdfbase import pdfmetrics
+
+    for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC):
+        register_font(name)
+    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC, boldItalic=SANS_BOLD_ITALIC)
+    return FontCoverage()
+
+
+@functools.cache
+def font_fingerprint() -> str:
+    """SHA-256 over the shipped font files; part of every brief's cache key."""
+    digest = hashlib.sha256()
+    for name in sorted(FONT_FILES):
+        digest.update(name.encode())
+        digest.update((FONT_DIR / FONT_FILES[name]).read_bytes())
+    return digest.hexdigest()
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise, make tabs spaces and drop control characters other than newline."""
+    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+
+
+@dataclass
+class BriefText:
+    """Turns user text into safe paragraph markup for one render.
+
+    ``missing`` collects characters no shipped font covers; the caller logs them.
+    """
+
+    coverage: Mapping[str, frozenset[str]] = field(default_factory=register_fonts)
+    missing: set[str] = field(default_factory=set)
+
+    def markup(self, text: str, *, face: str = SANS) -> str:
+        """Escaped, font-fallback-wrapped markup for ``text`` set in ``face``.
+
+        Everything ``text`` contains appears literally: no tag, entity or
+        attribute in it survives as markup.
+        """
+        text = clean_text(text)
+        if not text:
+            return ""
+        chain = FALLBACK_CHAINS[face]
+        primary = self.coverage[chain[0]]
+        if primary.issuperset(text) or all(ch in primary or ch in _LAYOUT_CHARS for ch in text):
+            return _escape(text)
+        parts: list[str] = []
+        run: list[str] = []
+        run_font = chain[0]
+        for ch in text:
+            font = run_font if ch in _LAYOUT_CHARS else self._font_for(ch, chain)
+            if font != run_font and run:
+                parts.append(self._wrap_run("".join(run), run_font, chain[0]))
+                run = []
+            run_font = font
+            run.append(ch)
+        if run:
+            parts.append(self._wrap_run("".join(run), run_font, chain[0]))
+        return "".join(parts)
+
+    def link(self, url: str, text: str | None = None, *, face: str = SANS) -> str:
+        """A working link for http(s) URLs; any other scheme gives plain text."""
+        label = self.markup(text if text is not None else url, face=face)
+        url = safe_href(url)
+        if not url:
+            return label
+        href = escape(url, {'"': "&quot;"})
+        return f'<a href="{href}" color="{LINK_COLOUR}">{label}</a>'
+
+    def font_runs(self, text: str, *, face: str = SANS) -> list[tuple[str, str]]:
+        """``text`` split into (font name, run) pairs, for drawing outside paragraphs."""
+        text = clean_text(text)
+        chain = FALLBACK_CHAINS[face]
+        if self.coverage[chain[0]].issuperset(text):
+            return [(chain[0], text)] if text else []
+        runs: list[tuple[str, str]] = []
+        for ch in text:
+            font = runs[-1][0] if (ch in _LAYOUT_CHARS and runs) else self._font_for(ch, chain)
+            if runs and runs[-1][0] == font:
+                runs[-1] = (font, runs[-1][1] + ch)
+            else:
+                runs.append((font, ch))
+        return runs
+
+    def _font_for(self, ch: str, chain: tuple[str, ...]) -> str:
+        for font in chain:
+            if ch in self.coverage[font]:
+                return font
+        if ch not in _LAYOUT_CHARS:
+            self.missing.add(ch)
+        return chain[0]
+
+    def _wrap_run(self, run: str, font: str, primary: str) -> str:
+        escaped = _escape(run)
+        return escaped if font == primary else f'<font face="{font}">{escaped}</font>'
+
+    def log_missing(self, what: str) -> None:
+        if self.missing:
+            listed = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in sorted(self.missing))
+            logger.warning("%s: no shipped font has a glyph for %s", what, listed)
+
+
+def _escape(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+# --- Plain line layout ---------------------------------------------------------------------
+#
+# The chronology has thousands of short text blocks. Laying them out with
+# ``Paragraph`` means parsing markup and walking reportlab's general fragment
+# machinery for each; this small line breaker does the same greedy left-aligned
+# wrapping from (font, text) runs directly, several times faster. It never
+# parses anything, so user text cannot become markup here either.
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of text in one style; ``href`` is an http(s) URL or "#destination"."""
+
+    text: str
+    font: str
+    size: float
+    colour: str
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    x: float
+    width: float
+    text: str
+    font: str
+    size: float
+    colour: str
+    href: str
+
+
+@functools.lru_cache(maxsize=16384)
+def text_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size)
+
+
+def safe_href(url: str) -> str:
+    """``url`` if it is an http(s) URL fit to be a link target, else ""."""
+    url = clean_text(url).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() for c in url):
+        return url
+    return ""
+
+
+def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
+    """Break ``spans`` into lines no wider than ``width``; words longer than a line are
+    split between characters. "\\n" in a span's text starts a new line."""
+    lines: list[list[Segment]] = []
+    # The line being filled: [x, width, words, span] per segment, words joined at the end.
+    line: list[list[Any]] = []
+    x = 0.0
+    space_pending = False
+
+    def flush() -> None:
+        nonlocal line, x, space_pending
+        lines.append([Segment(s[0], s[1], " ".join(s[2]), *_style(s[3])) for s in line])
+        line, x, space_pending = [], 0.0, False
+
+    def add(piece: str, span: Span, piece_width: float) -> None:
+        nonlocal x, space_pending
+        if line and space_pending:
+            last = line[-1]
+            space = text_width(" ", last[3].font, last[3].size)
+            x += space
+            if _style(last[3]) == _style(span):
+                last[1] += space + piece_width
+                last[2].append(piece)
+                x += piece_width
+                space_pending = False
+                return
+            # A real space character, not a gap, so that text extraction sees the word break.
+            last[1] += space
+            last[2].append("")
+        elif line and _style(line[-1][3]) == _style(span):
+            last = line[-1]
+            last[1] += piece_width
+            last[2][-1] += piece
+            x += piece_width
+            return
+        line.append([x, piece_width, [piece], span])
+        x += piece_width
+        space_pending = False
+
+    for span in spans:
+        space_width = text_width(" ", span.font, span.size)
+        for index, paragraph in enumerate(span.text.split("\n")):
+            if index:
+                flush()
+            for word_index, word in enumerate(paragraph.split(" ")):
+                if word_index and line:
+                    space_pending = True
+                if not word:
+                    continue
+                word_width = text_width(word, span.font, span.size)
+                space = space_width if (space_pending and line) else 0.0
+                if line and x + space + word_width > width:
+                    flush()
+                while word_width > width:
+                    head, word = _split_word(word, span, width - x)
+                    if not head:  # not even one character fits: give it a line of its own
+                        head, word = word[0], word[1:]
+                    add(head, span, text_width(head, span.font, span.size))
+                    flush()
+                    word_width = text_width(word, span.font, span.size)
+                if word:
+                    add(word, span, word_width)
+    if line or not lines:
+        flush()
+    return lines
+
+
+def _split_word(word: str, span: Span, room: float) -> tuple[str, str]:
+    """The longest start of ``word`` that fits ``room`` (at least one character on an empty line)."""
+    total = 0.0
+    for index, ch in enumerate(word):
+        total += text_width(ch, span.font, span.size)
+        if total > room:
+            return word[:index], word[index:]
+    return word, ""
+
+
+def _style(span: Span) -> tuple[str, float, str, str]:
+    return span.font, span.size, span.colour, span.href
