@@ -14,21 +14,29 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import services
+from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
 
 
 @admin.register(Timeline)
-class TimelineAdmin(TimelineFeedAdminMixin, SimpleHistoryAdmin):
+class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "slug", "visibility", "event_count", "content_changed_at")
     list_filter = ("visibility",)
     search_fields = ("title", "slug", "description")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("events_link", "calendar_feed_links", "content_changed_at", "created_at", "updated_at")
+    readonly_fields = (
+        "events_link",
+        "brief_download",
+        "calendar_feed_links",
+        "content_changed_at",
+        "created_at",
+        "updated_at",
+    )
     actions = ("rotate_feed_token", "revoke_feed_token")
     fieldsets = (
         (None, {"fields": ("title", "slug", "description", "visibility", "marking")}),
-        ("Events", {"fields": ("events_link", "content_changed_at", "created_at", "updated_at")}),
+        ("Events", {"fields": ("events_link", "brief_download", "content_changed_at", "created_at", "updated_at")}),
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )
 
@@ -130,7 +138,7 @@ class EventAdmin(SimpleHistoryAdmin):
     search_help_text = "Title, summary, location and actor names (also in their own script)."
     autocomplete_fields = ("claimant", "actors", "tags")
     inlines = (CitationInline,)
-    actions = ("publish", "unpublish")
+    actions = ("publish", "unpublish", brief_for_selected_events)
     date_hierarchy = None
     readonly_fields = (
         "uid",
