@@ -70,6 +70,31 @@ class CitationInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
+    """The event form, refusing to overwrite a change someone else saved meanwhile."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    check_seen_version = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        seen = cleaned.get("seen_version")
+        if self.check_seen_version and self.instance.pk and seen is not None:
+            stored = Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if stored is not None and stored != seen:
+                raise forms.ValidationError(
+                    "Someone else saved this event (now version %(stored)s) after you opened it "
+                    "(version %(seen)s). Your changes were not saved: open the event again to see "
+                    "theirs, then reapply yours.",
+                    code="stale",
+                    params={"stored": stored, "seen": seen},
+                )
+        return cleaned
+
     class Meta:
         model = Event
         fields = (
@@ -152,7 +177,7 @@ class EventAdmin(SimpleHistoryAdmin):
         "public_link",
     )
     fieldsets = (
-        (None, {"fields": ("timeline", "title", "summary")}),
+        (None, {"fields": ("timeline", "title", "summary", "seen_version")}),
         ("When", {"fields": ("date", "date_interpretation", "reported")}),
         ("Where", {"fields": ("location", ("latitude", "longitude"))}),
         (
@@ -177,6 +202,20 @@ class EventAdmin(SimpleHistoryAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
         )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "_timeline_reverting", False):
+            # A revert deliberately writes an older version over the current one.
+            form = type("EventRevertForm", (form,), {"check_seen_version": False})
+        return form
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None):
+        request._timeline_reverting = True  # type: ignore[attr-defined]
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def view_on_site(self, obj: Event) -> str | None:  # type: ignore[override]
+        return obj.get_absolute_url() if obj.published else None
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)

@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 
 from timeline.feeds import timeline_subscribe_links
 from timeline.filters import EventFilter
+from timeline.links import event_calendar_path, timeline_brief_path
 from timeline.models import Timeline
 from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
 
@@ -23,6 +24,9 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     timeline = get_object_or_404(timelines_visible_to(request.user), slug=slug)
     params = request.GET.copy()
     params.pop("timeline", None)
+    # Empty form fields are no filter; links to exports carry only what was chosen.
+    for name in [name for name, values in params.lists() if not any(values)]:
+        params.pop(name)
     filterset = EventFilter(
         params,
         queryset=events_visible_to(request.user).filter(timeline=timeline),
@@ -34,6 +38,7 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "timeline": timeline,
         "exports": timeline_export_links(timeline, request, query=query) if valid else {},
+        "can_see_drafts": request.user.has_perm("timeline.view_event"),
         "filterset": filterset,
         "events": events[:TIMELINE_PAGE_LIMIT],
         "truncated": len(events) > TIMELINE_PAGE_LIMIT,
@@ -43,8 +48,9 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def timeline_export_links(timeline: Timeline, request: HttpRequest, *, query: str) -> dict[str, str]:
-    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, API."""
+    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, brief, API."""
     links = timeline_subscribe_links(timeline, request, query=query)
+    links["brief"] = request.build_absolute_uri(timeline_brief_path(timeline.slug)) + ("?" + query if query else "")
     api_query = urlencode({"timeline": timeline.slug}) + ("&" + query if query else "")
     links["api"] = request.build_absolute_uri(reverse("api:event-list")) + "?" + api_query
     return links
@@ -55,4 +61,9 @@ def event_detail(request: HttpRequest, uid: str) -> HttpResponse:
     event = events_with_relations(events_visible_to(request.user)).filter(uid=uid).first()
     if event is None:
         raise Http404("No such event.")
-    return render(request, "timeline/event_detail.html", {"event": event})
+    context = {
+        "event": event,
+        "calendar_url": event_calendar_path(event.uid),
+        "api_url": reverse("api:event-detail", kwargs={"uid": event.uid}),
+    }
+    return render(request, "timeline/event_detail.html", context)

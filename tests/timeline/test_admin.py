@@ -246,3 +246,34 @@ def test_source_admin_refuses_bad_published_date(admin_client):
     )
 
     assert "month 13 is out of range" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_event_change_refuses_to_overwrite_a_newer_save(admin_client):
+    timeline = TimelineFactory()
+    event = EventFactory(timeline=timeline, title="Original")
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    seen = event.version
+    event.summary = "Changed through the API meanwhile"
+    event.save()
+
+    response = admin_client.post(url, _add_event_form(timeline, title="Stale edit", seen_version=str(seen)))
+
+    event.refresh_from_db()
+    assert response.status_code == 200
+    assert "Someone else saved this event (now version 2) after you opened it (version 1)." in (
+        response.content.decode()
+    )
+    assert (event.title, event.summary) == ("Original", "Changed through the API meanwhile")
+
+
+@pytest.mark.django_db
+def test_event_change_with_current_version_saves(admin_client):
+    timeline = TimelineFactory()
+    event = EventFactory(timeline=timeline, title="Original")
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+
+    response = admin_client.post(url, _add_event_form(timeline, title="Fresh edit", seen_version=str(event.version)))
+
+    assert response.status_code == 302
+    assert Event.objects.get(pk=event.pk).title == "Fresh edit"
