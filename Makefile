@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make run` is for local use: DEBUG unless the environment says otherwise.
-RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test install install-dev lint typecheck bench check clean
 

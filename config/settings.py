@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "timeline",
 ]
@@ -203,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Timelines of dated, sourced events with honest (EDTF) dates.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc are served from this installation, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Calendar feeds: how often subscribers are told to refresh (hours) and how long descriptions may be.

@@ -200,21 +200,35 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(published=value)
 
     def filter_search(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        value = (value or "").strip()
-        if not value:
+        """Every word must appear in the title, summary, location or an actor's name.
+
+        PostgreSQL uses its full-text search (websearch syntax) for the text fields.
+        """
+        words = (value or "").split()
+        if not words:
             return queryset
-        actor_match = Q(name__icontains=value) | Q(native_name__icontains=value)
-        by_actor = Exists(Actor.objects.filter(actor_match, events=OuterRef("pk"))) | Q(
-            claimant__in=Actor.objects.filter(actor_match)
-        )
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchVector
 
             vector = SearchVector("title", "summary", "location", config="simple")
             query = SearchQuery(value, search_type="websearch", config="simple")
-            return queryset.annotate(search=vector).filter(Q(search=query) | Q(title__icontains=value) | by_actor)
-        text = Q(title__icontains=value) | Q(summary__icontains=value) | Q(location__icontains=value)
-        return queryset.filter(text | by_actor)
+            every_word = self._all_words(Event.objects.all(), words).values("pk")
+            return queryset.annotate(search=vector).filter(Q(search=query) | Q(pk__in=every_word))
+        return self._all_words(queryset, words)
+
+    @staticmethod
+    def _actor_match(word: str) -> Q:
+        actors = Actor.objects.filter(Q(name__icontains=word) | Q(native_name__icontains=word))
+        return Q(Exists(actors.filter(events=OuterRef("pk")))) | Q(claimant__in=actors)
+
+    def _word_match(self, word: str) -> Q:
+        text = Q(title__icontains=word) | Q(summary__icontains=word) | Q(location__icontains=word)
+        return text | self._actor_match(word)
+
+    def _all_words(self, queryset: QuerySet[Event], words: list[str]) -> QuerySet[Event]:
+        for word in words:
+            queryset = queryset.filter(self._word_match(word))
+        return queryset
 
     def filter_ordering(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         return queryset.order_by(*ORDERINGS.get(value or "date", ORDERINGS["date"]))

@@ -127,3 +127,13 @@ def test_options_describes_event_writes_for_an_editor():
 
     body = response.json()
     assert (response.status_code, sorted(body["actions"]["POST"])[:3]) == (200, ["actors", "citations", "claimant"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["api:swagger-ui", "api:redoc"])
+def test_schema_pages_load_their_scripts_from_this_site(client, name):
+    response = client.get(reverse(name))
+
+    body = response.content.decode()
+    assert "cdn.jsdelivr.net" not in body
+    assert "/static/drf_spectacular_sidecar/" in body
