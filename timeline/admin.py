@@ -125,6 +125,25 @@ class EventAdminForm(forms.ModelForm):
         }
 
 
+def revert_form(form_class: type[forms.ModelForm], record: Any) -> type[forms.ModelForm]:
+    """The event form for reverting to the historical ``record``.
+
+    It starts from the record's actors and tags (django-simple-history's form
+    would show the current ones) and does not refuse the older version.
+    """
+
+    class EventRevertForm(form_class):  # type: ignore[valid-type,misc]
+        check_seen_version = False
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if record is not None:
+                self.initial["actors"] = [row.actor_id for row in record.actors.all()]
+                self.initial["tags"] = [row.tag_id for row in record.tags.all()]
+
+    return EventRevertForm
+
+
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
     form = EventAdminForm
@@ -205,13 +224,15 @@ class EventAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        if getattr(request, "_timeline_reverting", False):
-            # A revert deliberately writes an older version over the current one.
-            form = type("EventRevertForm", (form,), {"check_seen_version": False})
+        record = getattr(request, "_timeline_reverting_to", None)
+        if record is not None:
+            form = revert_form(form, record)
         return form
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None):
-        request._timeline_reverting = True  # type: ignore[attr-defined]
+        request._timeline_reverting_to = Event.history.filter(  # type: ignore[attr-defined]
+            id=object_id, history_id=version_id
+        ).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def view_on_site(self, obj: Event) -> str | None:  # type: ignore[override]

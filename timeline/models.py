@@ -279,7 +279,10 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"])
+    history = HistoricalRecords(
+        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"],
+        m2m_fields=[actors, tags],
+    )
 
     class Meta:
         ordering = ["date_lower", "date_upper", "id"]

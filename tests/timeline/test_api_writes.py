@@ -58,7 +58,11 @@ def test_event_create_writes_relations_and_citations_in_order():
         ("Second", "first quote", "p. 1", 0),
         ("First", "second quote", "", 1),
     ]
-    assert (event.created_by, event.updated_by, event.history.get().history_user) == (editor, editor, editor)
+    assert (event.created_by, event.updated_by, event.history.filter(history_type="+").get().history_user) == (
+        editor,
+        editor,
+        editor,
+    )
     assert response.json()["citations"][0]["source"]["title"] == "Second"
 
 
