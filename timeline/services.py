@@ -85,7 +85,7 @@ def demo_timeline_load(*, force: bool = False) -> bool:
         return False
     with transaction.atomic():
         call_command("loaddata", "demo", verbosity=0)
-        call_command("populate_history", auto=True, verbosity=0, stdout=io.StringIO())
+        call_command("populate_history", auto=True, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
     return True
 
 

@@ -82,6 +82,10 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(pdf)
+            # mkstemp creates the file private (0600); a brief gets the usual mode for new files.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, output)
         except OSError as exc:
             os.unlink(temporary)
