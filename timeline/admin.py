@@ -147,6 +147,10 @@ def revert_form(form_class: type[forms.ModelForm], record: Any) -> type[forms.Mo
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin):
     form = EventAdminForm
+
+    class Media:
+        css = {"all": ("timeline/admin.css",)}
+
     list_display = (
         "display_date",
         "title",
@@ -221,6 +225,14 @@ class EventAdmin(SimpleHistoryAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
         )
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        # With a single timeline its column would repeat one title on every row.
+        if not hasattr(request, "_timeline_several"):
+            request._timeline_several = Timeline.objects.count() > 1  # type: ignore[attr-defined]
+        if not request._timeline_several:  # type: ignore[attr-defined]
+            return tuple(name for name in self.list_display if name != "timeline")
+        return self.list_display
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -130,6 +130,9 @@ class Timeline(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:timeline-detail", kwargs={"slug": self.slug})
+
     def touch(self, when: Any = None) -> None:
         """Record that the timeline's content changed, never moving the time backwards."""
         when = when or timezone.now()

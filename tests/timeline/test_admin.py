@@ -74,10 +74,10 @@ def test_event_changelist_search_finds_native_actor_name(admin_client):
 
 
 def _changelist_queries(admin_client, django_assert_num_queries):
-    # 1 session, 2 user, 3-5 timelines, tags and actors for the sidebar filters,
-    # 6 count (filtered), 7 count (total), 8 events page joined with timeline and claimant,
-    # 9 citations joined with sources (the grade column)
-    with django_assert_num_queries(9):
+    # 1 session, 2 timeline count (is the timeline column needed?), 3-5 timelines, tags and
+    # actors for the sidebar filters, 6 user, 7 count (filtered), 8 count (total),
+    # 9 events page joined with timeline and claimant, 10 citations joined with sources (grade column)
+    with django_assert_num_queries(10):
         response = admin_client.get(reverse("admin:timeline_event_changelist"))
     return response
 
@@ -306,3 +306,14 @@ def test_event_revert_restores_actors_and_tags(admin_client):
     event.refresh_from_db()
     assert (form.initial["tags"], form.initial["actors"]) == ([troops.pk], [gur.pk])
     assert (event.title, list(event.tags.all()), list(event.actors.all())) == ("First", [troops], [gur])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("timelines", "shown"), [(1, False), (2, True)])
+def test_event_changelist_shows_timeline_column_only_for_several(admin_client, timelines, shown):
+    for _ in range(timelines):
+        EventFactory()
+
+    response = admin_client.get(reverse("admin:timeline_event_changelist"))
+
+    assert ('class="column-timeline' in response.content.decode()) is shown
