@@ -71,6 +71,7 @@ class TimelineFeedAdminMixin:
     @admin.action(description="Rotate private feed token", permissions=["change"])
     def rotate_feed_token(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:
         for timeline in queryset:
+            had_token = bool(timeline.feed_token_hash)
             token = timeline_rotate_feed_token(timeline=timeline)
             links = timeline_subscribe_links(timeline, request, token=token)
             self.message_user(  # type: ignore[attr-defined]
@@ -78,10 +79,11 @@ class TimelineFeedAdminMixin:
                 format_html(
                     'New private feed address for “{}”: <code>{}</code> (Google: <a href="{}" rel="noreferrer">'
                     "add by URL</a>). Copy it now: it is not stored and will not be shown again. "
-                    "The previous address now answers 410 Gone.",
+                    "{}",
                     timeline.title,
                     links["https"],
                     links["google"],
+                    "The previous address now answers 410 Gone." if had_token else "",
                 ),
                 messages.WARNING,
             )

@@ -316,4 +316,4 @@ def test_event_changelist_shows_timeline_column_only_for_several(admin_client, t
 
     response = admin_client.get(reverse("admin:timeline_event_changelist"))
 
-    assert ('column-timeline' in response.content.decode()) is shown
+    assert ("column-timeline" in response.content.decode()) is shown
