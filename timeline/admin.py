@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline import services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
-from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.models import EVENT_EDITABLE_FIELDS, Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
 
 
 @admin.register(Timeline)
@@ -97,23 +97,7 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = (
-            "timeline",
-            "title",
-            "summary",
-            "date",
-            "reported",
-            "location",
-            "latitude",
-            "longitude",
-            "status",
-            "claimant",
-            "credibility",
-            "key",
-            "actors",
-            "tags",
-            "published",
-        )
+        fields = EVENT_EDITABLE_FIELDS
         widgets = {
             "title": forms.TextInput(attrs={"class": "vLargeTextField", "size": 90}),
             "summary": forms.Textarea(attrs={"rows": 5, "cols": 90}),

@@ -390,6 +390,26 @@ class Event(models.Model):
         return f"{self.reliability}{self.credibility}"
 
 
+# What an editor writes on an event (the admin form and the API's write serializer).
+EVENT_EDITABLE_FIELDS = (
+    "timeline",
+    "title",
+    "summary",
+    "date",
+    "reported",
+    "location",
+    "latitude",
+    "longitude",
+    "status",
+    "claimant",
+    "credibility",
+    "key",
+    "actors",
+    "tags",
+    "published",
+)
+
+
 class Citation(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")

@@ -19,7 +19,17 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from timeline import dates, links
-from timeline.models import Actor, Citation, Event, Reliability, Source, Tag, Timeline, http_url_validator
+from timeline.models import (
+    EVENT_EDITABLE_FIELDS,
+    Actor,
+    Citation,
+    Event,
+    Reliability,
+    Source,
+    Tag,
+    Timeline,
+    http_url_validator,
+)
 from timeline.queries import RELATION_LISTS
 
 # Stands in for an event's uid in link templates: the nil UUID, which uuid4 never produces.
@@ -489,24 +499,7 @@ class EventWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer
 
     class Meta:
         model = Event
-        fields = (
-            "timeline",
-            "title",
-            "summary",
-            "date",
-            "reported",
-            "location",
-            "latitude",
-            "longitude",
-            "status",
-            "claimant",
-            "credibility",
-            "key",
-            "actors",
-            "tags",
-            "citations",
-            "published",
-        )
+        fields = (*EVENT_EDITABLE_FIELDS, "citations")
 
     def create(self, validated_data: dict[str, Any]) -> Event:
         relations = self._pop_relations(validated_data)
