@@ -317,3 +317,58 @@ def test_event_changelist_shows_timeline_column_only_for_several(admin_client, t
     response = admin_client.get(reverse("admin:timeline_event_changelist"))
 
     assert ("column-timeline" in response.content.decode()) is shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "make", "field", "form"),
+    [
+        (
+            "source",
+            lambda: SourceFactory(title="Old title"),
+            "title",
+            lambda obj, title: {
+                "title": title,
+                "publisher": obj.publisher,
+                "url": obj.url,
+                "published": obj.published,
+                "language": obj.language,
+                "reliability": obj.reliability,
+                "notes": "",
+            },
+        ),
+        (
+            "actor",
+            lambda: ActorFactory(name="Old title"),
+            "name",
+            lambda obj, title: {"name": title, "native_name": "", "kind": obj.kind, "description": ""},
+        ),
+        (
+            "timeline",
+            lambda: TimelineFactory(title="Old title"),
+            "title",
+            lambda obj, title: {
+                "title": title,
+                "slug": obj.slug,
+                "description": obj.description,
+                "visibility": obj.visibility,
+                "marking": obj.marking,
+            },
+        ),
+    ],
+)
+def test_other_models_revert_restores_old_version(admin_client, model, make, field, form):
+    obj = make()
+    change_url = reverse(f"admin:timeline_{model}_change", args=[obj.pk])
+    admin_client.post(change_url, form(obj, "Old title"))
+    admin_client.post(change_url, form(obj, "New title"))
+    old = obj.history.filter(**{field: "Old title"}).order_by("history_id").last()
+    revert_url = reverse(f"admin:timeline_{model}_simple_history", args=[obj.pk, old.history_id])
+
+    page = admin_client.get(revert_url)
+    response = admin_client.post(revert_url, form(obj, page.context["adminform"].form.initial[field]))
+
+    obj.refresh_from_db()
+    assert "Old title" in page.content.decode()
+    assert response.status_code == 302
+    assert getattr(obj, field) == "Old title"
