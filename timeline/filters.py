@@ -233,6 +233,23 @@ class EventFilter(django_filters.FilterSet):
     def filter_ordering(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         return queryset.order_by(*ORDERINGS.get(value or "date", ORDERINGS["date"]))
 
+    # Query parameters that are not filters but travel with them: the API's pages
+    # and DRF's format override.
+    PASS_THROUGH_PARAMETERS = frozenset({"cursor", "page_size", "format"})
+
+    def is_valid(self) -> bool:
+        """Valid filter values, and no unknown parameter: a typo ("tags=") must not
+        silently answer with everything."""
+        valid = super().is_valid()
+        if not self.is_bound:
+            return valid
+        unknown = sorted(set(self.data) - set(self.filters) - self.PASS_THROUGH_PARAMETERS)
+        for name in unknown:
+            self.form.errors[name] = self.form.error_class(
+                [f"Unknown parameter. Filters are: {', '.join(self.filters)}."]
+            )
+        return valid and not unknown
+
     def filter_queryset(self, queryset: QuerySet[Event]) -> QuerySet[Event]:
         # Date order unless an ``ordering`` parameter says otherwise.
         return super().filter_queryset(queryset.order_by(*ORDERINGS["date"]))

@@ -39,6 +39,9 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "timeline": timeline,
         "exports": timeline_export_links(timeline, request, query=query) if valid else {},
         "can_see_drafts": request.user.has_perm("timeline.view_event"),
+        "parameter_errors": {
+            name: messages for name, messages in filterset.errors.items() if name not in filterset.form.fields
+        },
         "filterset": filterset,
         "events": events[:TIMELINE_PAGE_LIMIT],
         "truncated": len(events) > TIMELINE_PAGE_LIMIT,
