@@ -273,10 +273,20 @@ class EventAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        if change and not form.has_changed():
+            # Saving an untouched form is not a new version (ETags, calendar SEQUENCE).
+            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
+            return
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "_timeline_event_unchanged", False) and any(f.has_changed() for f in formsets):
+            # Only the citations changed: that is a new version of the event all the same.
+            services.event_bump_version(event=form.instance)
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:

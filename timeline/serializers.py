@@ -513,8 +513,12 @@ class EventWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer
         return event
 
     def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
+        """Write the changes; a write that changes nothing saves nothing, so the version
+        (and with it ETags and calendar SEQUENCE numbers) stays where it is."""
         relations = self._pop_relations(validated_data)
         history_user = validated_data.pop("history_user", None)
+        if not self._changes_anything(instance, validated_data, relations):
+            return instance
         for name, value in validated_data.items():
             setattr(instance, name, value)
         if history_user is not None:
@@ -523,6 +527,23 @@ class EventWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer
             instance.save()
             self._write_relations(instance, relations)
         return instance
+
+    @staticmethod
+    def _changes_anything(instance: Event, validated_data: dict[str, Any], relations: dict[str, Any]) -> bool:
+        # Who wrote is bookkeeping, not a change of the event.
+        bookkeeping = {"updated_by", "created_by"}
+        if any(getattr(instance, name) != value for name, value in validated_data.items() if name not in bookkeeping):
+            return True
+        for name in ("actors", "tags"):
+            if name in relations and {obj.pk for obj in relations[name]} != {
+                obj.pk for obj in getattr(instance, name).all()
+            }:
+                return True
+        if "citations" in relations:
+            stored = [(c.source_id, c.quote, c.locator) for c in instance.citations.order_by("position", "id")]
+            wanted = [(c["source"].pk, c.get("quote", ""), c.get("locator", "")) for c in relations["citations"]]
+            return stored != wanted
+        return False
 
     @staticmethod
     def _pop_relations(validated_data: dict[str, Any]) -> dict[str, Any]:

@@ -372,3 +372,46 @@ def test_other_models_revert_restores_old_version(admin_client, model, make, fie
     assert "Old title" in page.content.decode()
     assert response.status_code == 302
     assert getattr(obj, field) == "Old title"
+
+
+@pytest.mark.django_db
+def test_event_save_without_changes_keeps_version(admin_client):
+    timeline = TimelineFactory()
+    event = EventFactory(
+        timeline=timeline,
+        title="Same",
+        summary="Engineering units for demining.",
+        date="2025-06~",
+        location="Kursk region",
+        credibility=2,
+    )
+    form = _add_event_form(timeline, title="Same", seen_version=str(event.version))
+
+    response = admin_client.post(reverse("admin:timeline_event_change", args=[event.pk]), form)
+
+    assert response.status_code == 302
+    assert Event.objects.get(pk=event.pk).version == 1
+
+
+@pytest.mark.django_db
+def test_event_save_of_citations_only_bumps_version(admin_client):
+    timeline = TimelineFactory()
+    event = EventFactory(timeline=timeline, title="Same", summary="Engineering units for demining.", date="2025-06~")
+    source = SourceFactory()
+    form = _add_event_form(
+        timeline,
+        title="Same",
+        seen_version=str(event.version),
+        credibility=str(event.credibility),
+        **{
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": str(source.pk),
+            "citations-0-quote": "new quote",
+            "citations-0-locator": "",
+            "citations-0-position": "0",
+        },
+    )
+
+    admin_client.post(reverse("admin:timeline_event_change", args=[event.pk]), form)
+
+    assert (Event.objects.get(pk=event.pk).version, event.citations.count()) == (2, 1)

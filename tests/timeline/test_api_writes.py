@@ -210,3 +210,34 @@ def test_event_update_with_bad_tag_keeps_everything():
     event.refresh_from_db()
     assert (response.status_code, event.title, event.version) == (400, "Before", 1)
     assert ([c.quote for c in event.citations.all()], [t.slug for t in event.tags.all()]) == (["kept"], ["kept"])
+
+
+@pytest.mark.django_db
+def test_event_put_of_unchanged_body_keeps_version():
+    from tests.factories import ActorFactory, CitationFactory, TagFactory
+
+    editor = EditorFactory()
+    event = EventFactory(tags=[TagFactory()], actors=[ActorFactory()])
+    CitationFactory(event=event)
+    client = client_for(editor)
+    body = client.get(event_url(event)).json()
+
+    put = client.put(event_url(event), body, format="json")
+    patch = client.patch(event_url(event), {}, format="json")
+
+    assert (put.status_code, patch.status_code) == (200, 200)
+    assert Event.objects.get(pk=event.pk).version == 1
+    assert put["ETag"] == '"1"'
+
+
+@pytest.mark.django_db
+def test_event_patch_of_a_tag_alone_bumps_version():
+    from tests.factories import TagFactory
+
+    editor = EditorFactory()
+    event = EventFactory()
+    tag = TagFactory(slug="troops")
+
+    client_for(editor).patch(event_url(event), {"tags": ["troops"]}, format="json")
+
+    assert (Event.objects.get(pk=event.pk).version, list(event.tags.all())) == (2, [tag])
