@@ -385,7 +385,7 @@ def test_event_save_without_changes_keeps_version(admin_client):
         location="Kursk region",
         credibility=2,
     )
-    form = _add_event_form(timeline, title="Same", seen_version=str(event.version))
+    form = _add_event_form(timeline, title="Same", date="2025-06~", seen_version=str(event.version))
 
     response = admin_client.post(reverse("admin:timeline_event_change", args=[event.pk]), form)
 
