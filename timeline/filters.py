@@ -137,7 +137,7 @@ class EventFilter(django_filters.FilterSet):
     min_credibility = django_filters.ChoiceFilter(
         choices=[(str(value), label) for value, label in Credibility.choices],
         method="filter_min_credibility",
-        label="Credibility at least",
+        label="Credibility no worse than",
         empty_label="Any",
         help_text="Worst information credibility to include (1 is best): 3 means 1, 2 or 3.",
     )
@@ -161,6 +161,7 @@ class EventFilter(django_filters.FilterSet):
         choices=[(key, key) for key in ORDERINGS],
         method="filter_ordering",
         empty_label=None,
+        label="Order by",
         help_text="date (default), -date, updated or -updated.",
     )
 
