@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,6 +17,7 @@ from timeline import services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.models import EVENT_EDITABLE_FIELDS, Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.queries import citations_with_sources
 
 
 @admin.register(Timeline)
@@ -204,11 +205,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         # Citations with their sources feed the grade column in one extra query per page.
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("citations", queryset=Citation.objects.select_related("source")))
-        )
+        return super().get_queryset(request).prefetch_related(citations_with_sources())
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # With a single timeline its column would repeat one title on every row.

@@ -17,13 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
 from timeline.filters import EventFilter
-from timeline.models import Actor, Event, Source, Timeline
+from timeline.models import Event, Timeline
 from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
 
 CACHE_PREFIX = "brief-pdf"
@@ -52,29 +52,13 @@ class InvalidBriefFilter(ValueError):
         self.errors = errors
 
 
-def timeline_with_change_times(timelines: QuerySet[Timeline]) -> QuerySet[Timeline]:
-    """Timelines annotated with when the sources and actors their events print last changed.
-
-    A brief prints source and actor details; editing a source does not touch
-    the timeline, so these times are part of the brief's ETag.
-    """
-    sources = (
-        Source.objects.filter(citations__event__timeline=OuterRef("pk")).order_by("-updated_at").values("updated_at")
-    )
-    actors = (
-        Actor.objects.filter(Q(events__timeline=OuterRef("pk")) | Q(claims__timeline=OuterRef("pk")))
-        .order_by("-updated_at")
-        .values("updated_at")
-    )
-    return timelines.annotate(sources_changed_at=Subquery(sources[:1]), actors_changed_at=Subquery(actors[:1]))
-
-
 def brief_request(
     *, timeline: Timeline, params: QueryDict, base: QuerySet[Event], scope: str, request: Any = None
 ) -> BriefRequest:
     """Validate ``params`` with ``EventFilter`` against ``base`` (the events the reader may see
-    in ``timeline``) and compute the ETag. ``scope`` names what ``base`` is ("published"/"all");
-    ``timeline`` should come from :func:`timeline_with_change_times`.
+    in ``timeline``) and compute the ETag. ``scope`` names what ``base`` is ("published"/"all").
+    The ETag follows ``timeline.content_changed_at``, which also moves when a cited
+    source, an actor or a tag is edited (signals.py).
 
     Raises :class:`InvalidBriefFilter`. Runs no query unless a filter value needs one.
     """
@@ -85,19 +69,10 @@ def brief_request(
         raise InvalidBriefFilter({field: [str(m) for m in messages] for field, messages in event_filter.errors.items()})
     from timeline.exporters.brief import brief_cache_fingerprint
 
-    changed = [
-        value
-        for value in (
-            timeline.content_changed_at,
-            getattr(timeline, "sources_changed_at", None),
-            getattr(timeline, "actors_changed_at", None),
-        )
-        if value is not None
-    ]
-    as_of = max(changed)
+    as_of = timeline.content_changed_at
     canonical = {
         "timeline": [timeline.pk, timeline.slug, timeline.title, timeline.description, timeline.marking],
-        "changed": [value.isoformat() if value else None for value in changed],
+        "changed": as_of.isoformat(),
         "filter": sorted((key, sorted(params.getlist(key))) for key in params),
         "scope": scope,
         "site": settings.SITE_URL,
@@ -158,7 +133,7 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
     permission get published events only. 400 with field messages for an
     invalid filter, 304 when the ETag matches, 413 above the configured size.
     """
-    timeline = timeline_with_change_times(timelines_visible_to(request.user)).filter(slug=slug).first()
+    timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
         raise Http404("No such timeline.")
     sees_all = request.user.is_active and request.user.has_perm("timeline.view_event")

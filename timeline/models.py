@@ -103,6 +103,13 @@ class ActorKind(models.TextChoices):
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
+class TimelineQuerySet(models.QuerySet):
+    def touch(self, when: Any = None) -> int:
+        """Record that these timelines' content changed, never moving the time backwards."""
+        when = when or timezone.now()
+        return self.filter(content_changed_at__lt=when).update(content_changed_at=when)
+
+
 class Timeline(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
@@ -122,6 +129,7 @@ class Timeline(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TimelineQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -135,8 +143,7 @@ class Timeline(models.Model):
 
     def touch(self, when: Any = None) -> None:
         """Record that the timeline's content changed, never moving the time backwards."""
-        when = when or timezone.now()
-        Timeline.objects.filter(pk=self.pk, content_changed_at__lt=when).update(content_changed_at=when)
+        Timeline.objects.filter(pk=self.pk).touch(when)
 
 
 class Actor(models.Model):
@@ -206,7 +213,7 @@ class Source(models.Model):
 
     @property
     def published_display(self) -> str:
-        return dates.parse(self.published).display() if self.published else ""
+        return dates.parse_stored(self.published).display() if self.published else ""
 
 
 class EventQuerySet(models.QuerySet):
@@ -365,7 +372,7 @@ class Event(models.Model):
 
     @property
     def fuzzy_date(self) -> dates.FuzzyDate:
-        return dates.parse(self.date)
+        return dates.parse_stored(self.date)
 
     @property
     def date_display(self) -> str:
@@ -373,7 +380,7 @@ class Event(models.Model):
 
     @property
     def reported_display(self) -> str:
-        return dates.parse(self.reported).display() if self.reported else ""
+        return dates.parse_stored(self.reported).display() if self.reported else ""
 
     @property
     def reliability(self) -> str:

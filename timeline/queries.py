@@ -13,6 +13,13 @@ from django.db.models import F, Prefetch, QuerySet
 from timeline.models import Citation, ClaimStatus, Event, Timeline, Visibility
 
 
+def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
+    """Prefetch of an event's citations in order, each joined with its source."""
+    return Prefetch(
+        "citations", queryset=Citation.objects.select_related("source").order_by("position", "id"), to_attr=to_attr
+    )
+
+
 def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
     """Events with everything a list, feed or brief shows, in four queries.
 
@@ -20,11 +27,7 @@ def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[E
     citations (joined with their sources).
     """
     queryset = Event.objects.all() if queryset is None else queryset
-    return queryset.select_related("timeline", "claimant").prefetch_related(
-        "actors",
-        "tags",
-        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("position", "id")),
-    )
+    return queryset.select_related("timeline", "claimant").prefetch_related("actors", "tags", citations_with_sources())
 
 
 # Where events_with_relation_lists puts each relation.
@@ -43,11 +46,7 @@ def events_with_relation_lists(queryset: QuerySet[Event] | None = None) -> Query
     return queryset.select_related("timeline", "claimant").prefetch_related(
         Prefetch("actors", to_attr=RELATION_LISTS["actors"]),
         Prefetch("tags", to_attr=RELATION_LISTS["tags"]),
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.select_related("source").order_by("position", "id"),
-            to_attr=RELATION_LISTS["citations"],
-        ),
+        citations_with_sources(to_attr=RELATION_LISTS["citations"]),
     )
 
 

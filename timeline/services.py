@@ -21,7 +21,6 @@ def events_set_published(*, events: QuerySet[Event] | Iterable[Event], published
     Returns how many events changed. History records each change with ``user``.
     """
     changed = 0
-    now = timezone.now()
     ids = [event.pk for event in events]
     for event in Event.objects.select_for_update().filter(pk__in=ids, published=not published):
         event.published = published
@@ -29,12 +28,8 @@ def events_set_published(*, events: QuerySet[Event] | Iterable[Event], published
         if user is not None:
             # django-simple-history reads the acting user from this attribute outside a request.
             event._history_user = user  # type: ignore[attr-defined]
-        event.save()
+        event.save()  # also moves the timeline's content_changed_at
         changed += 1
-    if changed:
-        timeline_ids = Event.objects.filter(pk__in=ids).values_list("timeline_id", flat=True).distinct()
-        for timeline_id in timeline_ids:
-            Timeline(pk=timeline_id).touch(now)
     return changed
 
 

@@ -27,9 +27,7 @@ def timeline_deleted(sender: type[Timeline], instance: Timeline, **kwargs: Any) 
 def _touch_timelines_of(events: Q) -> None:
     """Move ``content_changed_at`` forward on the timelines of the events matching ``events``:
     what those events show (in feeds, briefs) changed although the event rows did not."""
-    now = timezone.now()
-    timeline_ids = Event.objects.filter(events).values("timeline_id")
-    Timeline.objects.filter(pk__in=timeline_ids, content_changed_at__lt=now).update(content_changed_at=now)
+    Timeline.objects.filter(pk__in=Event.objects.filter(events).values("timeline_id")).touch()
 
 
 @receiver(post_save, sender=Source, dispatch_uid="timeline_source_saved")

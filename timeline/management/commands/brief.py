@@ -16,7 +16,7 @@ import django_filters
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
-from timeline.briefs import InvalidBriefFilter, brief_request, render_brief_for, timeline_with_change_times
+from timeline.briefs import InvalidBriefFilter, brief_request, render_brief_for
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relations
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 parser.add_argument(f"--{name.replace('_', '-')}", dest=name, help=help_text)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        timeline = timeline_with_change_times(Timeline.objects.all()).filter(slug=options["slug"]).first()
+        timeline = Timeline.objects.filter(slug=options["slug"]).first()
         if timeline is None:
             raise CommandError(f"No timeline with slug “{options['slug']}”.")
         params = QueryDict(mutable=True)
