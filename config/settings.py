@@ -47,7 +47,14 @@ def database_from_url(url: str) -> dict:
             path = path[1:]
         else:
             path = path.lstrip("/") or ":memory:"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            # A transaction takes the write lock when it begins, so a change is stamped
+            # while its writer holds the lock; timeline/sync.py relies on that. Readers
+            # wait up to "timeout" seconds for a writer instead of failing at once.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": envint("SQLITE_TIMEOUT", 20)},
+        }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -215,3 +222,6 @@ TIMELINE_FEED_REFRESH_HOURS = envint("TIMELINE_FEED_REFRESH_HOURS", 12)
 TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
 # PDF briefs: the web endpoint refuses larger briefs; `manage.py brief` has no limit.
 TIMELINE_BRIEF_MAX_EVENTS = envint("TIMELINE_BRIEF_MAX_EVENTS", 1000)
+# Mirrors: how far the sync horizon (`as_of` of /api/v1/events/deleted/) stays behind the oldest
+# open transaction, covering clock differences between application servers (seconds).
+TIMELINE_SYNC_MARGIN_SECONDS = envint("TIMELINE_SYNC_MARGIN_SECONDS", 1)

@@ -19,10 +19,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -42,9 +41,11 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.utils.urls import replace_query_param
 
+from timeline import access, sync
+from timeline.access import events_visible_to
 from timeline.filters import EventFilter
-from timeline.models import Actor, Event, EventTombstone, Source, Tag, Timeline, Visibility
-from timeline.queries import events_visible_to, events_with_relation_lists, timelines_visible_to
+from timeline.models import Event, Timeline
+from timeline.queries import events_with_relation_lists
 from timeline.serializers import (
     ActorSerializer,
     DeletedEventsQuerySerializer,
@@ -57,11 +58,6 @@ from timeline.serializers import (
 )
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
-def reads_everything(user: Any, model_name: str) -> bool:
-    """Whether ``user`` may read drafts, private timelines and unlisted listings of ``model_name``."""
-    return bool(user is not None and user.is_active and user.has_perm(f"timeline.view_{model_name}"))
 
 
 # --- Request bodies ---------------------------------------------------------------
@@ -365,16 +361,11 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Event]:
         user = self.request.user
         events = events_visible_to(user)
-        if self.action == "list":
-            events = self.listed(events, user, named_timeline=bool(self.request.query_params.get("timeline")))
+        if self.action == "list" and not self.request.query_params.get("timeline"):
+            # Unlisted timelines' events are listed only when the request names the timeline
+            # (the filter then narrows to it, and refuses a slug the reader may not see).
+            events = access.events_listed_for(user)
         return events_with_relation_lists(events)
-
-    @staticmethod
-    def listed(events: QuerySet[Event], user: Any, *, named_timeline: bool) -> QuerySet[Event]:
-        """Leave out unlisted timelines' events unless the request names a timeline."""
-        if named_timeline or reads_everything(user, "event"):
-            return events
-        return events.filter(timeline__visibility=Visibility.PUBLIC)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -444,62 +435,14 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def deleted(self, request: Request) -> Response:
         query = DeletedEventsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        as_of = timezone.now()
-        since = query.validated_data["since"]
-        slug = query.validated_data.get("timeline")
-        user = request.user
-        timeline = None
-        if slug:
-            timeline = timelines_visible_to(user).filter(slug=slug).first()
-            if timeline is None:
-                raise exceptions.ValidationError({"timeline": [f"Unknown timeline “{slug}”."]})
-
-        tombstones = EventTombstone.objects.filter(deleted_at__gte=since).select_related("timeline")
-        if timeline is not None:
-            tombstones = tombstones.filter(timeline=timeline)
-        tombstones = tombstones.filter(self.once_readable(user, timeline, uid=OuterRef("uid")))
-
-        in_view = self.listed(events_visible_to(user), user, named_timeline=timeline is not None)
-        if timeline is not None:
-            in_view = in_view.filter(timeline=timeline)
-        withdrawn = (
-            Event.objects.filter(Q(updated_at__gte=since) | Q(timeline__updated_at__gte=since))
-            .filter(self.once_readable(user, timeline, id=OuterRef("pk")))
-            .exclude(pk__in=in_view.values("pk"))
-            .select_related("timeline")
-        )
-
-        results = [
-            {"uid": t.uid, "timeline": t.timeline.slug, "deleted_at": t.deleted_at, "reason": "deleted"}
-            for t in tombstones
-        ]
-        results += [
-            {
-                "uid": e.uid,
-                "timeline": timeline.slug if timeline is not None else e.timeline.slug,
-                "deleted_at": max(e.updated_at, e.timeline.updated_at),
-                "reason": "withdrawn",
-            }
-            for e in withdrawn
-        ]
-        results.sort(key=lambda row: (row["deleted_at"], str(row["uid"])))
+        # The horizon comes first: what it covers must be read after it.
+        as_of = sync.changes_horizon()
+        try:
+            scope = sync.sync_scope(request.user, query.validated_data.get("timeline"))
+        except sync.UnknownTimeline as exc:
+            raise exceptions.ValidationError({"timeline": [f"Unknown timeline “{exc}”."]}) from None
+        results = sync.deleted_events(user=request.user, scope=scope, since=query.validated_data["since"])
         return Response(DeletedEventsSerializer({"as_of": as_of, "results": results}).data)
-
-    @staticmethod
-    def once_readable(user: Any, timeline: Timeline | None, **history_match: Any) -> Exists:
-        """Whether the event's history shows it where ``user`` could list it (in ``timeline`` when given).
-
-        Keeps drafts that were never published, and events of timelines never
-        shown to this reader, out of the answer.
-        """
-        history = Event.history.model.objects.filter(**history_match)  # type: ignore[attr-defined]
-        if timeline is not None:
-            history = history.filter(timeline_id=timeline.pk)
-        if not reads_everything(user, "event"):
-            visibilities = [Visibility.PUBLIC, Visibility.UNLISTED] if timeline is not None else [Visibility.PUBLIC]
-            shown = Timeline.history.model.objects.filter(visibility__in=visibilities)  # type: ignore[attr-defined]
-            history = history.filter(published=True, timeline_id__in=shown.values("id"))
-        return Exists(history)
 
 
 # --- Timelines and reference data ----------------------------------------------------
@@ -522,24 +465,19 @@ class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Timeline]:
-        return timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
+        return access.timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
 
 
 class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
-    """Actors, tags and sources. Readers without the view permission see those linked to events they can read."""
+    """Actors, tags and sources. Readers without the view permission see those named on events
+    of the timelines listed to them (see ``timeline.access``)."""
 
     pagination_class = ReferencePagination
     filter_backends: list[Any] = []
-    model: type[Actor | Tag | Source]
-    model_name: str
-    event_link: str
+    visible_to: Any
 
     def get_queryset(self) -> QuerySet[Any]:
-        objects = self.model.objects.order_by("pk")
-        if reads_everything(self.request.user, self.model_name):
-            return objects
-        readable = events_visible_to(self.request.user).filter(**{self.event_link: OuterRef("pk")})
-        return objects.filter(Exists(readable))
+        return self.visible_to(self.request.user).order_by("pk")
 
 
 def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any:
@@ -556,26 +494,20 @@ def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any
 @reference_schema(ActorSerializer, "actor")
 class ActorViewSet(ReferenceViewSet):
     serializer_class = ActorSerializer
-    model = Actor
-    model_name = "actor"
-    event_link = "actors"
+    visible_to = staticmethod(access.actors_visible_to)
 
 
 @reference_schema(TagSerializer, "tag")
 class TagViewSet(ReferenceViewSet):
     lookup_field = "slug"
     serializer_class = TagSerializer
-    model = Tag
-    model_name = "tag"
-    event_link = "tags"
+    visible_to = staticmethod(access.tags_visible_to)
 
 
 @reference_schema(SourceSerializer, "source")
 class SourceViewSet(ReferenceViewSet):
     serializer_class = SourceSerializer
-    model = Source
-    model_name = "source"
-    event_link = "sources"
+    visible_to = staticmethod(access.sources_visible_to)
 
 
 router = DefaultRouter()

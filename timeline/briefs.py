@@ -22,9 +22,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
+from timeline.access import events_listed_for, reads_everything, timelines_visible_to
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
-from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
+from timeline.queries import events_with_relations
 
 CACHE_PREFIX = "brief-pdf"
 
@@ -136,8 +137,8 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
     timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
         raise Http404("No such timeline.")
-    sees_all = request.user.is_active and request.user.has_perm("timeline.view_event")
-    base = events_visible_to(request.user).filter(timeline=timeline)
+    sees_all = reads_everything(request.user, "event")
+    base = events_listed_for(request.user, timeline=timeline)
     try:
         brief = brief_request(
             timeline=timeline, params=request.GET, base=base, scope="all" if sees_all else "published", request=request

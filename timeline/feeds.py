@@ -35,16 +35,16 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import condition, require_safe
 
+from timeline import access
 from timeline.exporters import ical
 from timeline.filters import EventFilter
-from timeline.models import Event, Precision, Timeline, Visibility
+from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
 from timeline.services import feed_token_digest
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Query parameters of the feed itself; everything else goes to EventFilter.
 FEED_PARAMETERS = ("include_year", "download")
-READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -94,7 +94,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     data = request.GET.copy()
     for name in FEED_PARAMETERS:
         data.pop(name, None)
-    events = Event.objects.published().filter(timeline=timeline)
+    events = access.published_events_of(timeline)
     if not include_year:
         # A year-long bar on every day of the year is noise in a subscribed calendar.
         events = events.exclude(precision=Precision.YEAR)
@@ -139,8 +139,8 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
 
 
 def _slug_feed_state(request: HttpRequest, slug: str) -> FeedState | HttpResponse:
-    queryset = Timeline.objects.filter(slug=slug, visibility__in=READABLE_BY_LINK)
-    timeline = queryset.first()
+    # Calendar apps poll without signing in: a feed is what an anonymous reader may see.
+    timeline = access.timelines_visible_to(None).filter(slug=slug).first()
     if timeline is None:
         return _plain(HttpResponseNotFound, "No such timeline.")
     return _timeline_state(request, timeline)
@@ -162,7 +162,7 @@ def _token_feed_state(request: HttpRequest, token: str) -> FeedState | HttpRespo
 
 
 def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpResponse:
-    queryset = Event.objects.published().filter(uid=uid, timeline__visibility__in=READABLE_BY_LINK)
+    queryset = access.events_visible_to(None).filter(uid=uid)
     events = feed_events(queryset)
     if not events:
         return _plain(HttpResponseNotFound, "No such event.")
@@ -256,7 +256,7 @@ def timeline_subscribe_links(
     """
     if token:
         path = reverse("timeline:token-feed", kwargs={"token": token})
-    elif timeline.visibility in READABLE_BY_LINK:
+    elif timeline.visibility in access.READABLE_BY_LINK:
         path = reverse("timeline:timeline-feed", kwargs={"slug": timeline.slug})
     else:
         return {}

@@ -12,12 +12,12 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.validators import validate_slug
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from timeline import dates
+from timeline import access, dates
 from timeline.models import Actor, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
-from timeline.queries import timelines_visible_to
 
 
 class EDTFRangeField(forms.CharField):
@@ -53,6 +53,32 @@ class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
 
 class ModelIdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = ModelIdsField
+
+
+class TimelineSlugField(forms.ModelChoiceField):
+    """A timeline named by its slug in a text box.
+
+    A text box rather than a list: the list would show unlisted timelines'
+    slugs to readers who may open them by name but must not find them.
+    Text that cannot be a slug is refused before it reaches the database.
+    """
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        try:
+            validate_slug(str(value))
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+        return super().to_python(value)
+
+
+class TimelineSlugFilter(django_filters.ModelChoiceFilter):
+    field_class = TimelineSlugField
 
 
 class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
@@ -96,10 +122,10 @@ ORDERINGS = {
 class EventFilter(django_filters.FilterSet):
     """Filters for events. Invalid values make the filterset invalid (a 400), never an empty list."""
 
-    timeline = django_filters.ModelChoiceFilter(
+    timeline = TimelineSlugFilter(
         field_name="timeline",
         to_field_name="slug",
-        queryset=Timeline.objects.all(),
+        queryset=Timeline.objects.none(),
         help_text="Timeline slug.",
     )
     overlaps = EDTFRangeFilter(
@@ -114,23 +140,23 @@ class EventFilter(django_filters.FilterSet):
     )
     precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Claim status (any of).")
-    claimant = ModelIdsFilter(queryset=Actor.objects.all(), help_text="Actor id of who makes the claim (any of).")
+    claimant = ModelIdsFilter(queryset=Actor.objects.none(), help_text="Actor id of who makes the claim (any of).")
     actor = ModelIdsFilter(
         field_name="actors",
-        queryset=Actor.objects.all(),
+        queryset=Actor.objects.none(),
         distinct=True,
         help_text="Actor id involved (any of).",
     )
     tag = RelatedBySlugFilter(
         field_name="tags",
         to_field_name="slug",
-        queryset=Tag.objects.all(),
+        queryset=Tag.objects.none(),
         distinct=True,
         help_text="Tag slug (any of).",
     )
     source = ModelIdsFilter(
         field_name="sources",
-        queryset=Source.objects.all(),
+        queryset=Source.objects.none(),
         distinct=True,
         help_text="Cited source id (any of).",
     )
@@ -171,10 +197,30 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only timelines the reader may see are valid choices, so a private
-        # timeline's slug answers exactly like an unknown one.
+        # Choices come from the access policy: a private timeline's slug, or an
+        # actor, source or tag the reader may not see, answers exactly like an
+        # unknown one, and never lends its name to describe().
         user = getattr(self.request, "user", None)
-        self.filters["timeline"].queryset = timelines_visible_to(user)
+        self.filters["timeline"].queryset = access.timelines_visible_to(user)
+        scope = self.choice_scope()
+        self.filters["claimant"].queryset = access.actors_visible_to(user, events=scope)
+        self.filters["actor"].queryset = access.actors_visible_to(user, events=scope)
+        self.filters["source"].queryset = access.sources_visible_to(user, events=scope)
+        self.filters["tag"].queryset = access.tags_visible_to(user, events=scope)
+
+    def choice_scope(self) -> QuerySet[Event]:
+        """The events whose names may be chosen: the base queryset (what the reader may
+        see here), narrowed to the named timeline, so names used only on another
+        unlisted timeline stay out of reach."""
+        scope = self.queryset
+        slug = self.data.get("timeline") if self.is_bound else None
+        if isinstance(slug, str) and slug:
+            try:
+                validate_slug(slug)
+            except forms.ValidationError:
+                return scope.none()
+            scope = scope.filter(timeline__slug=slug)
+        return scope
 
     def filter_overlaps(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
         if not value:

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -221,13 +221,6 @@ class EventQuerySet(models.QuerySet):
         """Events a reader outside the admin may see (not drafts)."""
         return self.filter(published=True)
 
-    def visible_to(self, user: Any) -> EventQuerySet:
-        """Events ``user`` may read: published events of public and unlisted timelines,
-        plus everything for users with the view permission."""
-        if user is not None and user.is_active and user.has_perm("timeline.view_event"):
-            return self.all()
-        return self.filter(published=True, timeline__visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED])
-
     def in_order(self) -> EventQuerySet:
         return self.order_by("date_lower", "date_upper", "id")
 
@@ -324,17 +317,11 @@ class Event(models.Model):
 
         Raises ``ValidationError`` when ``date`` or ``reported`` is not a date.
         """
+        from timeline.sync import change_time
+
         self.sync_date_columns()
         if self.reported:
             self.reported = EDTFField().to_python(self.reported)
-        now = timezone.now()
-        if not self._state.adding:
-            # Count from the stored version, not the in-memory one: a revert restores
-            # an old version number, and a stale instance may hold one; neither may
-            # move the version (iCal SEQUENCE, ETags) backwards.
-            stored = Event.objects.filter(pk=self.pk).values_list("version", flat=True).first()
-            self.version = max(stored or 0, self.version or 0) + 1
-        self.updated_at = now
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {
@@ -348,8 +335,19 @@ class Event(models.Model):
                 "approximate",
                 "uncertain",
             }
-        super().save(*args, **kwargs)
-        Timeline(pk=self.timeline_id).touch(now)
+        # One transaction, stamped from inside it: mirrors rely on no change committing
+        # with a time before the sync horizon (timeline/sync.py).
+        with transaction.atomic(savepoint=False):
+            if not self._state.adding:
+                # Count from the stored version, not the in-memory one: a revert restores
+                # an old version number, and a stale instance may hold one; neither may
+                # move the version (iCal SEQUENCE, ETags) backwards.
+                stored = Event.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+                self.version = max(stored or 0, self.version or 0) + 1
+            now = change_time()
+            self.updated_at = now
+            super().save(*args, **kwargs)
+            Timeline(pk=self.timeline_id).touch(now)
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"uid": self.uid})

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
-from timeline.models import Citation, ClaimStatus, Event, Timeline, Visibility
+from timeline.models import Citation, ClaimStatus, Event
 
 
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
@@ -48,20 +48,6 @@ def events_with_relation_lists(queryset: QuerySet[Event] | None = None) -> Query
         Prefetch("tags", to_attr=RELATION_LISTS["tags"]),
         citations_with_sources(to_attr=RELATION_LISTS["citations"]),
     )
-
-
-def events_visible_to(user: Any) -> QuerySet[Event]:
-    """Events ``user`` may read (see ``EventQuerySet.visible_to``)."""
-    return Event.objects.visible_to(user)
-
-
-def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timeline]:
-    """Timelines ``user`` may read. With ``listed``, leave out unlisted ones
-    for readers without the view permission (they are readable by slug only)."""
-    if user is not None and user.is_active and user.has_perm("timeline.view_timeline"):
-        return Timeline.objects.all()
-    visible = [Visibility.PUBLIC] if listed else [Visibility.PUBLIC, Visibility.UNLISTED]
-    return Timeline.objects.filter(visibility__in=visible)
 
 
 EXPORT_FIELDS = (

@@ -19,11 +19,6 @@ def event_deleted(sender: type[Event], instance: Event, **kwargs: Any) -> None:
     Timeline(pk=instance.timeline_id).touch(now)
 
 
-@receiver(post_delete, sender=Timeline, dispatch_uid="timeline_deleted")
-def timeline_deleted(sender: type[Timeline], instance: Timeline, **kwargs: Any) -> None:
-    EventTombstone.objects.filter(timeline_id=instance.pk).delete()
-
-
 def _touch_timelines_of(events: Q) -> None:
     """Move ``content_changed_at`` forward on the timelines of the events matching ``events``:
     what those events show (in feeds, briefs) changed although the event rows did not."""

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from timeline.access import events_listed_for, events_visible_to, reads_everything, timelines_visible_to
 from timeline.feeds import timeline_subscribe_links
 from timeline.filters import EventFilter
 from timeline.links import event_calendar_path, timeline_brief_path
 from timeline.models import Timeline
-from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
+from timeline.queries import events_with_relations
 
 TIMELINE_PAGE_LIMIT = 500
 
@@ -29,7 +30,7 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
         params.pop(name)
     filterset = EventFilter(
         params,
-        queryset=events_visible_to(request.user).filter(timeline=timeline),
+        queryset=events_listed_for(request.user, timeline=timeline),
         request=request,
     )
     valid = filterset.is_valid()
@@ -38,7 +39,7 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "timeline": timeline,
         "exports": timeline_export_links(timeline, request, query=query) if valid else {},
-        "can_see_drafts": request.user.has_perm("timeline.view_event"),
+        "can_see_drafts": reads_everything(request.user, "event"),
         "parameter_errors": {
             name: messages for name, messages in filterset.errors.items() if name not in filterset.form.fields
         },

@@ -1,0 +1,114 @@
+"""The one access policy: who may see which timelines, events, names and tombstones.
+
+Every surface asks this module: the API's querysets and filter choices, the
+HTML pages, the calendar feeds, the PDF briefs and the admin. The rules:
+
+* A reader with the model's ``view`` permission (editors, superusers) sees
+  everything: private timelines, drafts, every actor, source and tag.
+* Anyone else sees published events of public timelines, and of an unlisted
+  timeline when they name it (by slug, or an event by uid).
+* Names around events follow the events: an actor, source or tag appears to a
+  reader only when it is attached to an event that reader may list in the scope
+  of the request (the timeline they named, else the listed timelines). A name
+  used only on a private or unlisted timeline, or only on drafts, appears nowhere.
+* What a reader may not see answers exactly like what does not exist: these
+  functions only ever narrow querysets, so a hidden object is simply absent
+  (a 404, or "not one of the available choices" in a filter).
+
+Changing follows Django's model permissions (the "Editors" group); per-timeline
+roles are not part of this policy yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from timeline.models import Actor, Event, Source, Tag, Timeline, Visibility
+
+# Visibilities whose published events anyone may read when they name the timeline.
+READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def reads_everything(user: Any, model_name: str) -> bool:
+    """Whether ``user`` may read drafts, private timelines and hidden names of ``model_name``
+    ("event", "timeline", "actor", "source", "tag", "eventtombstone")."""
+    return bool(user is not None and user.is_active and user.has_perm(f"timeline.view_{model_name}"))
+
+
+def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timeline]:
+    """Timelines ``user`` may read. With ``listed``, leave out unlisted ones for readers
+    without the view permission (they are readable by slug only, never listed)."""
+    if reads_everything(user, "timeline"):
+        return Timeline.objects.all()
+    visible = [Visibility.PUBLIC] if listed else list(READABLE_BY_LINK)
+    return Timeline.objects.filter(visibility__in=visible)
+
+
+def events_visible_to(user: Any) -> QuerySet[Event]:
+    """Events ``user`` may read when addressed one by one (by uid): published events of
+    public and unlisted timelines, or everything with the view permission."""
+    if reads_everything(user, "event"):
+        return Event.objects.all()
+    return Event.objects.filter(published=True, timeline__visibility__in=READABLE_BY_LINK)
+
+
+def events_listed_for(user: Any, *, timeline: Timeline | None = None) -> QuerySet[Event]:
+    """Events ``user`` may list: those of ``timeline`` when given (the caller has checked
+    that the reader may see it), else those of the timelines listed to the reader."""
+    events = events_visible_to(user)
+    if timeline is not None:
+        return events.filter(timeline=timeline)
+    if reads_everything(user, "event"):
+        return events
+    return events.filter(timeline__visibility=Visibility.PUBLIC)
+
+
+def published_events_of(timeline: Timeline) -> QuerySet[Event]:
+    """The events a feed of ``timeline`` carries: published ones only, whoever asks
+    (a feed address is shared, so it never depends on a signed-in user)."""
+    return Event.objects.filter(timeline=timeline, published=True)
+
+
+def actors_named_on(events: QuerySet[Event]) -> QuerySet[Actor]:
+    """Actors involved in, or claiming, any of ``events``."""
+    ids = events.order_by().values("pk")
+    involved = Event.actors.through.objects.filter(actor_id=OuterRef("pk"), event_id__in=ids)
+    claiming = events.order_by().filter(claimant_id=OuterRef("pk"))
+    return Actor.objects.filter(Q(Exists(involved)) | Q(Exists(claiming)))
+
+
+def sources_cited_on(events: QuerySet[Event]) -> QuerySet[Source]:
+    """Sources cited by any of ``events``."""
+    return Source.objects.filter(Exists(events.order_by().filter(citations__source=OuterRef("pk"))))
+
+
+def tags_on(events: QuerySet[Event]) -> QuerySet[Tag]:
+    """Tags of any of ``events``."""
+    ids = events.order_by().values("pk")
+    return Tag.objects.filter(Exists(Event.tags.through.objects.filter(tag_id=OuterRef("pk"), event_id__in=ids)))
+
+
+def actors_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> QuerySet[Actor]:
+    """Actors ``user`` may see by name: every actor with the view permission, else those
+    named on ``events`` (the events in the request's scope; default: those listed to ``user``)."""
+    if reads_everything(user, "actor"):
+        return Actor.objects.all()
+    return actors_named_on(events if events is not None else events_listed_for(user))
+
+
+def sources_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> QuerySet[Source]:
+    """Sources ``user`` may see: every source with the view permission, else those cited on
+    ``events`` (default: the events listed to ``user``)."""
+    if reads_everything(user, "source"):
+        return Source.objects.all()
+    return sources_cited_on(events if events is not None else events_listed_for(user))
+
+
+def tags_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> QuerySet[Tag]:
+    """Tags ``user`` may see: every tag with the view permission, else those on ``events``
+    (default: the events listed to ``user``)."""
+    if reads_everything(user, "tag"):
+        return Tag.objects.all()
+    return tags_on(events if events is not None else events_listed_for(user))
