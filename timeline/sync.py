@@ -104,7 +104,7 @@ def sync_scope(user: Any, slug: str | None) -> SyncScope:
         if reads_everything(user, "timeline") or current.visibility in READABLE_BY_LINK:
             return SyncScope(timeline_id=current.pk, slug=slug)
         raise UnknownTimeline(slug)
-    past = Timeline.history.filter(slug=slug)  # type: ignore[attr-defined]
+    past = Timeline.history.filter(slug=slug)
     if not reads_everything(user, "timeline"):
         past = past.filter(visibility__in=READABLE_BY_LINK).exclude(history_type="-")
     timeline_id = past.order_by("-history_date").values_list("id", flat=True).first()
@@ -132,8 +132,8 @@ def last_shown_in(user: Any, scope: SyncScope) -> Subquery:
     mirror names that timeline). An event created after its timeline went private
     was never readable to an anonymous mirror, and is never announced to it.
     """
-    event_history = Event.history.model  # type: ignore[attr-defined]
-    timeline_history = Timeline.history.model  # type: ignore[attr-defined]
+    event_history = Event.history.model
+    timeline_history = Timeline.history.model
     everything = reads_everything(user, "event")
     shown_events = (
         event_history.objects.filter(uid=OuterRef(OuterRef("uid")), timeline_id=OuterRef("id"))
