@@ -53,7 +53,8 @@ class Expect:
 
 def make_world(visibility: str, published: bool) -> World:
     opened = TimelineFactory(slug="open", title="Open timeline", visibility="public")
-    open_actor, open_source, open_tag = ActorFactory(name="Open actor"), SourceFactory(title="Open source"), TagFactory()
+    open_actor, open_source = ActorFactory(name="Open actor"), SourceFactory(title="Open source")
+    open_tag = TagFactory()
     CitationFactory(
         event=EventFactory(timeline=opened, claimant=open_actor, actors=[open_actor], tags=[open_tag]),
         source=open_source,
