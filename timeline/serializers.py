@@ -50,12 +50,13 @@ class RejectUnknownFieldsMixin:
     """
 
     ignored_fields: frozenset[str] = frozenset()
+    unknown_message = "Unknown field."
 
     def to_internal_value(self, data: Any) -> Any:
         unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             known = set(self.fields) | self.ignored_fields  # type: ignore[attr-defined]
-            unknown = {name: ["Unknown field."] for name in sorted(set(data) - known)}
+            unknown = {name: [self.unknown_message] for name in sorted(set(data) - known)}
         try:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except serializers.ValidationError as exc:
@@ -582,6 +583,8 @@ class DeletedEventsSerializer(serializers.Serializer):
     results = DeletedEventSerializer(many=True)
 
 
-class DeletedEventsQuerySerializer(serializers.Serializer):
+class DeletedEventsQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    unknown_message = "Unknown parameter. Parameters are: since, timeline."
+
     since = serializers.DateTimeField(help_text="ISO 8601 time; events gone at or after it are listed.")
     timeline = serializers.SlugField(required=False, help_text="Only events of this timeline (slug).")

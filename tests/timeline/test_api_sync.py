@@ -43,6 +43,10 @@ def test_deleted_lists_tombstones_since_the_given_time():
         ({}, {"since": ["This field is required."]}),
         ({"since": "last week"}, {"since": [None]}),
         ({"since": "2025-01-01T00:00:00Z", "timeline": "no-such"}, {"timeline": ["Unknown timeline “no-such”."]}),
+        (
+            {"since": "2025-01-01T00:00:00Z", "timelines": "t"},
+            {"timelines": ["Unknown parameter. Parameters are: since, timeline."]},
+        ),
     ],
 )
 def test_deleted_bad_query_is_400(params, errors):
