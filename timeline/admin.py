@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -342,10 +342,21 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(EventTombstone)
 class EventTombstoneAdmin(admin.ModelAdmin):
-    list_display = ("uid", "timeline", "deleted_at")
+    list_display = ("uid", "timeline_name", "deleted_at")
     list_filter = ("timeline",)
     search_fields = ("uid",)
-    list_select_related = ("timeline",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EventTombstone]:
+        # Tombstones outlive their timeline, so no join that would drop them.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(timeline_title=Subquery(Timeline.objects.filter(pk=OuterRef("timeline_id")).values("title")[:1]))
+        )
+
+    @admin.display(description="Timeline")
+    def timeline_name(self, obj: EventTombstone) -> str:
+        return obj.timeline_title or f"(deleted timeline {obj.timeline_id})"  # type: ignore[attr-defined]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -415,3 +415,18 @@ def test_event_save_of_citations_only_bumps_version(admin_client):
     admin_client.post(reverse("admin:timeline_event_change", args=[event.pk]), form)
 
     assert (Event.objects.get(pk=event.pk).version, event.citations.count()) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_tombstone_changelist_lists_tombstones_of_a_deleted_timeline(admin_client):
+    kept = EventFactory(timeline=TimelineFactory(title="Kept timeline"))
+    gone = EventFactory(timeline=TimelineFactory(title="Gone timeline"))
+    kept_uid, gone_uid, gone_timeline = kept.uid, gone.uid, gone.timeline_id
+    kept.delete()
+    gone.timeline.delete()
+
+    response = admin_client.get(reverse("admin:timeline_eventtombstone_changelist"))
+
+    page = response.content.decode()
+    assert (response.status_code, str(kept_uid) in page, str(gone_uid) in page) == (200, True, True)
+    assert ("Kept timeline" in page, f"(deleted timeline {gone_timeline})" in page) == (True, True)
