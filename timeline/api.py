@@ -43,6 +43,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.utils.urls import replace_query_param
 
 from timeline.filters import EventFilter
+from timeline.idempotency import idempotent
 from timeline.models import Actor, Event, EventTombstone, Source, Tag, Timeline, Visibility
 from timeline.queries import events_visible_to, events_with_relation_lists, timelines_visible_to
 from timeline.serializers import (
@@ -266,6 +267,13 @@ WRITE_ERRORS = {
     413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
     415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
 }
+CREATE_ERRORS = {
+    **WRITE_ERRORS,
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A request with the same `Idempotency-Key` is still in progress; retry."
+    ),
+    422: OpenApiResponse(OpenApiTypes.OBJECT, description="The `Idempotency-Key` was used for a different request."),
+}
 CONDITIONAL_WRITE_ERRORS = {
     **WRITE_ERRORS,
     412: OpenApiResponse(OpenApiTypes.OBJECT, description="`If-Match` names an older version of the event."),
@@ -281,6 +289,14 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="An ETag you hold; answered with 304 and no body if the event is unchanged.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A key of your choosing (at most 255 characters) that makes a retry safe: a repeat of the same "
+    "request with the same key within 24 hours replays the first answer (marked `Idempotent-Replayed: true`) "
+    "and creates nothing; the same key with a different request is refused (422).",
 )
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 
@@ -334,7 +350,8 @@ class ApiViewSetMixin:
     create=extend_schema(
         summary="Create an event",
         request=EventWriteSerializer,
-        responses={201: ETAG_HEADER, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ETAG_HEADER, **CREATE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an event",
@@ -390,6 +407,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(EventSerializer(event, context=self.get_serializer_context()).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = EventWriteSerializer(data=request.data, context=self.get_serializer_context())
         with transaction.atomic():
@@ -508,7 +526,11 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List timelines", responses={200: TimelineSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary="Read one timeline", responses={200: TimelineSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Create a timeline", responses={201: TimelineSerializer, **WRITE_ERRORS}),
+    create=extend_schema(
+        summary="Create a timeline",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: TimelineSerializer, **CREATE_ERRORS},
+    ),
     update=extend_schema(summary="Replace a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(summary="Change a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     destroy=extend_schema(summary="Delete a timeline and its events", responses={204: None, **READ_ERRORS}),
@@ -523,6 +545,10 @@ class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Timeline]:
         return timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
 
 
 class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
@@ -541,12 +567,18 @@ class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         readable = events_visible_to(self.request.user).filter(**{self.event_link: OuterRef("pk")})
         return objects.filter(Exists(readable))
 
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
 
 def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any:
     return extend_schema_view(
         list=extend_schema(summary=f"List {noun}s", responses={200: serializer(many=True), **READ_ERRORS}),
         retrieve=extend_schema(summary=f"Read one {noun}", responses={200: serializer, **READ_ERRORS}),
-        create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
+        create=extend_schema(
+            summary=f"Create a {noun}", parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
+        ),
         update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
@@ -520,8 +519,9 @@ class IdempotencyRecord(models.Model):
     request_digest = models.CharField(max_length=64)
     # Empty until the guarded write returns; a committed row always carries its answer.
     status_code = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
-    response_headers = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # JSON text rather than a JSONField: PostgreSQL's jsonb would reorder the keys of the answer.
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

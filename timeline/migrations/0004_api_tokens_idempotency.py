@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 
-import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
@@ -83,8 +82,8 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(max_length=255)),
                 ('request_digest', models.CharField(max_length=64)),
                 ('status_code', models.PositiveSmallIntegerField(null=True)),
-                ('response_body', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, null=True)),
-                ('response_headers', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
+                ('response_body', models.TextField(blank=True)),
+                ('response_headers', models.JSONField(default=dict)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expires_at', models.DateTimeField()),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
