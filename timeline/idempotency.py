@@ -41,7 +41,7 @@ from timeline.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = IdempotencyRecord._meta.get_field("key").max_length
+MAX_KEY_LENGTH = IdempotencyRecord.KEY_MAX_LENGTH
 # The headers of the first answer that a replay repeats; the others are computed again.
 KEPT_HEADERS = ("Location", "ETag")
 
@@ -99,7 +99,7 @@ def replay_or_run(*, request: Request, key: str, run: Callable[[], Response]) ->
     ``run`` happens inside the transaction that holds the key's row, so the
     write and its remembered answer are committed together or not at all.
     """
-    user = request.user
+    user: Any = request.user
     digest = request_digest(request)
     now = timezone.now()
     with transaction.atomic():

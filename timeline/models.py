@@ -514,8 +514,10 @@ class IdempotencyRecord(models.Model):
     from a different request reusing the key.
     """
 
+    KEY_MAX_LENGTH = 255
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
     request_digest = models.CharField(max_length=64)
     # Empty until the guarded write returns; a committed row always carries its answer.
     status_code = models.PositiveSmallIntegerField(null=True)
