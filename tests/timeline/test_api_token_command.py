@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import timezone
 
-from tests.factories import EditorFactory, UserFactory
+from tests.factories import UserFactory
 from tests.timeline.api_helpers import events_url
 from timeline.models import ApiToken
 from timeline.services import api_token_create, api_token_digest
@@ -25,7 +25,8 @@ def run(*argv):
 # manage.py closes the database connections when a command ends: only a transactional test survives that.
 @pytest.mark.django_db(transaction=True)
 def test_api_token_command_prints_key_once_on_stdout(capsys, client):
-    EditorFactory(username="importer")
+    # A superuser, not an editor: transactional tests run last, after a flush emptied the "Editors" group.
+    UserFactory(username="importer", is_superuser=True)
 
     code = run("importer", "--name", "nightly import", "--read-only", "--expires-in-days", "30")
 

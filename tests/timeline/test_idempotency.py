@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import EditorFactory, TimelineFactory
+from tests.factories import EditorFactory, TimelineFactory, UserFactory
 from tests.timeline.api_helpers import client_for, events_url
 from timeline.models import Actor, ApiToken, Event, IdempotencyRecord, Source, Tag, Timeline
 from timeline.services import api_token_create
@@ -203,7 +203,8 @@ def test_anonymous_create_with_key_is_401_and_keeps_nothing():
 @pytest.mark.django_db(transaction=True)
 def test_event_create_sent_twice_at_once_with_same_key_creates_one_event():
     TimelineFactory(slug="dprk")
-    token, key = api_token_create(user=EditorFactory(), name="importer")
+    # A superuser, not an editor: transactional tests run last, after a flush emptied the "Editors" group.
+    token, key = api_token_create(user=UserFactory(is_superuser=True), name="importer")
     # Marked as just used, so that neither request below writes its last_used_at.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     start = threading.Barrier(2)
