@@ -4,7 +4,8 @@ Who may read what: anonymous readers (and signed-in users without permissions)
 see published events of public timelines; an unlisted timeline and its events
 are readable by slug or uid but never listed; private timelines and drafts need
 the model's view permission. Every write needs the Django model permission
-("Editors" group).
+("Editors" group), and a token that is not read-only (timeline/authentication.py).
+Creates honour the ``Idempotency-Key`` header (timeline/idempotency.py).
 """
 
 from __future__ import annotations
@@ -295,8 +296,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="A key of your choosing (at most 255 characters) that makes a retry safe: a repeat of the same "
-    "request with the same key within 24 hours replays the first answer (marked `Idempotent-Replayed: true`) "
-    "and creates nothing; the same key with a different request is refused (422).",
+    "request with the same key within `TIMELINE_IDEMPOTENCY_TTL_HOURS` (24 by default) replays the first "
+    "answer (marked `Idempotent-Replayed: true`) and creates nothing; the same key with a different request "
+    "is refused (422).",
 )
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 

@@ -119,3 +119,21 @@ def test_api_token_admin_staff_with_permission_make_and_see_only_their_own(clien
 
     assert ('name="user"' in form, ApiToken.objects.get(name="my dashboard").user) == (False, staff)
     assert ("my dashboard" in listed, "their script" in listed) == (True, False)
+
+
+@pytest.mark.django_db
+def test_api_token_admin_change_page_lets_only_the_name_change(superuser_client):
+    token, _ = api_token_create(user=UserFactory(username="importer"), name="old name", read_only=True)
+    url = reverse("admin:timeline_apitoken_change", args=[token.pk])
+
+    page = superuser_client.get(url).content.decode()
+    superuser_client.post(url, {"name": "new name", "read_only": ""})
+
+    token.refresh_from_db()
+    assert ('name="name"' in page, 'name="read_only"' in page, token.prefix in page, token.digest in page) == (
+        True,
+        False,
+        True,
+        False,
+    )
+    assert (token.name, token.read_only) == ("new name", True)
