@@ -137,3 +137,16 @@ def test_api_token_admin_change_page_lets_only_the_name_change(superuser_client)
         False,
     )
     assert (token.name, token.read_only) == ("new name", True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_api_token_changelist_query_count_constant(superuser_client, django_assert_num_queries, count):
+    for number in range(count):
+        api_token_create(user=UserFactory(), name=f"script {number}")
+
+    # 1 session, 2 user, 3 count (filtered), 4 count (total), 5 tokens page joined with their users.
+    with django_assert_num_queries(5):
+        response = superuser_client.get(reverse("admin:timeline_apitoken_changelist"))
+
+    assert response.content.decode().count('class="action-select"') == count
