@@ -451,13 +451,6 @@ class EventTombstone(models.Model):
 # --- API tokens and idempotency keys --------------------------------------------------
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self, now: Any = None) -> ApiTokenQuerySet:
-        """Tokens that authenticate at ``now``: neither revoked nor expired."""
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-
-
 class ApiToken(models.Model):
     """A key a script sends as ``Authorization: Token <key>`` (or ``Bearer <key>``).
 
@@ -479,8 +472,6 @@ class ApiToken(models.Model):
     # Written at most once per ApiToken.LAST_USED_RESOLUTION, not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -131,11 +131,14 @@ def api_token_create(
 
     Only the key's digest is stored, so the returned key is the one chance to
     show it. ``expires_in`` (from now) must be positive; None means the token
-    never expires. Raises ``ValueError`` for an empty ``name`` or a
-    ``expires_in`` that is not positive.
+    never expires. Raises ``ValueError`` for an empty or too long ``name`` or
+    an ``expires_in`` that is not positive.
     """
+    name_max_length = ApiToken._meta.get_field("name").max_length
     if not name.strip():
         raise ValueError("A token needs a name saying what it is for.")
+    if name_max_length is not None and len(name.strip()) > name_max_length:
+        raise ValueError(f"A token's name has at most {name_max_length} characters.")
     if expires_in is not None and expires_in <= dt.timedelta(0):
         raise ValueError("A token's lifetime must be positive.")
     key = API_TOKEN_KEY_PREFIX + secrets.token_urlsafe(32)

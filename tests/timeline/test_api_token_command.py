@@ -56,6 +56,7 @@ def test_api_token_command_prints_key_once_on_stdout(capsys, client):
         (["nobody"], "CommandError: No user “nobody”."),
         (["importer", "--expires-in-days", "0"], "CommandError: --expires-in-days must be 1 or more."),
         (["importer", "--name", " "], "CommandError: A token needs a name saying what it is for."),
+        (["importer", "--name", "x" * 101], "CommandError: A token's name has at most 100 characters."),
         (["importer", "--revoke", "tl_nope"], "CommandError: importer has no active token starting “tl_nope”."),
     ],
 )
