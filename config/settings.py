@@ -95,7 +95,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -190,10 +189,14 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous write is then answered 401 with "WWW-Authenticate: Token".
-        "rest_framework.authentication.TokenAuthentication",
+        "timeline.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        # First, so that a read-only token's write gets its own message, whatever the user may do.
+        "timeline.authentication.ReadOnlyTokenPermission",
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -220,6 +223,8 @@ SPECTACULAR_SETTINGS = {
 # Calendar feeds: how often subscribers are told to refresh (hours) and how long descriptions may be.
 TIMELINE_FEED_REFRESH_HOURS = envint("TIMELINE_FEED_REFRESH_HOURS", 12)
 TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
+# API writes sent with an Idempotency-Key header: how long their first answer is replayed (hours).
+TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
 # PDF briefs: the web endpoint refuses larger briefs; `manage.py brief` has no limit.
 TIMELINE_BRIEF_MAX_EVENTS = envint("TIMELINE_BRIEF_MAX_EVENTS", 1000)
 # Mirrors: how far the sync horizon (`as_of` of /api/v1/events/deleted/) stays behind the oldest

@@ -16,7 +16,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline import access, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
-from timeline.models import EVENT_EDITABLE_FIELDS, Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.admin_tokens import ApiTokenAdmin
+from timeline.models import (
+    EVENT_EDITABLE_FIELDS,
+    Actor,
+    ApiToken,
+    Citation,
+    Event,
+    EventTombstone,
+    Source,
+    Tag,
+    Timeline,
+)
 from timeline.queries import citations_with_sources
 
 
@@ -368,3 +379,6 @@ class EventTombstoneAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+admin.site.register(ApiToken, ApiTokenAdmin)

@@ -4,7 +4,8 @@ Who may read what: anonymous readers (and signed-in users without permissions)
 see published events of public timelines; an unlisted timeline and its events
 are readable by slug or uid but never listed; private timelines and drafts need
 the model's view permission. Every write needs the Django model permission
-("Editors" group).
+("Editors" group), and a token that is not read-only (timeline/authentication.py).
+Creates honour the ``Idempotency-Key`` header (timeline/idempotency.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from rest_framework.utils.urls import replace_query_param
 from timeline import access, sync
 from timeline.access import events_visible_to
 from timeline.filters import EventFilter
+from timeline.idempotency import idempotent
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relation_lists
 from timeline.serializers import (
@@ -262,6 +264,13 @@ WRITE_ERRORS = {
     413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
     415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
 }
+CREATE_ERRORS = {
+    **WRITE_ERRORS,
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A request with the same `Idempotency-Key` is still in progress; retry."
+    ),
+    422: OpenApiResponse(OpenApiTypes.OBJECT, description="The `Idempotency-Key` was used for a different request."),
+}
 CONDITIONAL_WRITE_ERRORS = {
     **WRITE_ERRORS,
     412: OpenApiResponse(OpenApiTypes.OBJECT, description="`If-Match` names an older version of the event."),
@@ -277,6 +286,15 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="An ETag you hold; answered with 304 and no body if the event is unchanged.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A key of your choosing (at most 255 characters) that makes a retry safe: a repeat of the same "
+    "request with the same key within `TIMELINE_IDEMPOTENCY_TTL_HOURS` (24 by default) replays the first "
+    "answer (marked `Idempotent-Replayed: true`) and creates nothing; the same key with a different request "
+    "is refused (422).",
 )
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 
@@ -330,7 +348,8 @@ class ApiViewSetMixin:
     create=extend_schema(
         summary="Create an event",
         request=EventWriteSerializer,
-        responses={201: ETAG_HEADER, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ETAG_HEADER, **CREATE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an event",
@@ -381,6 +400,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(EventSerializer(event, context=self.get_serializer_context()).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = EventWriteSerializer(data=request.data, context=self.get_serializer_context())
         with transaction.atomic():
@@ -451,7 +471,11 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List timelines", responses={200: TimelineSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary="Read one timeline", responses={200: TimelineSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Create a timeline", responses={201: TimelineSerializer, **WRITE_ERRORS}),
+    create=extend_schema(
+        summary="Create a timeline",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: TimelineSerializer, **CREATE_ERRORS},
+    ),
     update=extend_schema(summary="Replace a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(summary="Change a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     destroy=extend_schema(summary="Delete a timeline and its events", responses={204: None, **READ_ERRORS}),
@@ -467,6 +491,10 @@ class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Timeline]:
         return access.timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
 
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
 
 class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     """Actors, tags and sources. Readers without the view permission see those named on events
@@ -479,12 +507,18 @@ class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         return self.visible_to(self.request.user).order_by("pk")
 
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
 
 def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any:
     return extend_schema_view(
         list=extend_schema(summary=f"List {noun}s", responses={200: serializer(many=True), **READ_ERRORS}),
         retrieve=extend_schema(summary=f"Read one {noun}", responses={200: serializer, **READ_ERRORS}),
-        create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
+        create=extend_schema(
+            summary=f"Create a {noun}", parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
+        ),
         update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),

@@ -31,10 +31,37 @@ def test_schema_documents_error_responses(schema):
     detail = schema["paths"]["/api/v1/events/{uid}/"]
 
     assert sorted(events["get"]["responses"]) == ["200", "400", "401", "403", "404", "429"]
-    assert sorted(events["post"]["responses"]) == ["201", "400", "401", "403", "404", "413", "415", "429"]
+    assert sorted(events["post"]["responses"]) == [
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+        "422",
+        "429",
+    ]
     assert sorted(detail["get"]["responses"]) == ["200", "304", "400", "401", "403", "404", "429"]
     assert sorted(detail["patch"]["responses"]) == ["200", "400", "401", "403", "404", "412", "413", "415", "429"]
     assert sorted(detail["delete"]["responses"]) == ["204", "401", "403", "404", "412", "429"]
+
+
+@pytest.mark.parametrize("resource", ["events", "timelines", "actors", "sources", "tags"])
+def test_schema_documents_idempotency_key_on_create(schema, resource):
+    operation = schema["paths"][f"/api/v1/{resource}/"]["post"]
+
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    assert (list(headers), headers["Idempotency-Key"]["schema"]) == (["Idempotency-Key"], {"type": "string"})
+    assert "replays the first answer" in headers["Idempotency-Key"]["description"]
+    assert sorted(operation["responses"])[-3:] == ["415", "422", "429"]
+
+
+def test_schema_describes_token_authentication(schema):
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
 
 
 def test_schema_lists_every_resource(schema):
