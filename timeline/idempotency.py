@@ -102,6 +102,17 @@ def replay_or_run(*, request: Request, key: str, run: Callable[[], Response]) ->
     user: Any = request.user
     digest = request_digest(request)
     now = timezone.now()
+    try:
+        return _replay_or_run(user=user, key=key, digest=digest, now=now, run=run)
+    except OperationalError as exc:
+        # SQLite: the other request holds the write lock taken at BEGIN IMMEDIATE (shared-cache
+        # databases refuse at once; files wait for the busy timeout first).
+        if connection.vendor == "sqlite" and "locked" in str(exc):
+            raise IdempotencyKeyInProgress() from None
+        raise
+
+
+def _replay_or_run(*, user: Any, key: str, digest: str, now: dt.datetime, run: Callable[[], Response]) -> Response:
     with transaction.atomic():
         record, claimed = claim(user=user, key=key, digest=digest, now=now)
         if not claimed:
