@@ -4,6 +4,8 @@ A thin layer over :mod:`timeline.exporters.brief`: it reads the same
 ``EventFilter`` as the API and feeds, answers conditional requests from an ETag
 computed without rendering, caches rendered bytes, and refuses briefs larger
 than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` (``manage.py brief`` has no limit).
+Renders are throttled per client (scopes ``brief_render`` and ``brief_render_user``);
+304s and cached PDFs are not.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_GET
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 from timeline.queries import events_visible_to, events_with_relations, timelines_visible_to
+from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
 
@@ -131,7 +134,9 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
 
     404 for timelines the reader may not see; readers without the view
     permission get published events only. 400 with field messages for an
-    invalid filter, 304 when the ETag matches, 413 above the configured size.
+    invalid filter, 304 when the ETag matches, 413 above the configured size,
+    429 (plain text, ``Retry-After``) when the brief must be rendered and the
+    client is over its render rate.
     """
     timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
@@ -161,6 +166,11 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
+        refused = throttled_response(
+            request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
+        )
+        if refused is not None:
+            return refused
         pdf = render_brief_for(brief)
         cache.set(cache_key, pdf)
     return pdf_response(pdf, filename=filename, etag=brief.etag)
