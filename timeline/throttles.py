@@ -100,7 +100,7 @@ class BriefRenderUserThrottle(SignedInRateThrottle):
 
 
 class FeedRenderThrottle(RequestTimeRates, UserRateThrottle):
-    """Calendar feeds rendered (not served from the cache), per signed-in user or client address (scope ``feed_render``).
+    """Calendar feeds rendered (not served from the cache), per user or client address (scope ``feed_render``).
 
     Calendar apps rarely sign in, so one scope covers everyone.
     """
