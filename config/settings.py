@@ -236,6 +236,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "timeline.renderers.BrowsableAPIRenderer",
+    ],
     # DRF's anon/user throttles, keyed by timeline.throttles.client_address.
     "DEFAULT_THROTTLE_CLASSES": [
         "timeline.throttles.AnonThrottle",
