@@ -182,6 +182,16 @@ def test_browser_browsable_api_root(visit, demo):
     assert_clean(visit)
 
 
+def test_browser_browsable_api_event_list_with_its_buttons(visit, demo):
+    visit.open("/api/v1/events/", ".response-info")
+
+    visit.screenshot("browsable-api-events")
+    # Both carry the one inline style attribute the CSP allows by its hash.
+    assert visit.page.locator("button[data-target='#filtersModal']").is_visible()
+    assert visit.page.locator("#extra-actions-menu").is_visible()
+    assert_clean(visit)
+
+
 def test_browser_swagger_ui_lists_the_operations(visit, demo):
     visit.open("/api/v1/schema/swagger-ui/", ".opblock")
 
