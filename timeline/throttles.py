@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -50,12 +50,12 @@ class RequestTimeRates:
     reach it; ``api_settings`` is reloaded on every settings change.
     """
 
-    scope: str
+    scope: str | None
 
     def get_rate(self) -> str | None:
         """The rate for ``scope``; raises ``ImproperlyConfigured`` when the scope has none."""
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            return cast("str | None", api_settings.DEFAULT_THROTTLE_RATES[str(self.scope)])
         except KeyError:
             raise ImproperlyConfigured(
                 f"REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no rate for {self.scope!r}"
