@@ -151,6 +151,27 @@ def test_browser_admin_login_page(visit, demo):
     assert_clean(visit)
 
 
+def test_browser_admin_lockout_page_explains_the_lock(visit, demo, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for attempt in range(2):
+        visit.open("/admin/login/", "#login-form")
+        visit.page.fill("#id_username", "chief")
+        visit.page.fill("#id_password", f"wrong-{attempt}")
+        visit.page.click("#login-form [type=submit]")
+
+    visit.page.locator("#content h1").wait_for(state="visible")
+
+    visit.screenshot("admin-lockout")
+    assert visit.page.inner_text("#content h1") == "Login locked"
+    # The 429 itself is the one failed load the console reports.
+    assert sorted(visit.console_errors) == [
+        f"429 {visit.origin.geturl().rstrip('/')}/admin/login/",
+        "Failed to load resource: the server responded with a status of 429 (Too Many Requests)",
+    ]
+    visit.console_errors.clear()
+    assert_clean(visit)
+
+
 def test_browser_admin_event_changelist_lists_the_demo_events(visit, demo):
     visit.log_in("chief", ADMIN_PASSWORD)
 

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -29,9 +30,8 @@ def login_lockout_response(
     cool_off = get_cool_off(request)
     seconds = max(1, math.ceil(cool_off.total_seconds())) if cool_off else None
     context = {
+        **admin.site.each_context(request),
         "title": "Login locked",
-        "site_header": "Event timelines",
-        "site_title": "Event timelines",
         "username": get_client_username(request, credentials) or "",
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": math.ceil(seconds / 60) if seconds else None,
