@@ -168,3 +168,16 @@ def test_feed_renders_rotating_forwarded_for_do_not_escape_the_limit(client, set
     ]
 
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_event_downloads_count_as_feed_renders_but_their_not_modified_answers_do_not(client, settings):
+    set_rates(settings, feed_render="1/minute")
+    event = EventFactory()
+    url = reverse("timeline:event-ics", kwargs={"uid": event.uid})
+    first = client.get(url)
+
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    second = client.get(url)
+
+    assert [r.status_code for r in (first, not_modified, second)] == [200, 304, 429]
