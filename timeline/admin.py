@@ -33,6 +33,9 @@ from timeline.queries import citations_with_sources
 
 @admin.register(Timeline)
 class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
+    class Media:
+        css = {"all": ("timeline/admin.css",)}
+
     list_display = ("title", "slug", "visibility", "event_count", "content_changed_at")
     list_filter = ("visibility",)
     search_fields = ("title", "slug", "description")
