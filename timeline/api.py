@@ -18,13 +18,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, ProtectedError, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -43,7 +45,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.utils.urls import replace_query_param
 
 from timeline.filters import EventFilter
-from timeline.models import Actor, Event, EventTombstone, Source, Tag, Timeline, Visibility
+from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline, Visibility
 from timeline.queries import events_visible_to, events_with_relation_lists, timelines_visible_to
 from timeline.serializers import (
     ActorSerializer,
@@ -71,6 +73,22 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "request_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the stored data; nothing was written."
+    default_code = "conflict"
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, with nesting too deep for the decoder answered 400 like any malformed JSON."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -151,9 +169,14 @@ class EventCursorPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw in (None, ""):
             return self.default_page_size
-        if not raw.isdigit() or int(raw) < 1:
+        # str.isdigit() also accepts digits int() refuses ("²"); more digits than the
+        # cap has mean the cap (int() refuses very long numbers too).
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit()) or not digits:
             raise exceptions.ValidationError({self.page_size_query_param: ["Give a whole number from 1 upwards."]})
-        return min(int(raw), self.max_page_size)
+        if len(digits) > len(str(self.max_page_size)):
+            return self.max_page_size
+        return min(int(digits), self.max_page_size)
 
     def decode_cursor(self, request: Request) -> dict[str, Any] | None:
         raw = request.query_params.get(self.cursor_query_param)
@@ -260,9 +283,15 @@ FIELD_ERRORS = OpenApiResponse(
     description='Invalid input: `{"<field>": ["message", …]}` for each bad field (unknown fields included), '
     'or `{"detail": "…"}` for malformed JSON.',
 )
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='`{"detail": "…"}`: the write collides with stored data (a name or slug another request '
+    "stored at the same moment, or an object still used by events); nothing was written.",
+)
 READ_ERRORS = {400: FIELD_ERRORS, 401: ERROR_DETAIL, 403: ERROR_DETAIL, 404: ERROR_DETAIL, 429: ERROR_DETAIL}
 WRITE_ERRORS = {
     **READ_ERRORS,
+    409: CONFLICT,
     413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
     415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
 }
@@ -285,16 +314,50 @@ IF_NONE_MATCH = OpenApiParameter(
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 
 
-class ApiViewSetMixin:
-    """JSON bodies only, and 413 for bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, for every API viewset."""
+def events_using(protected: ProtectedError) -> int:
+    """How many events hold on to what a :class:`ProtectedError` refused to delete."""
+    events = set()
+    for obj in protected.protected_objects:
+        if isinstance(obj, Event):
+            events.add(obj.pk)
+        elif isinstance(obj, Citation):
+            events.add(obj.event_id)
+    return len(events)
 
-    parser_classes = [JSONParser]
+
+class ApiViewSetMixin:
+    """The API's common ground: JSON bodies only, no NUL in a URL lookup, and the one place
+    where exceptions become answers.
+
+    Raised while handling a request, and answered:
+
+    - ``RequestDataTooBig`` → 413;
+    - ``ProtectedError`` (deleting an actor or source events still use) → 409 naming how many events;
+    - ``IntegrityError`` (a unique name or slug stored by a concurrent request after this one
+      was validated) → 409; the write ran in one statement or transaction, so nothing was written.
+    """
+
+    parser_classes = [BoundedJSONParser]
+    # DRF's default lookup pattern, less NUL, which PostgreSQL refuses in a query: such a path is a 404.
+    lookup_value_regex = r"[^/.\x00]+"
 
     def handle_exception(self, exc: Exception) -> Response:
         # Django refuses the oversized body while DRF parses it; left alone that is a 400 HTML page.
         if isinstance(exc, RequestDataTooBig):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             exc = RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        elif isinstance(exc, ProtectedError):
+            count = events_using(exc)
+            noun = self.get_serializer_class().Meta.model._meta.verbose_name  # type: ignore[attr-defined]
+            exc = Conflict(
+                f"This {noun} is still used by {count} event{'' if count == 1 else 's'} "
+                "(as claimant or cited source); change or delete those events first. Nothing was deleted."
+            )
+        elif isinstance(exc, IntegrityError):
+            exc = Conflict(
+                "Another request stored conflicting data (the same name or slug) at the same moment; "
+                "nothing was written. Read the current data and try again."
+            )
         return super().handle_exception(exc)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
@@ -549,7 +612,7 @@ def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any
         create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
         update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
-        destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),
+        destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS, 409: CONFLICT}),
     )
 
 
@@ -592,3 +655,17 @@ urlpatterns = [
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     *router.urls,
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404``): JSON like every other API answer under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 (``handler500``): JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

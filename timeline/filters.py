@@ -30,7 +30,10 @@ class EDTFRangeField(forms.CharField):
         try:
             parsed = dates.parse(value)
         except dates.InvalidDate as exc:
-            raise forms.ValidationError(str(exc), code="invalid_date") from exc
+            # The reason quotes what the reader typed. django-filter's translation to
+            # DRF errors applies ``message % params`` to every message, so the text
+            # travels as a parameter: a "%" in it ("50%") must not be read as a format.
+            raise forms.ValidationError("%(reason)s", code="invalid_date", params={"reason": str(exc)}) from exc
         return parsed.lower, parsed.upper
 
 

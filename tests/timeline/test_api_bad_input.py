@@ -36,7 +36,7 @@ def editor_client(db):
         ({"claimant": 999999}, {"claimant": ["Unknown actor “999999”."]}),
         ({"citations": [{"source": 999999}]}, {"citations": {"0": {"source": ["Unknown source “999999”."]}}}),
         ({"citations": [{"source": None}]}, {"citations": {"0": {"source": ["This field may not be null."]}}}),
-        ({"timeline": "no-such-timeline"}, {"timeline": ["Object with slug=no-such-timeline does not exist."]}),
+        ({"timeline": "no-such-timeline"}, {"timeline": ["Unknown timeline “no-such-timeline”."]}),
         ({"latitude": 91}, {"latitude": ["Ensure this value is less than or equal to 90."]}),
         ({"longitude": -181}, {"longitude": ["Ensure this value is greater than or equal to -180."]}),
         ({"credibility": 7}, {"credibility": ['"7" is not a valid choice.']}),
