@@ -132,6 +132,22 @@ def check_if_match(request: Request, etag: str) -> None:
 # --- Pagination --------------------------------------------------------------------
 
 
+def page_size_from(request: Request, name: str, default: int, cap: int) -> int:
+    """The page size the request asks for in the query parameter ``name``: ``default`` when absent,
+    at most ``cap``; raises a 400 ``ValidationError`` for anything but a whole number from 1 up."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    # str.isdigit() also accepts digits int() refuses ("²"); more digits than the
+    # cap has mean the cap (int() refuses very long numbers too).
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
+        raise exceptions.ValidationError({name: ["Give a whole number from 1 upwards."]})
+    if len(digits) > len(str(cap)):
+        return cap
+    return min(int(digits), cap)
+
+
 class EventCursorPagination(BasePagination):
     """Keyset ("cursor") pagination over the filter's full ordering.
 
@@ -166,17 +182,7 @@ class EventCursorPagination(BasePagination):
         return rows
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
-            return self.default_page_size
-        # str.isdigit() also accepts digits int() refuses ("²"); more digits than the
-        # cap has mean the cap (int() refuses very long numbers too).
-        digits = raw.lstrip("0")
-        if not (raw.isascii() and raw.isdigit()) or not digits:
-            raise exceptions.ValidationError({self.page_size_query_param: ["Give a whole number from 1 upwards."]})
-        if len(digits) > len(str(self.max_page_size)):
-            return self.max_page_size
-        return min(int(digits), self.max_page_size)
+        return page_size_from(request, self.page_size_query_param, self.default_page_size, self.max_page_size)
 
     def decode_cursor(self, request: Request) -> dict[str, Any] | None:
         raw = request.query_params.get(self.cursor_query_param)
@@ -267,9 +273,14 @@ class EventCursorPagination(BasePagination):
 
 
 class ReferencePagination(PageNumberPagination):
+    """Numbered pages; a malformed ``page_size`` is a 400 (DRF would quietly use the default)."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        return page_size_from(request, self.page_size_query_param, self.page_size, self.max_page_size)
 
 
 # --- Schema helpers ------------------------------------------------------------------
@@ -381,6 +392,12 @@ class ApiViewSetMixin:
             ),
             OpenApiParameter(
                 "within", OpenApiTypes.STR, description=EventFilter.base_filters["within"].extra["help_text"]
+            ),
+            # Like every filter, an empty value is no filter; the schema says so.
+            OpenApiParameter(
+                "updated_since",
+                {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},
+                description=EventFilter.base_filters["updated_since"].extra["help_text"],
             ),
         ],
         responses={200: EventSerializer(many=True), **READ_ERRORS},

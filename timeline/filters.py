@@ -47,7 +47,8 @@ class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
     def _check_values(self, value: Any) -> Any:
         for pk in value:
             text = str(pk).strip().lstrip("-")
-            if text.isdigit() and int(text) >= 2**63:
+            # isascii(): str.isdigit() also accepts digits int() refuses ("¹").
+            if text.isascii() and text.isdigit() and int(text) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from timeline import dates, links
 from timeline.models import (
@@ -92,8 +93,53 @@ class StrictEmailField(StringsOnlyMixin, serializers.EmailField):
     pass
 
 
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}], "maxLength": 1000}
+)
+class OptionalURLField(StrictURLField):
+    """An http(s) address, or the empty string for none (the schema says both)."""
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true`` or ``false`` only: DRF's field would also read ``0``, ``"yes"`` and ``"off"``."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictNumberMixin:
+    """JSON numbers only: DRF's numeric fields would also read ``"1.5"`` and ``true``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictFloatField(StrictNumberMixin, serializers.FloatField):
+    pass
+
+
+class StrictIntegerField(StrictNumberMixin, serializers.IntegerField):
+    pass
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A choice given with its JSON type: ``3`` for an integer choice, never ``"3"``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        if isinstance(data, bool) or not any(type(data) is type(key) for key in self.choices):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
 class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    """Base of the write serializers: unknown keys refused, and text fields that take JSON strings only."""
+    """Base of the write serializers: unknown keys refused, and every value of its JSON type
+    (a string for text, a number for numbers, true/false for flags), as the schema says."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -102,7 +148,15 @@ class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         models.SlugField: StrictSlugField,
         models.URLField: StrictURLField,
         models.EmailField: StrictEmailField,
+        models.BooleanField: StrictBooleanField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
     }
+    serializer_choice_field = StrictChoiceField
 
 
 class EDTFTextField(StrictCharField):
@@ -120,6 +174,15 @@ class EDTFTextField(StrictCharField):
             return dates.parse(text).edtf
         except dates.InvalidDate as exc:
             raise serializers.ValidationError(str(exc), code="invalid_date") from exc
+
+
+class ListOfRelatedField(serializers.ManyRelatedField):
+    """A JSON array of related objects: DRF's field would also iterate an object's keys."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class KeyedRelatedField(serializers.RelatedField):
@@ -142,9 +205,7 @@ class KeyedRelatedField(serializers.RelatedField):
         if isinstance(data, Mapping):
             data = data.get(self.key_name)
         if self.key_name == "id":
-            # isascii(): str.isdigit() also accepts digits int() refuses ("²").
-            if isinstance(data, str) and data.isascii() and data.isdigit():
-                data = int(data)
+            # A JSON integer, as the schema says; "5" is not an id.
             if isinstance(data, bool) or not isinstance(data, int):
                 self.fail("incorrect_type", noun=self.noun, key_name=self.key_name)
         elif not isinstance(data, str) or not data:
@@ -162,6 +223,13 @@ class KeyedRelatedField(serializers.RelatedField):
 
     def to_representation(self, value: Any) -> Any:
         return getattr(value, self.key_name)
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> ListOfRelatedField:
+        # DRF's many_init, building the list field that takes JSON arrays only.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return ListOfRelatedField(**list_kwargs)
 
 
 @extend_schema_field(
@@ -241,7 +309,7 @@ class TagSerializer(StrictModelSerializer):
 
 class SourceSerializer(StrictModelSerializer):
     # DRF drops the model's URL validators for its own, which allows ftp://.
-    url = StrictURLField(max_length=1000, required=False, allow_blank=True, validators=[http_url_validator])
+    url = OptionalURLField(max_length=1000, required=False, allow_blank=True, validators=[http_url_validator])
     published = EDTFTextField(max_length=100, required=False, allow_blank=True)
     published_display = serializers.CharField(read_only=True)
 
@@ -320,6 +388,8 @@ class TagSummarySerializer(serializers.ModelSerializer):
 
 
 class SourceSummarySerializer(serializers.ModelSerializer):
+    url = OptionalURLField(read_only=True)
+
     class Meta:
         model = Source
         fields = ("id", "title", "publisher", "url", "published", "reliability")

@@ -5,12 +5,21 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
+def authorization_for(user) -> str:
+    """The ``Authorization`` header value of a real API token for ``user``, made if it has none.
+
+    The one place tests make API tokens: HTTP clients of every kind (the test client,
+    schemathesis over real HTTP) take the header from here.
+    """
+    token, _ = Token.objects.get_or_create(user=user)
+    return f"Token {token.key}"
+
+
 def client_for(user=None) -> APIClient:
-    """An API client signed in with a real DRF token for ``user`` (anonymous without one)."""
+    """An API client signed in with a real token for ``user`` (anonymous without one)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=authorization_for(user))
     return client
 
 
