@@ -136,7 +136,7 @@ def page_size_from(request: Request, name: str, default: int, cap: int) -> int:
     """The page size the request asks for in the query parameter ``name``: ``default`` when absent,
     at most ``cap``; raises a 400 ``ValidationError`` for anything but a whole number from 1 up."""
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return default
     # str.isdigit() also accepts digits int() refuses ("²"); more digits than the
     # cap has mean the cap (int() refuses very long numbers too).
