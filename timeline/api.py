@@ -344,8 +344,9 @@ class ApiViewSetMixin:
 
     - ``RequestDataTooBig`` → 413;
     - ``ProtectedError`` (deleting an actor or source events still use) → 409 naming how many events;
-    - ``IntegrityError`` (a unique name or slug stored by a concurrent request after this one
-      was validated) → 409; the write ran in one statement or transaction, so nothing was written.
+    - ``IntegrityError`` (a unique name or slug stored, or a referenced row deleted, by a
+      concurrent request after this one was validated) → 409; every write runs in one
+      statement or transaction, so nothing was written.
     """
 
     parser_classes = [BoundedJSONParser]
@@ -366,8 +367,8 @@ class ApiViewSetMixin:
             )
         elif isinstance(exc, IntegrityError):
             exc = Conflict(
-                "Another request stored conflicting data (the same name or slug) at the same moment; "
-                "nothing was written. Read the current data and try again."
+                "The write conflicts with a change another request made at the same moment (such as the "
+                "same name or slug); nothing was written. Read the current data and try again."
             )
         return super().handle_exception(exc)  # type: ignore[misc]
 

@@ -98,8 +98,8 @@ def test_create_that_loses_the_unique_race_is_409_and_writes_nothing(url, model,
     assert (response.status_code, response.json(), model.objects.count()) == (
         409,
         {
-            "detail": "Another request stored conflicting data (the same name or slug) at the same moment; "
-            "nothing was written. Read the current data and try again."
+            "detail": "The write conflicts with a change another request made at the same moment (such as the "
+            "same name or slug); nothing was written. Read the current data and try again."
         },
         1,
     )
