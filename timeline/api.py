@@ -273,7 +273,8 @@ class EventCursorPagination(BasePagination):
 
 
 class ReferencePagination(PageNumberPagination):
-    """Numbered pages; a malformed ``page_size`` is a 400 (DRF would quietly use the default)."""
+    """Numbered pages. A malformed ``page_size`` or an empty ``page`` is a 400 (DRF would
+    quietly use the default); a page past the last one, or not a number, is DRF's 404."""
 
     page_size = 100
     page_size_query_param = "page_size"
@@ -281,6 +282,11 @@ class ReferencePagination(PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int:
         return page_size_from(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.ValidationError({self.page_query_param: ["Give a page number from 1 upwards."]})
+        return super().get_page_number(request, paginator)
 
 
 # --- Schema helpers ------------------------------------------------------------------

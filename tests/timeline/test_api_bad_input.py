@@ -271,6 +271,14 @@ def test_page_size_that_is_not_an_ascii_whole_number_is_400(editor_client, path,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/tags/", "/api/v1/sources/"])
+def test_empty_page_number_is_400(editor_client, path):
+    response = editor_client.get(path, {"page": ""})
+
+    assert (response.status_code, response.json()) == (400, {"page": ["Give a page number from 1 upwards."]})
+
+
+@pytest.mark.django_db
 def test_page_size_with_thousands_of_digits_is_the_largest_page(editor_client):
     response = editor_client.get(events_url(), {"page_size": "9" * 5000})
 
