@@ -51,9 +51,10 @@ def seeded_api(monkeypatch):
     timeline = TimelineFactory(slug="dprk")
     actors = [ActorFactory(name="GUR"), ActorFactory(name="Kim Jong Un")]
     tags = [TagFactory(slug="troops", name="Troops"), TagFactory(slug="munitions", name="Munitions")]
-    for date in ("2024-10", "2025-04-17", "2025-06~"):
+    # One source without an address: the schema must allow the empty url it is read with.
+    for date, url in (("2024-10", "https://news.example.org/1"), ("2025-04-17", ""), ("2025-06~", None)):
         event = EventFactory(timeline=timeline, date=date, claimant=actors[0], actors=actors, tags=tags)
-        CitationFactory(event=event, source=SourceFactory())
+        CitationFactory(event=event, source=SourceFactory() if url is None else SourceFactory(url=url))
 
 
 def run_schemathesis(base_url: str, workdir: Path, *options: str) -> subprocess.CompletedProcess:
