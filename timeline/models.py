@@ -181,8 +181,13 @@ class Tag(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
+            self.slug = self.slug_for(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """The slug a tag named ``name`` gets when none is given (random when the name has no ASCII letters)."""
+        return slugify(name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
 
 
 class Source(models.Model):
