@@ -133,7 +133,7 @@ def test_event_add_refuses_month_13_with_message(admin_client):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "month 13 is out of range; use 01–12 (or 21–24 for a season)." in body
+    assert "month 13 is out of range; use 01–12 (or 21–41 for a season)." in body
     assert Event.objects.count() == 0
 
 

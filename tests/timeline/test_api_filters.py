@@ -211,7 +211,7 @@ def test_event_list_orders_by_date_or_update_time(ordering, expected):
         (
             {"overlaps": "2025-13"},
             "overlaps",
-            "“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season).",
+            "“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season).",
         ),
         ({"within": "someday"}, "within", None),
         ({"timeline": "no-such-timeline"}, "timeline", None),

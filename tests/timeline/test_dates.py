@@ -74,7 +74,7 @@ def test_short_display_abbreviates_months():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2025-13", "“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season)."),
+        ("2025-13", "“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season)."),
         ("2025-02-29", "“2025-02-29”: day 29 does not exist in February 2025 (it has 28 days)."),
         ("2025-04/2024-10", "“2025-04/2024-10” ends (October 2024) before it starts (April 2025)."),
         ("0000", "Year 0 in “0000” is outside the supported range 1–9999."),

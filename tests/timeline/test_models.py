@@ -39,7 +39,7 @@ def test_event_full_clean_refuses_month_13():
         event.full_clean()
 
     assert excinfo.value.message_dict["date"] == [
-        "“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season)."
+        "“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season)."
     ]
 
 
