@@ -456,6 +456,8 @@ def _parse_time(
 
 def _explain_unreadable(point: str, whole: str) -> str:
     year = re.match(r"(-?\d+)(?:$|[-~?%])", point)
+    if year and len(year[1]) < 4 and 1 <= int(year[1]):
+        return f"“{whole}”: write the year with four digits, e.g. {int(year[1]):04d}."
     if year and (len(year[1]) != 4 or year[1].startswith("-")):
         return f"Year {int(year[1])} in “{whole}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}."
     return unreadable_message(whole)
@@ -504,7 +506,9 @@ def parse_stored(edtf_text: str, *, original: str | None = None) -> FuzzyDate:
         return FuzzyDate(
             f"{first.edtf}/{last.edtf}",
             first.lower,
-            max(first.upper, last.upper),
+            # The interval ends within its last end, even when its start is coarser
+            # ("2025/2025-21" ends in spring 2025, not in December).
+            last.upper,
             precision,
             first.approximate or last.approximate,
             first.uncertain or last.uncertain,
