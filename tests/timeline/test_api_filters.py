@@ -48,6 +48,9 @@ def spread():
         ({"within": "2025"}, ["interval", "month", "day", "later"]),
         ({"overlaps": "2025-06-01", "within": "2025-06"}, ["later"]),
         ({"overlaps": "June 2025"}, ["later"]),
+        ({"overlaps": "2025-05-20/.."}, ["interval", "later"]),
+        ({"within": "since May 2025"}, ["later"]),
+        ({"overlaps": "until 31 March 2025"}, ["interval"]),
     ],
 )
 def test_event_list_overlaps_and_within_use_bounds(spread, params, expected):

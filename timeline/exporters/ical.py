@@ -278,6 +278,8 @@ def event_summary(event: FeedEvent, fuzzy: dates.FuzzyDate) -> str:
 def event_description(event: FeedEvent, fuzzy: dates.FuzzyDate, options: ExportOptions) -> str:
     """Plain text: the date line, the summary, numbered sources, the canonical URL; capped."""
     flags = [flag for flag, on in (("approximate", fuzzy.approximate), ("uncertain", fuzzy.uncertain)) if on]
+    if fuzzy.is_open:
+        flags.append("open-ended")
     date_part = f"Date: {fuzzy.display()} ({', '.join([f'{fuzzy.precision} precision', *flags])})"
     claimant = clean_text(event.claimant, single_line=True)
     if claimant and event.status == "claimed":
