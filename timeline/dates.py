@@ -173,7 +173,9 @@ def _last_day(year: int, month: int) -> int:
     return _DAYS[month - 1]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which
+# was a third of parse_stored's time. Treat both classes as immutable values.
+@dataclass(slots=True)
 class _Point:
     """One end of a date: a single EDTF date with its own precision."""
 
@@ -241,7 +243,7 @@ class End(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FuzzyDate:
     """A parsed EDTF date or interval.
 
