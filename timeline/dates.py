@@ -319,10 +319,6 @@ class FuzzyDate:
     def bounds_display(self) -> str:
         """The days the date covers: "1–30 April 2025", "1 October 2024 – 30 April 2025",
         "from 1 October 2024 on", "up to 28 April 2025"."""
-        if self.start is None:
-            return f"up to {format_day_range(self.upper, self.upper)}"
-        if self.is_interval and self.end is None:
-            return f"from {format_day_range(self.lower, self.lower)} on"
         return format_day_range(self.lower, self.upper)
 
     def interpretation(self) -> str:
@@ -340,7 +336,14 @@ class FuzzyDate:
 
 
 def format_day_range(lower: dt.date, upper: dt.date) -> str:
-    """Render an inclusive day range compactly ("1–30 April 2025")."""
+    """Render an inclusive day range compactly ("1–30 April 2025"); the bounds of open
+    ends read "from 1 October 2024 on", "up to 28 April 2025" and "any date"."""
+    if lower == EARLIEST and upper == LATEST:
+        return "any date"
+    if upper == LATEST:
+        return f"from {format_day_range(lower, lower)} on"
+    if lower == EARLIEST:
+        return f"up to {format_day_range(upper, upper)}"
     if lower == upper:
         return f"{lower.day} {MONTHS[lower.month - 1]} {lower.year}"
     if (lower.year, lower.month) == (upper.year, upper.month):

@@ -458,3 +458,15 @@ def test_datetime_day_agrees_with_edtf_oracle(text):
 
     if expected is not None:
         assert (parsed.lower, parsed.upper) == expected
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "words"),
+    [
+        (dt.date(2025, 4, 1), dt.date(2025, 4, 30), "1–30 April 2025"),
+        (dt.date(2024, 10, 1), dt.date(9999, 12, 31), "from 1 October 2024 on"),
+        (dt.date(1, 1, 1), dt.date(2025, 4, 28), "up to 28 April 2025"),
+    ],
+)
+def test_format_day_range_reads_open_bounds(lower, upper, words):
+    assert dates.format_day_range(lower, upper) == words
