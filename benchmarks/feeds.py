@@ -96,7 +96,10 @@ def run(events: int = 10_000) -> None:
         ("naive: query + icalendar build + to_ical", f"{naive['seconds'] * 1000:.0f} ms"),
         ("ours, cold (fresh process, empty cache)", f"{cold['seconds'] * 1000:.0f} ms ({cold['queries']} queries)"),
         ("ours, after an edit (blocks cached)", f"{results['after_edit']['seconds'] * 1000:.0f} ms"),
-        ("ours, warm (body cached)", f"{results['warm']['seconds'] * 1000:.1f} ms ({results['warm']['queries']} queries)"),
+        (
+            "ours, warm (body cached)",
+            f"{results['warm']['seconds'] * 1000:.1f} ms ({results['warm']['queries']} queries)",
+        ),
         (
             "304 Not Modified",
             f"{results['not_modified']['seconds'] * 1000:.1f} ms ({results['not_modified']['queries']} queries)",

@@ -362,7 +362,7 @@ def _parse_point(text: str, whole: str) -> _Point:
     match = _POINT_MATCH(text)
     if match is None:
         raise InvalidDate(_explain_unreadable(text, whole))
-    year_s, month_s, day_s, hour_s, _, _, tz_text, qual = match.groups()
+    year_s, month_s, day_s, hour_s, _, _, _, qual = match.groups()
     year = int(year_s)
     if year < MIN_YEAR:
         _check_year(year, whole)
@@ -461,7 +461,7 @@ def _parse_time(
 
 def _explain_unreadable(point: str, whole: str) -> str:
     year = re.match(r"(-?\d+)(?:$|[-~?%])", point)
-    if year and len(year[1]) < 4 and 1 <= int(year[1]):
+    if year and len(year[1]) < 4 and int(year[1]) >= 1:
         return f"“{whole}”: write the year with four digits, e.g. {int(year[1]):04d}."
     if year and (len(year[1]) != 4 or year[1].startswith("-")):
         return f"Year {int(year[1])} in “{whole}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}."

@@ -122,7 +122,39 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 # Words that carry no date: prepositions and the words for "year".
 _FILLER = frozenset(
-    "in on of the at у в во р р. року рік г г. года год en le la l' de d' du au im am den der des vom anno".split()
+    [
+        "in",
+        "on",
+        "of",
+        "the",
+        "at",
+        "у",
+        "в",
+        "во",
+        "р",
+        "р.",
+        "року",
+        "рік",
+        "г",
+        "г.",
+        "года",
+        "год",
+        "en",
+        "le",
+        "la",
+        "l'",
+        "de",
+        "d'",
+        "du",
+        "au",
+        "im",
+        "am",
+        "den",
+        "der",
+        "des",
+        "vom",
+        "anno",
+    ]
 )
 
 _APPROX = re.compile(
@@ -271,7 +303,9 @@ _SUB_NAMES = {
     SECOND_HALF: "second half of",
 }
 
-_HEMISPHERE_SEASON = re.compile(r"^(?P<side>northern|southern)\s+(?P<season>spring|summer|autumn|fall|winter)\s+(?P<rest>.+)$")
+_HEMISPHERE_SEASON = re.compile(
+    r"^(?P<side>northern|southern)\s+(?P<season>spring|summer|autumn|fall|winter)\s+(?P<rest>.+)$"
+)
 _HEMISPHERE_BASE = {"northern": 25, "southern": 29}
 _HEMISPHERE_ORDER = {"spring": 0, "summer": 1, "autumn": 2, "fall": 2, "winter": 3}
 
@@ -288,8 +322,23 @@ _UNTIL = re.compile(
 )
 _UNTIL_SUFFIX = re.compile(r"^(?P<b>.+?)\s*까지$")
 _PRESENT = frozenset(
-    "present now today ongoing сьогодні нині тепер сейчас настоящее время aujourd'hui heute 현재".split()
-    + ["the present", "наш час", "наши дни", "à ce jour"]
+    [
+        "present",
+        "the present",
+        "now",
+        "today",
+        "ongoing",
+        "сьогодні",
+        "нині",
+        "наш час",
+        "сейчас",
+        "наши дни",
+        "настоящее время",
+        "aujourd'hui",
+        "à ce jour",
+        "heute",
+        "현재",
+    ]
 )
 _BETWEEN = re.compile(
     r"^(?:(?:between|from|з|із|від|між|с|со|между|entre|de|du|von|vom|zwischen)\s+|d')(?P<a>.+?)\s+"
@@ -372,7 +421,13 @@ def to_edtf(text: str) -> str:
         return _edtf_like(cleaned, cleaned)
     lowered = " ".join(cleaned.lower().replace("’", "'").replace("−", "-").split())
     lowered = lowered.rstrip(".").strip()
-    return _phrase(lowered, cleaned)
+    try:
+        return _phrase(lowered, cleaned)
+    except InvalidDate:
+        raise
+    except (ValueError, IndexError, KeyError, OverflowError) as exc:
+        # A safety net: whatever slipped past the rules above is still just unreadable text.
+        raise InvalidDate(unreadable_message(cleaned)) from exc
 
 
 def _edtf_like(text: str, whole: str) -> str:
@@ -450,6 +505,8 @@ def _interval(first: str, last: str, whole: str) -> str:
         return f"{_point(first, whole)[0]}/{last_edtf}"
     # "October to December 2024", "1–5 May 2025": the first end borrows what it lacks
     # from the second; across a new year ("December to February 2025") one year back.
+    if not last_edtf[:4].isdigit():
+        raise InvalidDate(unreadable_message(whole))
     year = int(last_edtf[:4])
     if _ORDINAL.fullmatch(first.strip()) and last_edtf[5:7].isdigit() and 1 <= int(last_edtf[5:7]) <= 12:
         month_name = MONTHS[int(last_edtf[5:7]) - 1].lower()
@@ -561,7 +618,9 @@ def _named_offset(stamp: str, zone_name: str, whole: str) -> str:
 def _qualified(kind: str, rest: str, qualifier: str, whole: str) -> tuple[str, str | None]:
     inner, end = _point(rest, whole)
     if end is not None or inner[-1:] in "~?%":
-        raise InvalidDate(f"“{whole}”: only one qualifier at a time; type the period itself, e.g. 2025-04-01/2025-04-10.")
+        raise InvalidDate(
+            f"“{whole}”: only one qualifier at a time; type the period itself, e.g. 2025-04-01/2025-04-10."
+        )
     parsed = parse_stored(inner, original=whole)
     point = parsed.start
     assert point is not None
@@ -597,15 +656,18 @@ def _plain(phrase: str, whole: str) -> str:
     hemisphere = _HEMISPHERE_SEASON.fullmatch(phrase)
     if hemisphere:
         code = _HEMISPHERE_BASE[hemisphere["side"]] + _HEMISPHERE_ORDER[hemisphere["season"]]
-        year = _plain(hemisphere["rest"], whole)
-        if not re.fullmatch(r"\d{4}", year):
+        year_text = _plain(hemisphere["rest"], whole)
+        if not re.fullmatch(r"\d{4}", year_text):
             raise InvalidDate(unreadable_message(whole))
-        return f"{year}-{code}"
+        return f"{year_text}-{code}"
     phrase = re.sub(r"\bad\s+(\d{1,4})\b", lambda m: f"{int(m[1]):04d}", phrase)
     phrase = _YEAR_WORD.sub(lambda m: f"{int(m[1]):04d}", phrase)
     phrase = re.sub(r"(\d)\s*(년|월|일|분기)", r"\1\2 ", phrase)
     tokens = [t for t in re.split(r"[\s,]+", phrase) if t]
-    year = month = day = season = None
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    season: int | None = None
     for index, token in enumerate(tokens):
         bare = token.rstrip(".")
         numeric = _NUMERIC_DAY.fullmatch(token)

@@ -149,7 +149,9 @@ def test_event_save_stores_open_interval_with_sortable_bounds():
     until = EventFactory(timeline=since.timeline, date="until 28 April 2025")
     day = EventFactory(timeline=since.timeline, date="2024-11-05")
 
-    ordered = list(Event.objects.filter(timeline=since.timeline).in_order().values_list("date", "date_lower", "date_upper"))
+    ordered = list(
+        Event.objects.filter(timeline=since.timeline).in_order().values_list("date", "date_lower", "date_upper")
+    )
 
     assert ordered == [
         ("../2025-04-28", dt.date(1, 1, 1), dt.date(2025, 4, 28)),

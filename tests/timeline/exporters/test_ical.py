@@ -255,7 +255,12 @@ def test_year_event_covers_the_year():
         ),
         # Open and unknown ends: the span of the known end only, the title says the rest.
         ("2024-10/..", "[since Oct 2024] DPRK acknowledges casualties", dt.date(2024, 10, 1), dt.date(2024, 11, 1)),
-        ("../2025-04-28", "[until 28 Apr 2025] DPRK acknowledges casualties", dt.date(2025, 4, 28), dt.date(2025, 4, 29)),
+        (
+            "../2025-04-28",
+            "[until 28 Apr 2025] DPRK acknowledges casualties",
+            dt.date(2025, 4, 28),
+            dt.date(2025, 4, 29),
+        ),
         (
             "2024-10-05/",
             "[5 Oct 2024 – (end unknown)] DPRK acknowledges casualties",
