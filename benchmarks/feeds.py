@@ -12,8 +12,8 @@ case computed (parsed dates, imported modules, cached blocks) helps another:
   date, render every block, join, store);
 * after an edit: a GET after the timeline's content time moved (body cache
   missed, every block cached);
-* warm: a GET whose body is cached;
-* 304: a GET with the ETag from before, with its query count.
+* warm: a GET whose body is cached (median of 11 in one process);
+* 304: a GET with the ETag from before, with its query count (median of 11).
 
 Each subprocess is started three times and the median is reported. Targets:
 cold at least as fast as naive (issue 9; >= 5x wanted), warm <= 10 ms, 304 in
@@ -161,10 +161,15 @@ def _worker(case: str) -> dict[str, Any]:
         if case == "after_edit":
             Timeline(pk=timeline.pk).touch()
     headers = {"if-none-match": first["ETag"]} if case == "not_modified" else {}
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        seconds = time.perf_counter() - started
+    # Warm and 304 are repeated requests by definition: the median of 11 in this process.
+    repeat = 11 if case in ("warm", "not_modified") else 1
+    samples = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            samples.append(time.perf_counter() - started)
+    seconds = statistics.median(samples)
     assert response.status_code == (304 if case == "not_modified" else 200)
     body = response.content
     return {

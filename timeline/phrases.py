@@ -617,6 +617,8 @@ def _named_offset(stamp: str, zone_name: str, whole: str) -> str:
 
 def _qualified(kind: str, rest: str, qualifier: str, whole: str) -> tuple[str, str | None]:
     inner, end = _point(rest, whole)
+    if "/" in inner:
+        raise InvalidDate(unreadable_message(whole))
     if end is not None or inner[-1:] in "~?%":
         raise InvalidDate(
             f"“{whole}”: only one qualifier at a time; type the period itself, e.g. 2025-04-01/2025-04-10."
