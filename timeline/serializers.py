@@ -69,7 +69,7 @@ class RejectUnknownFieldsMixin:
 
 
 class EDTFTextField(serializers.CharField):
-    """A date as EDTF or plain English ("2025-06~", "c. June 2025"), stored as EDTF.
+    """A date as EDTF or a phrase ("2025-06~", "c. June 2025", "17 червня 2025"), stored as EDTF.
 
     Invalid text fails validation with the parser's reason (month 13, an interval
     that ends before it starts, ...).
