@@ -72,10 +72,10 @@ def stored_values(count: int = STORED, *, seed_value: int = 9) -> list[str]:
 
 def typed_phrases(count: int = PHRASES, *, seed_value: int = 5) -> list[str]:
     """``count`` distinct phrases as reporters type them, in six languages."""
-    from timeline.phrases import _MONTH_WORDS  # the tables the parser reads
+    from timeline.phrases.words import MONTH_WORDS
 
     by_month: dict[int, list[str]] = {}
-    for word, month in _MONTH_WORDS.items():
+    for word, month in MONTH_WORDS.items():
         by_month.setdefault(month, []).append(word)
     rng = random.Random(seed_value)
     templates = [

@@ -1,5 +1,6 @@
 """Dates typed the way reporters write them, in English, Ukrainian, Russian,
-Korean, French and German, turned into EDTF for :mod:`timeline.dates`.
+Korean, French and German, turned into EDTF for :mod:`timeline.dates`. The
+words of each language are in :mod:`timeline.phrases.words`.
 
 Why not a library: ``dateparser`` 1.5.0 (measured on this service's phrases,
 Python 3.11, 2 vCPU) reads plain days and months in all six languages, but
@@ -39,275 +40,40 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Final
 
 from timeline.dates import MONTHS, InvalidDate, parse_stored, unreadable_message
+from timeline.phrases.words import (
+    APPROX,
+    APPROX_SUFFIX,
+    EARLY,
+    FILLER,
+    FIRST_HALF,
+    FIXED_ZONES,
+    HEMISPHERE_BASE,
+    HEMISPHERE_ORDER,
+    HEMISPHERE_SEASON,
+    KOREAN_KIND,
+    KOREAN_QUALIFIER,
+    LATE,
+    MID,
+    MONTH_WORDS,
+    NAMED_ZONES,
+    PRESENT,
+    QUALIFIER_OF,
+    QUALIFIER_PREFIX,
+    QUARTERS,
+    ROMAN,
+    SEASON_WORDS,
+    SECOND_HALF,
+    SUB_NAMES,
+    WEEK_OF,
+    YEAR_CODES,
+)
 
 __all__ = ["to_edtf"]
 
 MAX_LENGTH = 200
 
-# --- Words -----------------------------------------------------------------------------
-
-_MONTH_WORDS: dict[str, int] = {}
-
-
-def _months(month: int, *words: str) -> None:
-    for word in words:
-        _MONTH_WORDS[word] = month
-
-
-for _number, _name in enumerate(MONTHS, start=1):
-    _months(_number, _name.lower(), _name[:3].lower())
-_months(9, "sept")
-# Ukrainian: nominative, genitive, locative.
-_months(1, "січень", "січня", "січні")
-_months(2, "лютий", "лютого", "лютому")
-_months(3, "березень", "березня", "березні")
-_months(4, "квітень", "квітня", "квітні")
-_months(5, "травень", "травня", "травні")
-_months(6, "червень", "червня", "червні")
-_months(7, "липень", "липня", "липні")
-_months(8, "серпень", "серпня", "серпні")
-_months(9, "вересень", "вересня", "вересні")
-_months(10, "жовтень", "жовтня", "жовтні")
-_months(11, "листопад", "листопада", "листопаді")
-_months(12, "грудень", "грудня", "грудні")
-# Russian: nominative, genitive, prepositional.
-_months(1, "январь", "января", "январе")
-_months(2, "февраль", "февраля", "феврале")
-_months(3, "март", "марта", "марте")
-_months(4, "апрель", "апреля", "апреле")
-_months(5, "май", "мая", "мае")
-_months(6, "июнь", "июня", "июне")
-_months(7, "июль", "июля", "июле")
-_months(8, "август", "августа", "августе")
-_months(9, "сентябрь", "сентября", "сентябре")
-_months(10, "октябрь", "октября", "октябре")
-_months(11, "ноябрь", "ноября", "ноябре")
-_months(12, "декабрь", "декабря", "декабре")
-# French, with and without accents, and the usual abbreviations.
-_months(1, "janvier", "janv")
-_months(2, "février", "fevrier", "févr", "fevr")
-_months(3, "mars")
-_months(4, "avril", "avr")
-_months(5, "mai")
-_months(6, "juin")
-_months(7, "juillet", "juil")
-_months(8, "août", "aout")
-_months(9, "septembre")
-_months(10, "octobre")
-_months(11, "novembre")
-_months(12, "décembre", "decembre", "déc")
-# German (and Austrian "Jänner").
-_months(1, "januar", "jänner")
-_months(2, "februar")
-_months(3, "märz", "maerz", "mär")
-_months(6, "juni")
-_months(7, "juli")
-_months(10, "oktober", "okt")
-_months(12, "dezember", "dez")
-
-_SEASON_WORDS: dict[str, int] = {}
-for _code, _words in {
-    21: ("spring", "весна", "навесні", "весною", "весной", "봄", "printemps", "frühling", "frühjahr"),
-    22: ("summer", "літо", "влітку", "лето", "летом", "여름", "été", "ete", "sommer"),
-    23: ("autumn", "fall", "осінь", "восени", "осень", "осенью", "가을", "automne", "herbst"),
-    24: ("winter", "зима", "взимку", "зимою", "зимой", "겨울", "hiver"),
-}.items():
-    for _word in _words:
-        _SEASON_WORDS[_word] = _code
-_QUARTERS = {"q1": 33, "q2": 34, "q3": 35, "q4": 36}
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-
-# Words that carry no date: prepositions and the words for "year".
-_FILLER = frozenset(
-    [
-        "in",
-        "on",
-        "of",
-        "the",
-        "at",
-        "у",
-        "в",
-        "во",
-        "р",
-        "р.",
-        "року",
-        "рік",
-        "г",
-        "г.",
-        "года",
-        "год",
-        "en",
-        "le",
-        "la",
-        "l'",
-        "de",
-        "d'",
-        "du",
-        "au",
-        "im",
-        "am",
-        "den",
-        "der",
-        "des",
-        "vom",
-        "anno",
-    ]
-)
-
-_APPROX = re.compile(
-    r"^(?:circa|approximately|approx\.?|around|about|roughly|ca\.|c\.|ca\b|c\b|~|"
-    r"близько|приблизно|орієнтовно|около|примерно|приблизительно|약|"
-    r"vers|environ|aux alentours de|etwa|ungefähr|gegen|um)\s*"
-)
-_APPROX_SUFFIX = re.compile(r"\s*(?:경|쯤|께)$")
-
-EARLY, MID, LATE, FIRST_HALF, SECOND_HALF, WEEK_OF = "early", "mid", "late", "first half", "second half", "week of"
-_QUALIFIER_WORDS: Final = {
-    EARLY: (
-        "early",
-        "the beginning of",
-        "beginning of",
-        "the start of",
-        "start of",
-        "first third of",
-        "the first third of",
-        "на початку",
-        "початок",
-        "в начале",
-        "начало",
-        "au début de",
-        "au début d'",
-        "début de",
-        "début d'",
-        "début",
-        "zu beginn",
-        "anfang",
-    ),
-    MID: (
-        "mid",
-        "the middle of",
-        "middle of",
-        "second third of",
-        "the second third of",
-        "в середині",
-        "у середині",
-        "посередині",
-        "середина",
-        "в середине",
-        "à la mi",
-        "mi",
-        "au milieu de",
-        "milieu de",
-        "mitte",
-    ),
-    LATE: (
-        "late",
-        "the end of",
-        "end of",
-        "last third of",
-        "the last third of",
-        "third third of",
-        "наприкінці",
-        "в кінці",
-        "у кінці",
-        "кінець",
-        "в конце",
-        "конец",
-        "à la fin de",
-        "à la fin d'",
-        "fin de",
-        "fin d'",
-        "fin",
-        "ende",
-    ),
-    FIRST_HALF: (
-        "first half of",
-        "the first half of",
-        "h1",
-        "у першій половині",
-        "в першій половині",
-        "перша половина",
-        "в первой половине",
-        "первая половина",
-        "au premier semestre",
-        "premier semestre",
-        "la première moitié de",
-        "première moitié de",
-        "in der ersten hälfte",
-        "erste hälfte",
-        "im ersten halbjahr",
-        "erstes halbjahr",
-    ),
-    SECOND_HALF: (
-        "second half of",
-        "the second half of",
-        "h2",
-        "у другій половині",
-        "в другій половині",
-        "друга половина",
-        "во второй половине",
-        "вторая половина",
-        "au second semestre",
-        "au deuxième semestre",
-        "second semestre",
-        "deuxième semestre",
-        "la seconde moitié de",
-        "seconde moitié de",
-        "la deuxième moitié de",
-        "deuxième moitié de",
-        "in der zweiten hälfte",
-        "zweite hälfte",
-        "im zweiten halbjahr",
-        "zweites halbjahr",
-    ),
-    WEEK_OF: (
-        "the week of",
-        "week of",
-        "тиждень",
-        "тиждень з",
-        "неделя",
-        "неделя с",
-        "la semaine du",
-        "semaine du",
-        "in der woche vom",
-        "die woche vom",
-        "woche vom",
-    ),
-}
-_QUALIFIER_OF = {word: kind for kind, words in _QUALIFIER_WORDS.items() for word in words}
-_QUALIFIER_PREFIX = re.compile(
-    r"^(?P<word>" + "|".join(re.escape(w) for w in sorted(_QUALIFIER_OF, key=len, reverse=True)) + r")(?:\s+|-)"
-)
-_KOREAN_QUALIFIER = re.compile(r"^(?P<rest>.+?)\s*(?P<word>초순|초반|초|중순|중반|하순|후반|말|상반기|하반기)$")
-_KOREAN_KIND = {
-    "초순": EARLY,
-    "초반": EARLY,
-    "초": EARLY,
-    "중순": MID,
-    "중반": MID,
-    "하순": LATE,
-    "후반": LATE,
-    "말": LATE,
-    "상반기": FIRST_HALF,
-    "하반기": SECOND_HALF,
-}
-_YEAR_CODES = {EARLY: 37, MID: 38, LATE: 39, FIRST_HALF: 40, SECOND_HALF: 41}
-_SUB_NAMES = {
-    EARLY: "first third of",
-    MID: "second third of",
-    LATE: "last third of",
-    FIRST_HALF: "first half of",
-    SECOND_HALF: "second half of",
-}
-
-_HEMISPHERE_SEASON = re.compile(
-    r"^(?P<side>northern|southern)\s+(?P<season>spring|summer|autumn|fall|winter)\s+(?P<rest>.+)$"
-)
-_HEMISPHERE_BASE = {"northern": 25, "southern": 29}
-_HEMISPHERE_ORDER = {"spring": 0, "summer": 1, "autumn": 2, "fall": 2, "winter": 3}
 
 # --- Open and closed intervals -----------------------------------------------------------
 
@@ -321,25 +87,6 @@ _UNTIL = re.compile(
     r"^(?:until|till|up to|up until|through|до|по|jusqu'à|jusqu'au|jusqu'en|jusque|bis zum|bis zur|bis)\s+(?P<b>.+)$"
 )
 _UNTIL_SUFFIX = re.compile(r"^(?P<b>.+?)\s*까지$")
-_PRESENT = frozenset(
-    [
-        "present",
-        "the present",
-        "now",
-        "today",
-        "ongoing",
-        "сьогодні",
-        "нині",
-        "наш час",
-        "сейчас",
-        "наши дни",
-        "настоящее время",
-        "aujourd'hui",
-        "à ce jour",
-        "heute",
-        "현재",
-    ]
-)
 _BETWEEN = re.compile(
     r"^(?:(?:between|from|з|із|від|між|с|со|между|entre|de|du|von|vom|zwischen)\s+|d')(?P<a>.+?)\s+"
     r"(?:and|to|until|till|through|до|по|і|й|та|и|et|à|au|bis|und)\s+(?P<b>.+)$"
@@ -349,41 +96,6 @@ _RANGE_SPLIT = re.compile(r"\s*(?:–|—|\s-\s|\bto\b|\buntil\b|\btill\b|\bthro
 _START_UNKNOWN = "(start unknown)"
 _END_UNKNOWN = "(end unknown)"
 
-# --- Times and zones ---------------------------------------------------------------------
-
-_FIXED_ZONES = {
-    "utc": 0,
-    "gmt": 0,
-    "z": 0,
-    "eet": 120,
-    "eest": 180,
-    "cet": 60,
-    "cest": 120,
-}
-_NAMED_ZONES = {
-    "kst": "Asia/Seoul",
-    "seoul time": "Asia/Seoul",
-    "korea time": "Asia/Seoul",
-    "한국 시간": "Asia/Seoul",
-    "서울 시간": "Asia/Seoul",
-    "msk": "Europe/Moscow",
-    "мск": "Europe/Moscow",
-    "moscow time": "Europe/Moscow",
-    "за московським часом": "Europe/Moscow",
-    "по московскому времени": "Europe/Moscow",
-    "kyiv time": "Europe/Kyiv",
-    "kiev time": "Europe/Kyiv",
-    "за київським часом": "Europe/Kyiv",
-    "по київському часу": "Europe/Kyiv",
-    "по киевскому времени": "Europe/Kyiv",
-    "heure de kyiv": "Europe/Kyiv",
-    "kyjiwer zeit": "Europe/Kyiv",
-    "pyongyang time": "Asia/Pyongyang",
-    "за пхеньянським часом": "Asia/Pyongyang",
-    "по пхеньянскому времени": "Asia/Pyongyang",
-    "평양 시간": "Asia/Pyongyang",
-    "평양시간": "Asia/Pyongyang",
-}
 _TIME_TAIL = re.compile(
     r"^(?P<date>.+?)(?:,?\s+|t)(?:at\s+|о\s+|об\s+|в\s+|à\s+|um\s+)?"
     r"(?P<hour>\d{1,2})[:h](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?:uhr|h))?"
@@ -480,7 +192,7 @@ def _phrase(lowered: str, whole: str) -> str:
         return f"{_point(since['a'], whole)[0]}/.."
     if len(parts) == 2:
         first, last = parts
-        if last in _PRESENT:
+        if last in PRESENT:
             return f"{_point(first, whole)[0]}/.."
         if first == _START_UNKNOWN:
             start, end = _point(last, whole)
@@ -529,11 +241,11 @@ def _point(phrase: str, whole: str) -> tuple[str, str | None]:
     """One end of a date: (EDTF, None), or (start, end) of the days a qualifier names."""
     phrase = phrase.strip().strip(",").strip()
     qualifier = ""
-    approx = _APPROX.match(phrase)
+    approx = APPROX.match(phrase)
     if approx and approx.end() > 0:
         phrase = phrase[approx.end() :].strip()
         qualifier = "~"
-    suffix = _APPROX_SUFFIX.search(phrase)
+    suffix = APPROX_SUFFIX.search(phrase)
     if suffix:
         phrase = phrase[: suffix.start()].strip()
         qualifier = "~"
@@ -550,14 +262,14 @@ def _point(phrase: str, whole: str) -> tuple[str, str | None]:
     timed = _TIME_TAIL.fullmatch(phrase)
     if timed and _zone_known(timed["zone"]):
         return _timed(timed, whole) + qualifier, None
-    sub = _QUALIFIER_PREFIX.match(phrase)
-    korean = None if sub else _KOREAN_QUALIFIER.fullmatch(phrase)
+    sub = QUALIFIER_PREFIX.match(phrase)
+    korean = None if sub else KOREAN_QUALIFIER.fullmatch(phrase)
     if sub or korean:
         if sub:
-            kind, rest = _QUALIFIER_OF[sub["word"]], phrase[sub.end() :]
+            kind, rest = QUALIFIER_OF[sub["word"]], phrase[sub.end() :]
         else:
             assert korean is not None
-            kind, rest = _KOREAN_KIND[korean["word"]], korean["rest"]
+            kind, rest = KOREAN_KIND[korean["word"]], korean["rest"]
         return _qualified(kind, rest, qualifier, whole)
     return _plain(phrase, whole) + qualifier, None
 
@@ -572,7 +284,7 @@ def _with_qualifier(edtf: str, qualifier: str, whole: str) -> str:
 
 def _zone_known(zone: str) -> bool:
     zone = zone.strip()
-    return zone in _LOCAL or zone in _FIXED_ZONES or zone in _NAMED_ZONES or _OFFSET.fullmatch(zone) is not None
+    return zone in _LOCAL or zone in FIXED_ZONES or zone in NAMED_ZONES or _OFFSET.fullmatch(zone) is not None
 
 
 def _timed(match: re.Match[str], whole: str) -> str:
@@ -584,10 +296,10 @@ def _timed(match: re.Match[str], whole: str) -> str:
     zone = match["zone"].strip()
     if zone in _LOCAL:
         return stamp
-    if zone in _FIXED_ZONES:
-        return stamp + _offset_text(_FIXED_ZONES[zone])
-    if zone in _NAMED_ZONES:
-        return stamp + _named_offset(stamp, _NAMED_ZONES[zone], whole)
+    if zone in FIXED_ZONES:
+        return stamp + _offset_text(FIXED_ZONES[zone])
+    if zone in NAMED_ZONES:
+        return stamp + _named_offset(stamp, NAMED_ZONES[zone], whole)
     offset = _OFFSET.fullmatch(zone)
     assert offset is not None
     minutes = int(offset["hours"]) * 60 + int(offset["minutes"] or 0)
@@ -634,7 +346,7 @@ def _qualified(kind: str, rest: str, qualifier: str, whole: str) -> tuple[str, s
         sunday = monday + dt.timedelta(days=6)
         return monday.isoformat() + qualifier, sunday.isoformat() + qualifier
     if precision == "year":
-        return f"{point.year:04d}-{_YEAR_CODES[kind]}{qualifier}", None
+        return f"{point.year:04d}-{YEAR_CODES[kind]}{qualifier}", None
     if precision == "month":
         last = parsed.upper.day
         first_day, last_day = {
@@ -647,7 +359,7 @@ def _qualified(kind: str, rest: str, qualifier: str, whole: str) -> tuple[str, s
         month = inner[:7]
         return f"{month}-{first_day:02d}{qualifier}", f"{month}-{last_day:02d}{qualifier}"
     raise InvalidDate(
-        f"“{whole}”: “{kind}” can qualify a year (“{kind} 2025” is the {_SUB_NAMES[kind]} 2025) "
+        f"“{whole}”: “{kind}” can qualify a year (“{kind} 2025” is the {SUB_NAMES[kind]} 2025) "
         f"or a month (“{kind} April 2025” is a range of days), not a {precision}. "
         "Type the period itself, e.g. “April 2025 – May 2025”."
     )
@@ -655,9 +367,9 @@ def _qualified(kind: str, rest: str, qualifier: str, whole: str) -> tuple[str, s
 
 def _plain(phrase: str, whole: str) -> str:
     """A point with no qualifier: a year, season, month or day in any of the languages."""
-    hemisphere = _HEMISPHERE_SEASON.fullmatch(phrase)
+    hemisphere = HEMISPHERE_SEASON.fullmatch(phrase)
     if hemisphere:
-        code = _HEMISPHERE_BASE[hemisphere["side"]] + _HEMISPHERE_ORDER[hemisphere["season"]]
+        code = HEMISPHERE_BASE[hemisphere["side"]] + HEMISPHERE_ORDER[hemisphere["season"]]
         year_text = _plain(hemisphere["rest"], whole)
         if not re.fullmatch(r"\d{4}", year_text):
             raise InvalidDate(unreadable_message(whole))
@@ -689,17 +401,17 @@ def _plain(phrase: str, whole: str) -> str:
             season = 32 + int(token[0])
         elif token == "квартал" and day is not None and 1 <= day <= 4:
             season, day = 32 + day, None
-        elif token in _ROMAN and index + 1 < len(tokens) and tokens[index + 1] == "квартал":
-            day = _ROMAN[token]
+        elif token in ROMAN and index + 1 < len(tokens) and tokens[index + 1] == "квартал":
+            day = ROMAN[token]
         elif ordinal := _ORDINAL.fullmatch(token):
             if day is not None:
                 raise InvalidDate(unreadable_message(whole))
             day = int(ordinal[1])
-        elif bare in _MONTH_WORDS:
-            month = _MONTH_WORDS[bare]
-        elif token in _SEASON_WORDS or token in _QUARTERS:
-            season = _SEASON_WORDS.get(token) or _QUARTERS[token]
-        elif token in _FILLER or bare in _FILLER:
+        elif bare in MONTH_WORDS:
+            month = MONTH_WORDS[bare]
+        elif token in SEASON_WORDS or token in QUARTERS:
+            season = SEASON_WORDS.get(token) or QUARTERS[token]
+        elif token in FILLER or bare in FILLER:
             continue
         else:
             raise InvalidDate(unreadable_message(whole))
