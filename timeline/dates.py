@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "DATETIME_INTERVAL_MESSAGE",
+    "End",
     "FuzzyDate",
     "InvalidDate",
     "Precision",
@@ -121,8 +122,6 @@ SEASON_NAMES = {
     40: "First half of",
     41: "Second half of",
 }
-# Kept for callers of the older name; every code now has its one name above.
-LEVEL2_SEASON_NAMES = {code: name for code, name in SEASON_NAMES.items() if code >= 25}
 # (first month, number of months) for each season code. The edtf package gives
 # winter as December only; a northern winter runs into the next year, so the span
 # is widened rather than silently narrowed.
