@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -8,6 +9,8 @@ admin.site.index_title = "Timelines, events and sources"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Browsers ask for /favicon.ico on every site; an answer keeps 404s out of logs and consoles.
+    path("favicon.ico", RedirectView.as_view(url=static("timeline/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("timeline.api", "api"))),
     path("", include("timeline.urls")),

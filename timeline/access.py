@@ -3,8 +3,8 @@
 Every surface asks this module: the API's querysets and filter choices, the
 HTML pages, the calendar feeds, the PDF briefs and the admin. The rules:
 
-* A reader with the model's ``view`` permission (editors, superusers) sees
-  everything: private timelines, drafts, every actor, source and tag.
+* A reader with the model's ``view`` (or ``change``) permission (editors,
+  superusers) sees everything: private timelines, drafts, every actor, source and tag.
 * Anyone else sees published events of public timelines, and of an unlisted
   timeline when they name it (by slug, or an event by uid).
 * Names around events follow the events: an actor, source or tag appears to a
@@ -33,8 +33,14 @@ READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 def reads_everything(user: Any, model_name: str) -> bool:
     """Whether ``user`` may read drafts, private timelines and hidden names of ``model_name``
-    ("event", "timeline", "actor", "source", "tag", "eventtombstone")."""
-    return bool(user is not None and user.is_active and user.has_perm(f"timeline.view_{model_name}"))
+    ("event", "timeline", "actor", "source", "tag", "eventtombstone").
+
+    The ``view`` permission grants it, and so does ``change``, as in Django's admin:
+    whoever may change a row may read it.
+    """
+    if user is None or not user.is_active:
+        return False
+    return bool(user.has_perm(f"timeline.view_{model_name}") or user.has_perm(f"timeline.change_{model_name}"))
 
 
 def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timeline]:

@@ -14,15 +14,29 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates, services
+from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
-from timeline.models import EVENT_EDITABLE_FIELDS, Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.admin_tokens import ApiTokenAdmin
+from timeline.models import (
+    EVENT_EDITABLE_FIELDS,
+    Actor,
+    ApiToken,
+    Citation,
+    Event,
+    EventTombstone,
+    Source,
+    Tag,
+    Timeline,
+)
 from timeline.queries import citations_with_sources
 
 
 @admin.register(Timeline)
 class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
+    class Media:
+        css = {"all": ("timeline/admin.css",)}
+
     list_display = ("title", "slug", "visibility", "event_count", "content_changed_at")
     list_filter = ("visibility",)
     search_fields = ("title", "slug", "description")
@@ -43,7 +57,8 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHisto
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
-        return super().get_queryset(request).annotate(event_total=Count("events"))
+        visible = super().get_queryset(request) & access.timelines_visible_to(request.user)
+        return visible.annotate(event_total=Count("events"))
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Timeline) -> int:
@@ -231,7 +246,8 @@ class EventAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         # Citations with their sources feed the grade column in one extra query per page.
-        return super().get_queryset(request).prefetch_related(citations_with_sources())
+        visible = super().get_queryset(request) & access.events_visible_to(request.user)
+        return visible.prefetch_related(citations_with_sources())
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # With a single timeline its column would repeat one title on every row.
@@ -331,7 +347,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "publisher", "url", "notes")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+        visible = super().get_queryset(request) & access.sources_visible_to(request.user)
+        return visible.annotate(citation_total=Count("citations"))
 
     @admin.display(description="Citations", ordering="citation_total")
     def citation_count(self, obj: Source) -> int:
@@ -345,7 +362,8 @@ class ActorAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "native_name", "description")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
-        return super().get_queryset(request).annotate(event_total=Count("events"))
+        visible = super().get_queryset(request) & access.actors_visible_to(request.user)
+        return visible.annotate(event_total=Count("events"))
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Actor) -> int:
@@ -359,7 +377,8 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        return super().get_queryset(request).annotate(event_total=Count("events"))
+        visible = super().get_queryset(request) & access.tags_visible_to(request.user)
+        return visible.annotate(event_total=Count("events"))
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Tag) -> int:
@@ -389,3 +408,6 @@ class EventTombstoneAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+admin.site.register(ApiToken, ApiTokenAdmin)

@@ -4,7 +4,8 @@ Who may read what: anonymous readers (and signed-in users without permissions)
 see published events of public timelines; an unlisted timeline and its events
 are readable by slug or uid but never listed; private timelines and drafts need
 the model's view permission. Every write needs the Django model permission
-("Editors" group).
+("Editors" group), and a token that is not read-only (timeline/authentication.py).
+Creates honour the ``Idempotency-Key`` header (timeline/idempotency.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,7 +34,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import BasePagination, PageNumberPagination
@@ -44,6 +47,7 @@ from rest_framework.utils.urls import replace_query_param
 from timeline import access, sync
 from timeline.access import events_visible_to
 from timeline.filters import EventFilter
+from timeline.idempotency import idempotent
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relation_lists
 from timeline.serializers import (
@@ -262,6 +266,13 @@ WRITE_ERRORS = {
     413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
     415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
 }
+CREATE_ERRORS = {
+    **WRITE_ERRORS,
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A request with the same `Idempotency-Key` is still in progress; retry."
+    ),
+    422: OpenApiResponse(OpenApiTypes.OBJECT, description="The `Idempotency-Key` was used for a different request."),
+}
 CONDITIONAL_WRITE_ERRORS = {
     **WRITE_ERRORS,
     412: OpenApiResponse(OpenApiTypes.OBJECT, description="`If-Match` names an older version of the event."),
@@ -277,6 +288,15 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="An ETag you hold; answered with 304 and no body if the event is unchanged.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A key of your choosing (at most 255 characters) that makes a retry safe: a repeat of the same "
+    "request with the same key within `TIMELINE_IDEMPOTENCY_TTL_HOURS` (24 by default) replays the first "
+    "answer (marked `Idempotent-Replayed: true`) and creates nothing; the same key with a different request "
+    "is refused (422).",
 )
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 
@@ -330,7 +350,8 @@ class ApiViewSetMixin:
     create=extend_schema(
         summary="Create an event",
         request=EventWriteSerializer,
-        responses={201: ETAG_HEADER, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ETAG_HEADER, **CREATE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an event",
@@ -381,6 +402,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(EventSerializer(event, context=self.get_serializer_context()).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = EventWriteSerializer(data=request.data, context=self.get_serializer_context())
         with transaction.atomic():
@@ -451,7 +473,11 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List timelines", responses={200: TimelineSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(summary="Read one timeline", responses={200: TimelineSerializer, **READ_ERRORS}),
-    create=extend_schema(summary="Create a timeline", responses={201: TimelineSerializer, **WRITE_ERRORS}),
+    create=extend_schema(
+        summary="Create a timeline",
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: TimelineSerializer, **CREATE_ERRORS},
+    ),
     update=extend_schema(summary="Replace a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     partial_update=extend_schema(summary="Change a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     destroy=extend_schema(summary="Delete a timeline and its events", responses={204: None, **READ_ERRORS}),
@@ -467,6 +493,10 @@ class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Timeline]:
         return access.timelines_visible_to(self.request.user, listed=self.action == "list").order_by("title", "id")
 
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
 
 class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     """Actors, tags and sources. Readers without the view permission see those named on events
@@ -479,12 +509,18 @@ class ReferenceViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         return self.visible_to(self.request.user).order_by("pk")
 
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
 
 def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any:
     return extend_schema_view(
         list=extend_schema(summary=f"List {noun}s", responses={200: serializer(many=True), **READ_ERRORS}),
         retrieve=extend_schema(summary=f"Read one {noun}", responses={200: serializer, **READ_ERRORS}),
-        create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **WRITE_ERRORS}),
+        create=extend_schema(
+            summary=f"Create a {noun}", parameters=[IDEMPOTENCY_KEY], responses={201: serializer, **CREATE_ERRORS}
+        ),
         update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),
@@ -517,10 +553,38 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("actors", ActorViewSet, basename="actor")
 router.register("tags", TagViewSet, basename="tag")
 
+# What the API documentation pages need beyond the site's CSP (config/settings.py), as a browser showed:
+# Swagger UI draws its icons as data: images.
+swagger_ui_csp = csp_update({"img-src": ["data:"]})
+# ReDoc injects <style> elements: those made by Redoc.init carry this response's nonce
+# (timeline/static/timeline/redoc-init.js); the two its bundle adds while loading, before any
+# nonce can reach it, are allowed by their hashes (an empty one and the bundle's base CSS). A new
+# drf-spectacular-sidecar may change the second: the browser test then names the new hash.
+REDOC_BUNDLE_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+]
+# ReDoc also draws icons as data: images and runs its search in a worker made from a blob: URL.
+# Its sidebar always asks for its vendor's logo from a third-party host: that stays refused.
+redoc_csp = csp_update(
+    {"style-src": [NONCE, *REDOC_BUNDLE_STYLE_HASHES], "img-src": ["data:"], "worker-src": ["blob:"]}
+)
+
 # Included by config/urls.py under /api/v1/ with the "api" namespace.
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The split view serves its init script from ?script=, so the page needs no inline script.
+    path(
+        "schema/swagger-ui/",
+        swagger_ui_csp(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="timeline/api/swagger_ui.html")
+        ),
+        name="swagger-ui",
+    ),
+    path(
+        "schema/redoc/",
+        redoc_csp(SpectacularRedocView.as_view(url_name="api:schema", template_name="timeline/api/redoc.html")),
+        name="redoc",
+    ),
     *router.urls,
 ]

@@ -4,6 +4,8 @@ A thin layer over :mod:`timeline.exporters.brief`: it reads the same
 ``EventFilter`` as the API and feeds, answers conditional requests from an ETag
 computed without rendering, caches rendered bytes, and refuses briefs larger
 than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` (``manage.py brief`` has no limit).
+Renders are throttled per client (scopes ``brief_render`` and ``brief_render_user``);
+304s and cached PDFs are not.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from timeline.access import events_listed_for, reads_everything, timelines_visib
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relations
+from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
 
@@ -132,7 +135,9 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
 
     404 for timelines the reader may not see; readers without the view
     permission get published events only. 400 with field messages for an
-    invalid filter, 304 when the ETag matches, 413 above the configured size.
+    invalid filter, 304 when the ETag matches, 413 above the configured size,
+    429 (plain text, ``Retry-After``) when the brief must be rendered and the
+    client is over its render rate.
     """
     timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
@@ -162,6 +167,11 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
+        refused = throttled_response(
+            request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
+        )
+        if refused is not None:
+            return refused
         pdf = render_brief_for(brief)
         cache.set(cache_key, pdf)
     return pdf_response(pdf, filename=filename, etag=brief.etag)

@@ -12,7 +12,9 @@
 ETag and Last-Modified come from the timeline's change times (one query), so a
 304 never renders anything; a 200 serves the whole body from the cache when the
 same filter was rendered for the same timeline state, and otherwise joins
-cached VEVENT blocks.
+cached VEVENT blocks. Only that render is throttled (scope ``feed_render``):
+a client over the limit gets 429 with ``Retry-After``, while 304s and cached
+bodies are always served.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
 from timeline.services import feed_token_digest
+from timeline.throttles import FEED_RENDER_THROTTLES, throttled_response
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Query parameters of the feed itself; everything else goes to EventFilter.
@@ -57,6 +60,8 @@ class FeedState:
     last_modified: dt.datetime | None
     render: Callable[[], bytes]
     filename: str = ""
+    # Where render() stores the body; "" when the body is not stored whole.
+    cache_key: str = ""
 
 
 def export_options() -> ical.ExportOptions:
@@ -116,18 +121,17 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         options.refresh.total_seconds(),
     )
 
+    cache_key = f"ical:feed:{etag}"
+
     def render() -> bytes:
-        key = f"ical:feed:{etag}"
-        body = cache.get(key)
-        if body is None:
-            words = filterset.describe()
-            name = timeline.title + (f" ({' · '.join(words)})" if words else "")
-            description = timeline.description
-            if not include_year:
-                description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
-            header = ical.CalendarHeader(name=name, description=description.strip())
-            body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
-            cache.set(key, body)
+        words = filterset.describe()
+        name = timeline.title + (f" ({' · '.join(words)})" if words else "")
+        description = timeline.description
+        if not include_year:
+            description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
+        header = ical.CalendarHeader(name=name, description=description.strip())
+        body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
+        cache.set(cache_key, body)
         return body
 
     return FeedState(
@@ -135,6 +139,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         last_modified=max(times),
         render=render,
         filename=f"{timeline.slug}.ics" if download else "",
+        cache_key=cache_key,
     )
 
 
@@ -214,7 +219,15 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
         resolved = state(request, **kwargs)
         if not isinstance(resolved, FeedState):
             return resolved
-        response = HttpResponse(resolved.render(), content_type=CONTENT_TYPE)
+        body = cache.get(resolved.cache_key) if resolved.cache_key else None
+        if body is None:
+            refused = throttled_response(
+                request, FEED_RENDER_THROTTLES, message="Too many calendar feeds were rendered for this client."
+            )
+            if refused is not None:
+                return refused
+            body = resolved.render()
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
         if resolved.filename:
             response["Content-Disposition"] = content_disposition_header(True, resolved.filename)
         return response
@@ -223,6 +236,10 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         response = respond(request, **kwargs)
+        if response.status_code == 429:
+            # condition() labels every answer with the feed's validators; a refusal has no body to label.
+            del response["ETag"]
+            del response["Last-Modified"]
         # Also on 304s, which condition() builds without calling respond's body.
         response["Cache-Control"] = "private, no-cache"
         if "token" in kwargs:

@@ -55,29 +55,36 @@ def server_state(slug: str | None = None) -> dict[str, tuple[str, int]]:
     return {str(uid): (title, version) for uid, title, version in events.values_list("uid", "title", "version")}
 
 
-def hold_open(write: Callable[[], None]) -> tuple[threading.Thread, threading.Event, threading.Event]:
-    """Run ``write`` in a transaction on another connection and keep it open until released."""
+def interleave(write_a: Callable[[], object], write_b: Callable[[], object], mirrors: list[Mirror]) -> None:
+    """Transaction A writes and stays open; B writes and commits; the mirrors sync; A commits;
+    the mirrors sync again. A runs in its own thread, so on its own database connection."""
     written, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
-    def run() -> None:
+    def run_a() -> None:
         try:
             with transaction.atomic():
-                write()
+                write_a()
                 written.set()
-                assert release.wait(30), "never released"
-        except BaseException as exc:  # reported by the test thread below
+                if not release.wait(30):
+                    raise TimeoutError("transaction A was never released")
+        except BaseException as exc:  # re-raised in the test's thread below
             errors.append(exc)
             written.set()
         finally:
             connection.close()
 
-    thread = threading.Thread(target=run)
-    thread.errors = errors  # type: ignore[attr-defined]
+    thread = threading.Thread(target=run_a)
     thread.start()
     assert written.wait(30)
+    write_b()
+    for mirror in mirrors:
+        mirror.sync()
+    release.set()
+    thread.join()
     assert errors == []
-    return thread, written, release
+    for mirror in mirrors:
+        mirror.sync()
 
 
 @pytest.fixture
@@ -99,16 +106,8 @@ def test_mirror_equals_server_after_a_transaction_commits_behind_another(no_marg
         event.save()
         Event(timeline_id=timeline.pk, title="added by A", date="2025-05", published=True).save()
 
-    thread_a, _, release_a = hold_open(write_a)
-    EventFactory(timeline=other, title="added by B")
-    for mirror in mirrors:
-        mirror.sync()
-    release_a.set()
-    thread_a.join()
-    for mirror in mirrors:
-        mirror.sync()
+    interleave(write_a, lambda: EventFactory(timeline=other, title="added by B"), mirrors)
 
-    assert thread_a.errors == []  # type: ignore[attr-defined]
     assert sorted(title for title, _ in mirrors[1].state().values()) == ["added by A", "added by B", "edited by A"]
     assert (mirrors[0].state(), mirrors[1].state()) == (server_state("t"), server_state())
 
@@ -124,16 +123,8 @@ def test_mirror_equals_server_after_a_long_bulk_publish(no_margin):
     def publish_all() -> None:
         events_set_published(events=Event.objects.filter(pk__in=[d.pk for d in drafts]), published=True)
 
-    thread_a, _, release_a = hold_open(publish_all)
-    EventFactory(timeline=other, title="published meanwhile")
-    for mirror in mirrors:
-        mirror.sync()
-    release_a.set()
-    thread_a.join()
-    for mirror in mirrors:
-        mirror.sync()
+    interleave(publish_all, lambda: EventFactory(timeline=other, title="published meanwhile"), mirrors)
 
-    assert thread_a.errors == []  # type: ignore[attr-defined]
     assert (len(mirrors[0].state()), len(mirrors[1].state())) == (301, 302)
     assert (mirrors[0].state(), mirrors[1].state()) == (server_state("t"), server_state())
 
@@ -145,16 +136,11 @@ def test_mirror_drops_events_deleted_inside_a_transaction_that_commits_late(no_m
     for mirror in mirrors:
         mirror.sync()
 
-    thread_a, _, release_a = hold_open(lambda: Event.objects.get(pk=doomed.pk).delete())
-    EventFactory(timeline=other, title="added by B")
-    for mirror in mirrors:
-        mirror.sync()
-    release_a.set()
-    thread_a.join()
-    for mirror in mirrors:
-        mirror.sync()
+    def delete_doomed() -> None:
+        Event.objects.get(pk=doomed.pk).delete()
 
-    assert thread_a.errors == []  # type: ignore[attr-defined]
+    interleave(delete_doomed, lambda: EventFactory(timeline=other, title="added by B"), mirrors)
+
     assert str(kept.uid) in mirrors[1].state()
     assert str(doomed.uid) not in mirrors[1].state()
     assert (mirrors[0].state(), mirrors[1].state()) == (server_state("t"), server_state())
