@@ -22,9 +22,10 @@ from timeline import dates
 class EDTFField(models.CharField):
     """A CharField holding an EDTF string.
 
-    Whatever an editor types ("c. June 2025", "June 17, 2025") is normalised to
-    EDTF ("2025-06~", "2025-06-17") during validation and before saving;
-    text that is not a date raises ``ValidationError`` with the reason.
+    Whatever an editor types ("c. June 2025", "June 17, 2025", "з жовтня 2024")
+    is normalised to EDTF ("2025-06~", "2025-06-17", "2024-10/..") during
+    validation and before saving (``timeline.dates.parse``); text that is not a
+    date raises ``ValidationError`` with the reason.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

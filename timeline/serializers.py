@@ -161,7 +161,7 @@ class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
 
 
 class EDTFTextField(StrictCharField):
-    """A date as EDTF or plain English ("2025-06~", "c. June 2025"), stored as EDTF.
+    """A date as EDTF or a phrase ("2025-06~", "c. June 2025", "17 червня 2025"), stored as EDTF.
 
     Invalid text fails validation with the parser's reason (month 13, an interval
     that ends before it starts, ...).

@@ -31,7 +31,7 @@ def editor_client(db):
 @pytest.mark.parametrize(
     ("change", "errors"),
     [
-        ({"date": "2025-13"}, {"date": ["“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season)."]}),
+        ({"date": "2025-13"}, {"date": ["“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season)."]}),
         (
             {"date": "2025-06/2025-04"},
             {"date": ["“2025-06/2025-04” ends (April 2025) before it starts (June 2025)."]},
@@ -179,7 +179,7 @@ def test_source_create_invalid_published_date_is_400(editor_client):
 
     assert (response.status_code, response.json()) == (
         400,
-        {"published": ["“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season)."]},
+        {"published": ["“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season)."]},
     )
 
 
