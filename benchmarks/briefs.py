@@ -138,7 +138,7 @@ def naive_brief(snapshots: list[Any], sources: dict[int, Any], *, info: Any) -> 
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
-    from timeline.exporters.brief_text import SANS, SANS_BOLD, BriefText
+    from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText
 
     text = BriefText()
     numbers = {pk: number for number, pk in enumerate(sources, start=1)}

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from tests.brief_demo import ATTACK_STRINGS, LONG_URL, demo_brief_timeline
 from tests.factories import EventFactory, TimelineFactory
 from timeline.exporters.brief import MARGIN_X, BriefInfo, brief_info_for, render_brief
-from timeline.exporters.brief_text import (
+from timeline.exporters.brief.text import (
     FONT_DIR,
     FONT_FILES,
     KOREAN,
@@ -323,7 +323,7 @@ def test_characters_no_font_covers_are_logged(caplog):
     text = BriefText()
     text.markup("hieroglyph 𓀀")
 
-    with caplog.at_level(logging.WARNING, logger="timeline.exporters.brief_text"):
+    with caplog.at_level(logging.WARNING, logger="timeline.exporters.brief.text"):
         text.log_missing("Brief")
 
     assert caplog.messages == ["Brief: no shipped font has a glyph for U+13000 EGYPTIAN HIEROGLYPH A001"]

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 logger = logging.getLogger(__name__)
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 
 SANS = "BriefSans"
 SANS_BOLD = "BriefSans-Bold"

@@ -1,0 +1,238 @@
+"""The timeline chart: events per month or year and the key events below the axis.
+Imported only when rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from timeline import dates
+from timeline.exporters.brief.data import BriefEvent
+from timeline.exporters.brief.layout import (
+    ACCENT,
+    ACCENT_LIGHT,
+    FRAME_WIDTH,
+    INK,
+    KEY_RED,
+    MAX_KEY_LANES,
+    MUTED,
+    RULE,
+)
+from timeline.exporters.brief.text import SANS, SANS_BOLD
+
+
+@dataclass(frozen=True, slots=True)
+class _Bins:
+    """Equal calendar bins (months or years) covering the events."""
+
+    unit: str  # "month" or "year"
+    step: int  # months or years per bin
+    start: dt.date
+    count: int
+
+    def start_of(self, index: int) -> dt.date:
+        if self.unit == "month":
+            months = self.start.year * 12 + self.start.month - 1 + index * self.step
+            return dt.date(months // 12, months % 12 + 1, 1)
+        return dt.date(min(self.start.year + index * self.step, dates.MAX_YEAR), 1, 1)
+
+    def position(self, day: dt.date, *, end: bool = False) -> float:
+        """Where ``day`` falls in bin units (``end``: the end of that day)."""
+        if self.unit == "month":
+            months = (day.year * 12 + day.month - 1) - (self.start.year * 12 + self.start.month - 1)
+            length = (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1) - day.replace(day=1)).days
+            fraction = (day.day - (0 if end else 1)) / length
+            return (months + fraction) / self.step
+        year_length = 366 if dt.date(day.year, 12, 31).timetuple().tm_yday == 366 else 365
+        fraction = (day.timetuple().tm_yday - (0 if end else 1)) / year_length
+        return (day.year - self.start.year + fraction) / self.step
+
+    def index(self, day: dt.date) -> int:
+        return min(self.count - 1, max(0, int(self.position(day))))
+
+
+def _bins_for(events: list[BriefEvent]) -> _Bins:
+    lower = min(event.lower for event in events)
+    upper = max(event.upper for event in events)
+    months = (upper.year * 12 + upper.month) - (lower.year * 12 + lower.month) + 1
+    if months <= 36:
+        return _Bins("month", 1, lower.replace(day=1), max(months, 1))
+    years = upper.year - lower.year + 1
+    step = max(1, math.ceil(years / 60))
+    return _Bins("year", step, dt.date(lower.year, 1, 1), math.ceil(years / step))
+
+
+def chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, styles: dict[str, Any]) -> list[Any]:
+    from reportlab.platypus import Paragraph
+
+    if not events:
+        return [Paragraph("Nothing to chart.", styles["note"])]
+    bins = _bins_for(events)
+    unit = "month" if bins.unit == "month" else ("year" if bins.step == 1 else f"{bins.step} years")
+    note = (
+        f"Events per {unit}. Dark: dated within the {bins.unit if bins.step == 1 else 'period'}. Light: the date is "
+        f"uncertain or a span, drawn across every {bins.unit if bins.step == 1 else 'period'} it may fall in. "
+        "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
+    )
+    return [_chart(events, key_events, bins), Paragraph(note, styles["note"])]
+
+
+def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) -> Any:
+    from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+    from reportlab.lib.colors import HexColor
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    exact = [0] * bins.count
+    spread = [0] * bins.count
+    for event in events:
+        first, last = bins.index(event.lower), bins.index(event.upper)
+        if first == last:
+            exact[first] += 1
+        else:
+            for index in range(first, last + 1):
+                spread[index] += 1
+    peak = max(a + b for a, b in zip(exact, spread, strict=True)) or 1
+    tick = _nice_tick(peak)
+    top_value = tick * math.ceil(peak / tick)
+
+    shown_keys = key_events[:40]
+    lanes = _pack_lanes(shown_keys, bins)
+    lane_count = max(lanes, default=-1) + 1
+    lane_height = 11
+    width = FRAME_WIDTH
+    plot_left, plot_right = 24, width - 4
+    # Below the axis: month labels, year labels, then the key-event lanes.
+    axis_y = 4 + lane_count * lane_height + (10 if lane_count else 0) + 20
+    plot_height = 120
+    height = axis_y + plot_height + 10
+    slot = (plot_right - plot_left) / bins.count
+    drawing = Drawing(width, height)
+    # The renderer's default font would be the non-embedded Helvetica.
+    drawing.initialFontName = SANS
+    drawing.initialFontSize = 7
+    muted, accent, light = HexColor(MUTED), HexColor(ACCENT), HexColor(ACCENT_LIGHT)
+
+    value = 0
+    while value <= top_value:
+        y = axis_y + plot_height * value / top_value
+        drawing.add(Line(plot_left, y, plot_right, y, strokeColor=HexColor(RULE), strokeWidth=0.3))
+        drawing.add(
+            String(plot_left - 4, y - 2.5, f"{value:,}", fontName=SANS, fontSize=6.5, fillColor=muted, textAnchor="end")
+        )
+        value += tick
+
+    bar_gap = min(1.5, slot * 0.15)
+    for index in range(bins.count):
+        x = plot_left + index * slot + bar_gap / 2
+        exact_height = plot_height * exact[index] / top_value
+        spread_height = plot_height * spread[index] / top_value
+        if exact_height:
+            drawing.add(Rect(x, axis_y, slot - bar_gap, exact_height, fillColor=accent, strokeColor=None))
+        if spread_height:
+            drawing.add(
+                Rect(x, axis_y + exact_height, slot - bar_gap, spread_height, fillColor=light, strokeColor=None)
+            )
+    drawing.add(Line(plot_left, axis_y, plot_right, axis_y, strokeColor=HexColor(INK), strokeWidth=0.6))
+
+    label_every = max(1, math.ceil(bins.count / 24))
+    for index in range(bins.count):
+        start = bins.start_of(index)
+        x = plot_left + (index + 0.5) * slot
+        if bins.unit == "month":
+            if index % label_every == 0:
+                drawing.add(
+                    String(
+                        x,
+                        axis_y - 9,
+                        dates.MONTHS_SHORT[start.month - 1],
+                        fontName=SANS,
+                        fontSize=6.5,
+                        fillColor=muted,
+                        textAnchor="middle",
+                    )
+                )
+            if start.month == 1 or index == 0:
+                drawing.add(
+                    String(
+                        plot_left + index * slot + 1,
+                        axis_y - 18,
+                        str(start.year),
+                        fontName=SANS_BOLD,
+                        fontSize=7,
+                        fillColor=HexColor(INK),
+                    )
+                )
+                drawing.add(
+                    Line(
+                        plot_left + index * slot,
+                        axis_y,
+                        plot_left + index * slot,
+                        axis_y - 3,
+                        strokeColor=HexColor(INK),
+                        strokeWidth=0.6,
+                    )
+                )
+        elif index % label_every == 0:
+            label = str(start.year) if bins.step == 1 else f"{start.year}–{start.year + bins.step - 1}"
+            drawing.add(String(x, axis_y - 9, label, fontName=SANS, fontSize=6.5, fillColor=muted, textAnchor="middle"))
+
+    red = HexColor(KEY_RED)
+    for number, (event, lane) in enumerate(zip(shown_keys, lanes, strict=True), start=1):
+        y = axis_y - 32 - lane * lane_height
+        x0 = plot_left + slot * bins.position(event.lower)
+        x1 = plot_left + slot * bins.position(event.upper, end=True)
+        if event.is_span and x1 - x0 > 3:
+            drawing.add(Rect(x0, y - 1.5, x1 - x0, 3, fillColor=red, strokeColor=None))
+            drawing.add(Line(x0, y - 3.5, x0, y + 3.5, strokeColor=red, strokeWidth=0.7))
+            drawing.add(Line(x1, y - 3.5, x1, y + 3.5, strokeColor=red, strokeWidth=0.7))
+            label_x = x1 + 3
+        else:
+            middle = (x0 + x1) / 2
+            drawing.add(
+                Polygon(
+                    [middle, y + 3.5, middle + 3.5, y, middle, y - 3.5, middle - 3.5, y],
+                    fillColor=red,
+                    strokeColor=None,
+                )
+            )
+            label_x = middle + 5
+        label = f"K{number}"
+        label_width = stringWidth(label, SANS_BOLD, 6.5)
+        label_y, anchor = y - 2.3, "start"
+        if label_x + label_width > width:  # no room right of the marker: left of it, or above a long span
+            if x0 - 4 - label_width >= 0:
+                label_x, anchor = x0 - 4, "end"
+            else:
+                label_x, label_y, anchor = x1, y + 3, "end"
+        drawing.add(String(label_x, label_y, label, fontName=SANS_BOLD, fontSize=6.5, fillColor=red, textAnchor=anchor))
+    return drawing
+
+
+def _pack_lanes(key_events: list[BriefEvent], bins: _Bins) -> list[int]:
+    """Assign each key event a lane so that markers and labels do not overlap."""
+    lane_ends: list[float] = []
+    lanes = []
+    for event in key_events:
+        start = bins.position(event.lower) - 0.15
+        end = bins.position(event.upper, end=True) + 0.6 + 0.3 * bins.count / 24
+        free = [lane for lane, lane_end in enumerate(lane_ends) if start >= lane_end]
+        if free:
+            lane = free[0]
+        elif len(lane_ends) < MAX_KEY_LANES:
+            lane_ends.append(end)
+            lane = len(lane_ends) - 1
+        else:  # crowded: overlap in the lane that frees up first
+            lane = min(range(len(lane_ends)), key=lane_ends.__getitem__)
+        lane_ends[lane] = max(lane_ends[lane], end)
+        lanes.append(lane)
+    return lanes
+
+
+def _nice_tick(peak: int) -> int:
+    """A round gridline step giving three to six lines up to ``peak``."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
+        if peak / step <= 5:
+            return step
+    return 10 ** len(str(peak))

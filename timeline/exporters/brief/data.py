@@ -1,0 +1,218 @@
+"""What a brief prints, as plain values copied out of the ORM, and its ordering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from timeline import dates
+
+TEMPLATE_VERSION = "brief-1"
+
+STATUS_LABELS = {
+    "reported": "Reported",
+    "claimed": "Claimed",
+    "confirmed": "Confirmed",
+    "disputed": "Disputed",
+    "denied": "Denied",
+    "retracted": "Retracted",
+}
+STATUS_MEANINGS = [
+    ("Reported", "stated by a source; nobody has formally claimed it."),
+    ("Claimed", "asserted by a party with a stake in it (the claimant)."),
+    ("Confirmed", "corroborated by independent sources."),
+    ("Disputed", "contested by another party or by conflicting evidence."),
+    ("Denied", "rejected by a party concerned."),
+    ("Retracted", "withdrawn by the party or source that made it."),
+]
+RELIABILITY_LABELS = {
+    "A": "Completely reliable",
+    "B": "Usually reliable",
+    "C": "Fairly reliable",
+    "D": "Not usually reliable",
+    "E": "Unreliable",
+    "F": "Reliability cannot be judged",
+}
+CREDIBILITY_LABELS = {
+    1: "Confirmed by other sources",
+    2: "Probably true",
+    3: "Possibly true",
+    4: "Doubtful",
+    5: "Improbable",
+    6: "Truth cannot be judged",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BriefCitation:
+    source_id: int
+    quote: str
+    locator: str
+
+
+@dataclass(slots=True)
+class BriefEvent:
+    """What the brief prints about one event: plain values, no ORM."""
+
+    pk: int
+    title: str
+    summary: str
+    date: str
+    lower: dt.date
+    upper: dt.date
+    precision: str
+    status: str
+    claimant: str
+    grade: str
+    credibility: int
+    key: bool
+    location: str
+    reported: str
+    actors: list[str]
+    tags: list[str]
+    citations: list[BriefCitation]
+    url: str
+    number: int = 0
+
+    @property
+    def display_date(self) -> str:
+        return dates.parse_stored(self.date).display(short=True)
+
+    @property
+    def is_span(self) -> bool:
+        """True when the date covers more than one day (uncertain or an interval)."""
+        return self.lower != self.upper
+
+
+@dataclass(slots=True)
+class BriefSource:
+    pk: int
+    title: str
+    publisher: str
+    published: str
+    url: str
+    reliability: str
+    number: int = 0
+    # (quote, locator) -> numbers of the events citing it, in chronology order
+    quotes: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BriefInfo:
+    """Everything on the cover that does not come from the events."""
+
+    title: str
+    description: str = ""
+    marking: str = ""
+    as_of: dt.datetime | None = None
+    filter_words: Sequence[str] = ()
+    data_version: str = ""
+    author: str = "Event timelines"
+    site_url: str = ""
+
+
+def brief_info_for(
+    timeline: Any,
+    *,
+    filter_words: Sequence[str] = (),
+    as_of: dt.datetime | None = None,
+    data_version: str = "",
+    site_url: str = "",
+) -> BriefInfo:
+    """Cover information for a timeline (any object with title, description, marking,
+    content_changed_at). ``as_of`` defaults to when the timeline's content last changed."""
+    return BriefInfo(
+        title=timeline.title,
+        description=timeline.description or "",
+        marking=timeline.marking or "",
+        as_of=as_of or getattr(timeline, "content_changed_at", None),
+        filter_words=tuple(filter_words),
+        data_version=data_version,
+        site_url=site_url,
+    )
+
+
+def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[BriefEvent], dict[int, BriefSource]]:
+    """Copy what the brief needs out of ``Event`` instances (with relations prefetched,
+    see ``queries.events_with_relations``), so the model instances can be freed."""
+    snapshots: list[BriefEvent] = []
+    sources: dict[int, BriefSource] = {}
+    for event in events:
+        citations = []
+        for citation in event.citations.all():
+            source = citation.source
+            if source.pk not in sources:
+                sources[source.pk] = BriefSource(
+                    pk=source.pk,
+                    title=source.title,
+                    publisher=source.publisher,
+                    published=source.published,
+                    url=source.url,
+                    reliability=source.reliability,
+                )
+            citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
+        reliabilities = [sources[c.source_id].reliability for c in citations]
+        # An open end ("since October 2024") is drawn and grouped by its known end only.
+        fuzzy = dates.parse_stored(event.date)
+        snapshots.append(
+            BriefEvent(
+                pk=event.pk,
+                title=event.title,
+                summary=event.summary,
+                date=event.date,
+                lower=fuzzy.known_lower,
+                upper=fuzzy.known_upper,
+                precision=event.precision,
+                status=event.status,
+                claimant=event.claimant.name if event.claimant_id else "",
+                grade=f"{min(reliabilities) if reliabilities else 'F'}{event.credibility}",
+                credibility=event.credibility,
+                key=event.key,
+                location=event.location,
+                reported=event.reported,
+                actors=[actor.name for actor in event.actors.all()],
+                tags=[tag.name for tag in event.tags.all()],
+                citations=citations,
+                url=f"{site_url}{event.get_absolute_url()}" if site_url else "",
+            )
+        )
+    return snapshots, sources
+
+
+# --- Ordering and numbering ---
+
+
+def group_key(event: BriefEvent) -> tuple[int, int]:
+    """(year, month) of the chronology group; month 0 for events only known to the year."""
+    same_year = event.lower.year == event.upper.year
+    whole_year = same_year and (event.lower.month, event.lower.day, event.upper.month, event.upper.day) == (
+        1,
+        1,
+        12,
+        31,
+    )
+    if whole_year and "/" not in event.date:
+        return event.lower.year, 0
+    return event.lower.year, event.lower.month
+
+
+def chronology_key(event: BriefEvent) -> tuple[Any, ...]:
+    return (*group_key(event), event.lower, event.upper, event.pk)
+
+
+def number_events_and_sources(events: list[BriefEvent], sources: dict[int, BriefSource]) -> list[BriefSource]:
+    """Number events in chronology order and sources by first citation; collect the quotes."""
+    ordered: list[BriefSource] = []
+    for number, event in enumerate(events, start=1):
+        event.number = number
+        for citation in event.citations:
+            source = sources[citation.source_id]
+            if not source.number:
+                ordered.append(source)
+                source.number = len(ordered)
+            cited_by = source.quotes.setdefault((citation.quote.strip(), citation.locator.strip()), [])
+            if not cited_by or cited_by[-1] != number:
+                cited_by.append(number)
+    return ordered

@@ -1,0 +1,178 @@
+"""The document, its canvas and the page furniture (header, footer, marking, page label).
+Imported only when rendering: this module imports reportlab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from collections import Counter
+from typing import Any
+
+from reportlab.lib.colors import HexColor
+from reportlab.pdfgen.canvas import Canvas
+
+from timeline import dates
+from timeline.exporters.brief.data import TEMPLATE_VERSION, BriefEvent, BriefInfo
+from timeline.exporters.brief.layout import (
+    FRAME_WIDTH,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MARKING_RED,
+    MM,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+)
+from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText, register_fonts
+
+
+def page_label_form(number: int) -> str:
+    return f"BriefPageLabel{number}"
+
+
+class BriefCanvas(Canvas):
+    """Fills in "Page X of Y" when the total is known: each page shows a form
+    XObject named after its number, defined here in ``save``."""
+
+    def __init__(self, *args: Any, as_of: dt.datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if as_of is not None:
+            stamp = as_of.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
+            self.setDateFormatter(lambda *_: stamp)
+
+    def save(self) -> None:
+        if self._code:
+            self.showPage()
+        total = self.getPageNumber() - 1
+        for number in range(1, total + 1):
+            self.beginForm(page_label_form(number), lowerx=-150, lowery=-4, upperx=0, uppery=12)
+            self.setFont(SANS, 7.5)
+            self.setFillColor(HexColor(MUTED))
+            self.drawRightString(0, 0, f"Page {number} of {total}")
+            self.endForm()
+        super().save()
+
+
+def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) -> Any:
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    register_fonts()
+    tag_counts = Counter(tag for event in events for tag in event.tags)
+    keywords = ["brief", "timeline", *[tag for tag, _ in tag_counts.most_common(12)]]
+    subject = "; ".join(info.filter_words) if info.filter_words else "All events in the timeline"
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=f"{info.title} — brief",
+        subject=f"Brief: {subject}",
+        author=info.author,
+        creator=info.author,
+        producer=f"{info.author} ({TEMPLATE_VERSION})",
+        keywords=keywords,
+        invariant=1,
+        initialFontName=SANS,
+        initialFontSize=9,
+        lang="en",
+        displayDocTitle=1,
+        pageCompression=1,
+    )
+    furniture = functools.partial(_draw_page_furniture, info=info)
+    cover_frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_BOTTOM - 48 * MM, id="cover")
+    body_frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        FRAME_WIDTH,
+        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="cover", frames=[cover_frame], onPage=furniture),
+            PageTemplate(id="body", frames=[body_frame], onPage=furniture),
+        ]
+    )
+    return doc
+
+
+def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo) -> None:
+    """Header and footer on every page: marking, brief title, as-of time, page label."""
+    text = BriefText()
+    canv.saveState()
+    if doc.page == 1:
+        canv.showOutline()
+    left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
+    marking = info.marking.strip()
+    if marking:
+        canv.setFillColor(HexColor(MARKING_RED))
+        _draw_runs(canv, PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * MM, text.font_runs(marking, face=SANS_BOLD), 8, "centre")
+        _draw_runs(canv, PAGE_WIDTH / 2, 8 * MM, text.font_runs(marking, face=SANS_BOLD), 8, "centre")
+    canv.setFillColor(HexColor(MUTED))
+    as_of = format_as_of(info.as_of)
+    as_of_width = _runs_width(text.font_runs(as_of), 7.5)
+    title_runs = _truncate_runs(text.font_runs(info.title), 7.5, right - left - as_of_width - 10 * MM)
+    _draw_runs(canv, left, PAGE_HEIGHT - 17 * MM, title_runs, 7.5, "left")
+    _draw_runs(canv, right, PAGE_HEIGHT - 17 * MM, text.font_runs(as_of), 7.5, "right")
+    canv.setStrokeColor(HexColor(RULE))
+    canv.setLineWidth(0.5)
+    canv.line(left, PAGE_HEIGHT - 19 * MM, right, PAGE_HEIGHT - 19 * MM)
+    canv.line(left, 15 * MM, right, 15 * MM)
+    footer_left = f"Data version {info.data_version}" if info.data_version else "Event timeline brief"
+    _draw_runs(canv, left, 11 * MM, text.font_runs(footer_left), 7.5, "left")
+    canv.translate(right, 11 * MM)
+    canv.doForm(page_label_form(doc.page))
+    canv.restoreState()
+
+
+def _runs_width(runs: list[tuple[str, str]], size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(run, font, size) for font, run in runs)
+
+
+def _truncate_runs(runs: list[tuple[str, str]], size: float, width: float) -> list[tuple[str, str]]:
+    """Shorten ``runs`` with an ellipsis so that they fit ``width``."""
+    if _runs_width(runs, size) <= width:
+        return runs
+    chars = [(font, ch) for font, run in runs for ch in run]
+    while chars and _runs_width([*chars, (SANS, "…")], size) > width:
+        chars.pop()
+    merged: list[tuple[str, str]] = []
+    for font, ch in [*chars, (SANS, "…")]:
+        if merged and merged[-1][0] == font:
+            merged[-1] = (font, merged[-1][1] + ch)
+        else:
+            merged.append((font, ch))
+    return merged
+
+
+def _draw_runs(canv: Any, x: float, y: float, runs: list[tuple[str, str]], size: float, align: str) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths = [stringWidth(run, font, size) for font, run in runs]
+    if align == "centre":
+        x -= sum(widths) / 2
+    elif align == "right":
+        x -= sum(widths)
+    for (font, run), width in zip(runs, widths, strict=True):
+        canv.setFont(font, size)
+        canv.drawString(x, y, run)
+        x += width
+
+
+def format_as_of(as_of: dt.datetime | None) -> str:
+    if as_of is None:
+        return "As of: not stated"
+    as_of = as_of.astimezone(dt.UTC)
+    return f"As of {as_of.day} {dates.MONTHS[as_of.month - 1]} {as_of.year}, {as_of:%H:%M} UTC"

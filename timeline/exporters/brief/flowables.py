@@ -1,0 +1,275 @@
+"""The flowables of a brief: headings that write the outline, chronology entries and
+text flows drawn from pre-laid-out lines (no ``Paragraph`` parsing), and the text block
+they share. Imported only when rendering: this module imports reportlab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.platypus import Flowable, Paragraph
+
+from timeline.exporters.brief.data import BriefEvent
+from timeline.exporters.brief.layout import ACCENT, COLUMN_GAP, DATE_COLUMN, KEY_RED, MM, MUTED, RULE
+from timeline.exporters.brief.styles import colour
+from timeline.exporters.brief.text import SANS, SANS_BOLD, Segment, Span, layout_lines, text_width
+
+
+class Heading(Paragraph):
+    """A heading that bookmarks itself and adds its outline entry where it is drawn."""
+
+    def __init__(self, markup: str, style: Any, *, outline_title: str, key: str, level: int) -> None:
+        super().__init__(markup, style)
+        self.outline_title = outline_title
+        self.outline_key = key
+        self.outline_level = level
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        return []  # a heading never breaks across pages
+
+    def draw(self) -> None:
+        self.canv.bookmarkHorizontal(self.outline_key, 0, self.height + self.style.spaceBefore)
+        self.canv.addOutlineEntry(
+            self.outline_title, self.outline_key, level=self.outline_level, closed=self.outline_level >= 1
+        )
+        super().draw()
+
+
+class EventEntry(Flowable):
+    """One chronology event: a date column (date, grade, number) beside the text.
+
+    Text blocks are laid out on first wrap (once per width) by the plain line
+    breaker of ``text``. Splits between lines, so an event longer than
+    a page continues on the next one.
+    """
+
+    def __init__(self, event: BriefEvent, build: Any, *, continued: bool = False, right: Any = None) -> None:
+        super().__init__()
+        self.event = event
+        self.build = build
+        self.continued = continued
+        self._right_blocks = right
+        self._wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._wrapped_width != availWidth:
+            left, right = self.build(self.event, self.continued)
+            if self._right_blocks is None:
+                text_width = availWidth - DATE_COLUMN - COLUMN_GAP
+                self._right_blocks = [block.laid_out(text_width) for block in right]
+            self._left_blocks = [block.laid_out(DATE_COLUMN) for block in left]
+            self._left_height = sum(block.height for block in self._left_blocks) + (0 if self.continued else 17)
+            self._wrapped_width = availWidth
+            self.width = availWidth
+            self.height = max(self._left_height, sum(block.height for block in self._right_blocks)) + 11
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        self.wrap(availWidth, availHeight)
+        room = availHeight - 11
+        if self._left_height > room:
+            return []
+        placed: list[Block] = []
+        rest: list[Block] = []
+        used = 0.0
+        for index, block in enumerate(self._right_blocks):
+            if used + block.height <= room:
+                placed.append(block)
+                used += block.height
+                continue
+            fitting = int((room - used) // block.leading)
+            if fitting >= 1:
+                head, tail = block.cut(fitting)
+                placed.append(head)
+                rest = [tail, *self._right_blocks[index + 1 :]]
+            else:
+                rest = self._right_blocks[index:]
+            break
+        else:
+            return [self]
+        if not placed:
+            return []
+        first = EventEntry(self.event, self.build, continued=self.continued, right=placed)
+        second = EventEntry(self.event, self.build, continued=True, right=rest)
+        return [first, second]
+
+    def draw(self) -> None:
+        canv = self.canv
+        top = self.height - 5
+        if self.event.key and not self.continued:
+            canv.bookmarkHorizontal(f"event{self.event.number}", 0, self.height)
+        y = top
+        for block in self._left_blocks:
+            block.draw(canv, 0, y)
+            y -= block.height
+        if not self.continued:
+            self._draw_grade(canv, y - 14)
+        y = top
+        for block in self._right_blocks:
+            block.draw(canv, DATE_COLUMN + COLUMN_GAP, y)
+            y -= block.height
+        if self.event.key:
+            canv.setFillColor(colour(KEY_RED))
+            canv.rect(-4.5 * MM, 4, 1.6, self.height - 8, stroke=0, fill=1)
+        canv.setStrokeColor(colour(RULE))
+        canv.setLineWidth(0.4)
+        canv.line(0, 0.5, self.width, 0.5)
+
+    def _draw_grade(self, canv: Any, y: float) -> None:
+        """The grade in a box, then the event number and KEY, as one text object."""
+        canv.setStrokeColor(colour(ACCENT))
+        canv.setLineWidth(0.6)
+        canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
+        grade = self.event.grade
+        text = canv.beginText()
+        text.setTextOrigin(8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
+        text.setFont(SANS_BOLD, 7.5)
+        text.setFillColor(colour(ACCENT))
+        text.textOut(grade)
+        label = f"#{self.event.number}"
+        text.setTextOrigin(21, y + 3)
+        text.setFont(SANS, 7)
+        text.setFillColor(colour(MUTED))
+        text.textOut(label)
+        if self.event.key:
+            text.setFont(SANS_BOLD, 7)
+            text.setFillColor(colour(KEY_RED))
+            text.textOut("  KEY")
+        canv.drawText(text)
+
+
+class TextFlow(Flowable):
+    """Text blocks one under another, with an optional label in the left margin
+    (drawn on the first part) and a named destination; splits between lines."""
+
+    def __init__(
+        self,
+        blocks: list[Block],
+        *,
+        label: Block | None = None,
+        anchor: str = "",
+        space_before: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.blocks = blocks
+        self.label = label
+        self.anchor = anchor
+        self.space_before = space_before
+        self._wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._wrapped_width != availWidth:
+            self.blocks = [block.laid_out(availWidth) for block in self.blocks]
+            if self.label is not None:
+                self.label = self.label.laid_out(availWidth)
+            self._wrapped_width = availWidth
+        self.width = availWidth
+        self.height = self.space_before + sum(block.height for block in self.blocks)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        self.wrap(availWidth, availHeight)
+        room = availHeight - self.space_before
+        placed: list[Block] = []
+        used = 0.0
+        for index, block in enumerate(self.blocks):
+            if used + block.height <= room:
+                placed.append(block)
+                used += block.height
+                continue
+            fitting = int((room - used) // block.leading)
+            rest = self.blocks[index:]
+            if fitting >= 1:
+                head, tail = block.cut(fitting)
+                placed.append(head)
+                rest = [tail, *self.blocks[index + 1 :]]
+            break
+        else:
+            return [self]
+        if not placed:
+            return []
+        first = TextFlow(placed, label=self.label, anchor=self.anchor, space_before=self.space_before)
+        second = TextFlow(rest)
+        for part in (first, second):
+            part._wrapped_width = availWidth
+        return [first, second]
+
+    def draw(self) -> None:
+        canv = self.canv
+        top = self.height - self.space_before
+        if self.anchor:
+            canv.bookmarkHorizontal(self.anchor, 0, self.height)
+        if self.label is not None:
+            self.label.draw(canv, 0, top)
+        for block in self.blocks:
+            block.draw(canv, block.indent, top)
+            top -= block.height
+
+
+@dataclass(slots=True)
+class Block:
+    """A run of text lines in one size and leading, drawn without ``Paragraph``."""
+
+    spans: list[Span]
+    leading: float
+    space_after: float = 0.0
+    lines: list[list[Segment]] = field(default_factory=list)
+    indent: float = 0.0
+
+    def laid_out(self, width: float) -> Block:
+        lines = layout_lines(self.spans, width - self.indent)
+        return Block(self.spans, self.leading, self.space_after, lines, self.indent)
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.leading + self.space_after
+
+    def cut(self, count: int) -> tuple[Block, Block]:
+        """The first ``count`` lines, and the rest."""
+        return (
+            Block(self.spans, self.leading, 0.0, self.lines[:count], self.indent),
+            Block(self.spans, self.leading, self.space_after, self.lines[count:], self.indent),
+        )
+
+    def draw(self, canv: Any, x: float, top: float) -> None:
+        """Draw with the first line's text top at ``top``: one text object for all lines.
+
+        Segments of a line follow each other by the text's own advance (their x
+        positions were computed from the same widths), and lines by the leading,
+        so no position is written per segment.
+        """
+        if not self.lines or not any(self.lines):
+            return
+        text = canv.beginText()
+        size = next(segment.size for line in self.lines for segment in line)
+        text.setTextOrigin(x, top - size)
+        font: tuple[str, float] | None = None
+        fill = ""
+        links = []
+        for index, line in enumerate(self.lines):
+            if index:
+                text.textLine("")
+            for segment in line:
+                if (segment.font, segment.size) != font:
+                    font = (segment.font, segment.size)
+                    text.setFont(segment.font, segment.size, self.leading)
+                if segment.colour != fill:
+                    fill = segment.colour
+                    text.setFillColor(colour(fill))
+                text.textOut(segment.text)
+                if segment.href:
+                    baseline = top - size - index * self.leading
+                    rect = (
+                        x + segment.x,
+                        baseline - 0.25 * segment.size,
+                        x + segment.x + segment.width,
+                        baseline + segment.size,
+                    )
+                    links.append((segment.href, rect))
+        canv.drawText(text)
+        for href, rect in links:
+            if href.startswith("#"):
+                canv.linkRect("", href[1:], rect, relative=1, thickness=0)
+            else:
+                canv.linkURL(href, rect, relative=1, thickness=0)
