@@ -1,11 +1,15 @@
 """The PDF brief exporter, checked by reading its output with independent tools."""
 
 import datetime as dt
+import hashlib
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pdfplumber
 import pikepdf
@@ -14,7 +18,14 @@ from pypdf import PdfReader
 
 from tests.brief_demo import ATTACK_STRINGS, LONG_URL, demo_brief_timeline
 from tests.factories import EventFactory, TimelineFactory
-from timeline.exporters.brief import MARGIN_X, BriefInfo, brief_info_for, render_brief
+from timeline.exporters.brief import (
+    MARGIN_X,
+    BriefEvent,
+    BriefInfo,
+    brief_info_for,
+    render_brief,
+    render_brief_snapshots,
+)
 from timeline.exporters.brief.text import (
     FONT_DIR,
     FONT_FILES,
@@ -362,3 +373,66 @@ def test_brief_open_intervals_read_since_and_until_and_chart_their_known_end():
     assert "until 28 Apr 2025" in text
     # The cover's span is the known ends', not years 1 to 9999.
     assert "1 October 2024 – 28 April 2025" in text
+
+
+DETERMINISM_SCRIPT = """
+import hashlib, sys
+from tests.timeline.test_brief_exporter import hangul_brief
+sys.stdout.write(hashlib.sha256(hangul_brief()).hexdigest())
+"""
+
+
+def snapshot_event(pk, title, *, summary="Summary."):
+    day = dt.date(2025, 4, pk)
+    return BriefEvent(
+        pk=pk,
+        title=title,
+        summary=summary,
+        date=day.isoformat(),
+        lower=day,
+        upper=day,
+        precision="day",
+        status="claimed",
+        claimant="GUR",
+        grade="B2",
+        credibility=2,
+        key=True,
+        location="",
+        reported="",
+        actors=[],
+        tags=[],
+        citations=[],
+        url="",
+    )
+
+
+def hangul_brief():
+    """A brief with Hangul in its (bold) title and body, from plain snapshots."""
+    info = BriefInfo(title="쿠르스크 공세 Kursk", marking="공개 UNCLASSIFIED", as_of=AS_OF)
+    return render_brief_snapshots([snapshot_event(1, "김정은 in Київ")], {}, info=info)
+
+
+def test_brief_bytes_do_not_depend_on_what_the_process_rendered_before():
+    first = hangul_brief()
+    other = BriefInfo(title="Другий brief 조선중앙통신", as_of=AS_OF)
+    render_brief_snapshots([snapshot_event(2, "조선중앙통신 — ქართული 中华人民共和国")], {}, info=other)
+
+    second = hangul_brief()
+
+    assert first == second
+
+
+def test_brief_bytes_in_a_fresh_process_match_a_warm_one():
+    warm = hashlib.sha256(hangul_brief()).hexdigest()
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
+
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + DETERMINISM_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+
+    assert fresh == warm

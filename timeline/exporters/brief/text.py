@@ -15,7 +15,7 @@ Every user string in a brief goes through this module, one of two ways:
 Links are made only for http(s) URLs (:func:`safe_href`). Fonts ship inside the
 package (``timeline/fonts``, SIL OFL 1.1, licence texts alongside) so every
 install renders the same bytes; they are registered with reportlab once per
-process, the large Korean fonts only when a brief first needs them.
+process, all up front (see :func:`register_fonts`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import functools
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,62 +62,57 @@ FALLBACK_CHAINS = {
     KOREAN_BOLD: (KOREAN_BOLD, SANS_BOLD),
 }
 
+# (regular, bold) pairs of the fallback families, which have no italic.
+FAMILIES_WITHOUT_ITALIC = ((KOREAN, KOREAN_BOLD),)
+
 LINK_COLOUR = "#1f4e79"
 # Characters that never need a glyph: they are layout, not text.
 _LAYOUT_CHARS = frozenset("\n ")
 
 
-@functools.cache
-def register_font(name: str) -> frozenset[str]:
-    """Register one of ``FONT_FILES`` with reportlab (once per process); return its coverage,
-    the characters it has a glyph for.
+def _load_font(name: str) -> frozenset[str]:
+    """Register one of ``FONT_FILES`` with reportlab; return the characters it has a glyph for.
 
     Raises ``reportlab.pdfbase.ttfonts.TTFError`` if the font file is missing or unusable.
     """
-    from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
     pdfmetrics.registerFont(font)
-    if name in (KOREAN, KOREAN_BOLD):
-        # The Korean family has no italic: <i> inside a Korean run keeps it upright.
-        addMapping(KOREAN, name == KOREAN_BOLD, 0, name)
-        addMapping(KOREAN, name == KOREAN_BOLD, 1, name)
-    chars = frozenset(map(chr, font.face.charToGlyph))
-    # Bold and regular usually cover the same characters: keep one copy.
-    return _COVERAGE_SETS.setdefault(chars, chars)
-
-
-_COVERAGE_SETS: dict[frozenset[str], frozenset[str]] = {}
-
-
-class FontCoverage(Mapping[str, frozenset[str]]):
-    """Font name -> covered characters. The Korean fonts (about 9 MB) are read only
-    when a brief first needs a character Noto Sans lacks."""
-
-    def __getitem__(self, name: str) -> frozenset[str]:
-        if name not in FONT_FILES:
-            raise KeyError(name)
-        return register_font(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(FONT_FILES)
-
-    def __len__(self) -> int:
-        return len(FONT_FILES)
+    return frozenset(map(chr, font.face.charToGlyph))
 
 
 @functools.cache
-def register_fonts() -> FontCoverage:
-    """Register the Noto Sans family with reportlab (once per process); the Korean fonts
-    follow on first use. Returns the coverage of every brief font."""
+def register_fonts() -> dict[str, frozenset[str]]:
+    """Register every brief font with reportlab, once per process and all up front; return
+    font name -> covered characters.
+
+    All at once and in one order because ``registerFont`` resets the bold and italic
+    mapping of the family named after the font: registering a font lazily, halfway
+    through a process, changed which face ``<b>`` picked and so the bytes of later
+    briefs. The family mappings are set after every font is registered.
+
+    Raises ``reportlab.pdfbase.ttfonts.TTFError`` if a font file is missing or unusable.
+    """
+    from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
 
-    for name in (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC):
-        register_font(name)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    coverage: dict[str, frozenset[str]] = {}
+    for name in FONT_FILES:
+        chars = _load_font(name)
+        # Bold and regular usually cover the same characters: keep one copy.
+        coverage[name] = shared.setdefault(chars, chars)
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC, boldItalic=SANS_BOLD_ITALIC)
-    return FontCoverage()
+    for regular, bold in FAMILIES_WITHOUT_ITALIC:
+        # No italic in these families: <i> inside such a run keeps it upright.
+        for italic in (0, 1):
+            addMapping(regular, 0, italic, regular)
+            addMapping(regular, 1, italic, bold)
+            addMapping(bold, 0, italic, bold)
+            addMapping(bold, 1, italic, bold)
+    return coverage
 
 
 @functools.cache
