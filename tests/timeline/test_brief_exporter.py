@@ -190,9 +190,11 @@ def test_brief_every_page_carries_marking_title_and_page_label(demo_pdf):
 def test_shipped_fonts_come_with_their_licences():
     shipped = sorted(path.name for path in FONT_DIR.iterdir())
 
-    assert shipped == sorted([*FONT_FILES.values(), "OFL-NanumGothic.txt", "OFL-NotoSans.txt"])
-    assert "SIL OPEN FONT LICENSE" in (FONT_DIR / "OFL-NanumGothic.txt").read_text().upper()
-    assert "SIL OPEN FONT LICENSE" in (FONT_DIR / "OFL-NotoSans.txt").read_text().upper()
+    licences = ["OFL-NanumGothic.txt", "OFL-NotoSans.txt", "LICENSE-fonts-noto-core.txt", "LICENSE-fonts-noto-cjk.txt"]
+
+    assert shipped == sorted([*FONT_FILES.values(), *licences, "LICENSE-fonts-symbola.txt"])
+    assert {"SIL OPEN FONT LICENSE" in (FONT_DIR / name).read_text().upper() for name in licences} == {True}
+    assert "FREE FOR ANY USE" in (FONT_DIR / "LICENSE-fonts-symbola.txt").read_text().upper()
 
 
 def test_brief_metadata_states_title_subject_and_as_of(demo_pdf):
@@ -436,3 +438,54 @@ def test_brief_bytes_in_a_fresh_process_match_a_warm_one():
     ).stdout
 
     assert fresh == warm
+
+
+# Held back from the fonts' design: words of every script a news timeline meets.
+MULTI_SCRIPT_WORDS = {
+    "Latin": "Łódź Ærøskøbing",
+    "Cyrillic": "Ґанна Київ",
+    "Greek": "Αθήνα",
+    "Hangul": "쿠르스크",
+    "Simplified Chinese": "中华人民共和国",
+    "Traditional Chinese": "臺灣國際",
+    "Japanese": "東京のニュース",
+    "Arabic": "العربية",
+    "Hebrew": "ירושלים",
+    "Georgian": "საქართველო",
+    "Armenian": "Երևան",
+    "Devanagari": "दिल्ली",
+    "Thai": "กรุงเทพ",
+    "Emoji": "🚀",
+}
+
+
+def multi_script_pdf():
+    words = " and ".join(MULTI_SCRIPT_WORDS.values())
+    info = BriefInfo(title="Scripts 쿠르스크", as_of=AS_OF)
+    return render_brief_snapshots([snapshot_event(1, "Scripts", summary=words + " end 𓀀")], {}, info=info)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_brief_pdftotext_returns_every_script_as_stored(tmp_path):
+    path = tmp_path / "scripts.pdf"
+    path.write_bytes(multi_script_pdf())
+
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    missing = [script for script, word in MULTI_SCRIPT_WORDS.items() if word not in text]
+
+    assert missing == []
+    assert "1 character no shipped font can set, printed as □" in text
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) is not installed")
+def test_brief_multi_script_fonts_are_embedded_subsets(tmp_path):
+    path = tmp_path / "scripts.pdf"
+    path.write_bytes(multi_script_pdf())
+
+    rows = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    fonts = {row.split()[0]: (row.split()[-5], row.split()[-4]) for row in rows}
+    designs = {name.split("+")[-1] for name in fonts}
+
+    assert {"NotoSansCJKsc-Regular", "NotoSansArabic-Regular", "NotoSansThai-Regular", "Symbola"} <= designs
+    assert {"+" in name for name in fonts} == {True}
+    assert set(fonts.values()) == {("yes", "yes")}

@@ -39,7 +39,7 @@ from timeline.exporters.brief.data import (
     snapshot_events,
 )
 from timeline.exporters.brief.layout import MARGIN_X
-from timeline.exporters.brief.text import BriefText, font_fingerprint
+from timeline.exporters.brief.text import BriefText, font_fingerprint, uncovered_count
 
 
 def render_brief(events: Iterable[Any], *, info: BriefInfo) -> bytes:
@@ -47,7 +47,8 @@ def render_brief(events: Iterable[Any], *, info: BriefInfo) -> bytes:
     in any order) and return the PDF bytes.
 
     The same events and ``info`` always give the same bytes (for one reportlab
-    version and the shipped fonts). Characters no shipped font covers are logged.
+    version and the shipped fonts). Characters no shipped font covers print as a
+    placeholder (□), are counted on the cover and logged.
     """
     snapshots, sources = snapshot_events(events, site_url=info.site_url)
     return render_brief_snapshots(snapshots, sources, info=info)
@@ -67,10 +68,23 @@ def render_brief_snapshots(events: list[BriefEvent], sources: dict[int, BriefSou
     styles = paragraph_styles()
     buffer = io.BytesIO()
     doc = brief_doc(buffer, info=info, events=events)
-    story = build_story(events, ordered_sources, info=info, text=text, styles=styles)
+    uncovered = uncovered_count(_brief_texts(events, ordered_sources, info))
+    story = build_story(events, ordered_sources, info=info, text=text, styles=styles, uncovered=uncovered)
     doc.build(story, canvasmaker=functools.partial(BriefCanvas, as_of=info.as_of))
     text.log_missing(f"Brief “{info.title}”")
     return buffer.getvalue()
+
+
+def _brief_texts(events: list[BriefEvent], sources: list[BriefSource], info: BriefInfo) -> Iterable[str]:
+    """Every user string the brief prints."""
+    yield from (info.title, info.description, info.marking, *info.filter_words)
+    for event in events:
+        yield from (event.title, event.summary, event.claimant, event.location, *event.actors, *event.tags)
+    for source in sources:
+        yield from (source.title, source.publisher, source.url)
+        for quote, locator in source.quotes:
+            yield quote
+            yield locator
 
 
 def brief_cache_fingerprint() -> str:

@@ -11,7 +11,7 @@ from timeline.exporters.brief.document import format_as_of
 from timeline.exporters.brief.flowables import Heading
 from timeline.exporters.brief.layout import ACCENT, FRAME_WIDTH, KEY_RED, MARKING_RED, MM, MUTED, RULE
 from timeline.exporters.brief.styles import table_style
-from timeline.exporters.brief.text import SANS_BOLD, BriefText
+from timeline.exporters.brief.text import PLACEHOLDER, SANS_BOLD, BriefText
 
 
 def build_story(
@@ -21,6 +21,7 @@ def build_story(
     info: BriefInfo,
     text: BriefText,
     styles: dict[str, Any],
+    uncovered: int = 0,
 ) -> list[Any]:
     from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak
 
@@ -30,7 +31,7 @@ def build_story(
 
     heading = Heading
     story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
-    story += cover(events, info=info, text=text, styles=styles)
+    story += cover(events, info=info, text=text, styles=styles, uncovered=uncovered)
     story += [NextPageTemplate("body"), PageBreak()]
 
     key_events = [event for event in events if event.key]
@@ -55,7 +56,9 @@ def build_story(
     return story
 
 
-def cover(events: list[BriefEvent], *, info: BriefInfo, text: BriefText, styles: dict[str, Any]) -> list[Any]:
+def cover(
+    events: list[BriefEvent], *, info: BriefInfo, text: BriefText, styles: dict[str, Any], uncovered: int = 0
+) -> list[Any]:
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph, Spacer, Table
 
@@ -83,6 +86,14 @@ def cover(events: list[BriefEvent], *, info: BriefInfo, text: BriefText, styles:
         ("Dates", text.markup(span)),
         ("Data version", text.markup(info.data_version or "not stated")),
     ]
+    if uncovered:
+        facts.append(
+            (
+                "Not printable",
+                f"{uncovered:,} character{'s' if uncovered != 1 else ''} no shipped font can set, "
+                f"printed as {text.markup(PLACEHOLDER)}",
+            )
+        )
     rows = [
         [Paragraph(label.upper(), styles["cover_label"]), Paragraph(value, styles["cover_value"])]
         for label, value in facts

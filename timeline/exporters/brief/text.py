@@ -24,7 +24,7 @@ import functools
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,23 @@ SANS_ITALIC = "BriefSans-Italic"
 SANS_BOLD_ITALIC = "BriefSans-BoldItalic"
 KOREAN = "BriefKR"
 KOREAN_BOLD = "BriefKR-Bold"
+ARABIC = "BriefArabic"
+ARABIC_BOLD = "BriefArabic-Bold"
+HEBREW = "BriefHebrew"
+HEBREW_BOLD = "BriefHebrew-Bold"
+GEORGIAN = "BriefGeorgian"
+GEORGIAN_BOLD = "BriefGeorgian-Bold"
+ARMENIAN = "BriefArmenian"
+ARMENIAN_BOLD = "BriefArmenian-Bold"
+DEVANAGARI = "BriefDevanagari"
+DEVANAGARI_BOLD = "BriefDevanagari-Bold"
+THAI = "BriefThai"
+THAI_BOLD = "BriefThai-Bold"
+CJK = "BriefCJK"
+EMOJI = "BriefSymbols"
 
+# Licences: OFL-*.txt and LICENSE-fonts-*.txt alongside (SIL OFL 1.1; Symbola: free for
+# any use). The CJK and Symbola files are subsets made by tools/build_brief_fonts.py.
 FONT_FILES = {
     SANS: "NotoSans-Regular.ttf",
     SANS_BOLD: "NotoSans-Bold.ttf",
@@ -49,21 +65,61 @@ FONT_FILES = {
     SANS_BOLD_ITALIC: "NotoSans-BoldItalic.ttf",
     KOREAN: "NanumGothic.ttf",
     KOREAN_BOLD: "NanumGothicBold.ttf",
+    ARABIC: "NotoSansArabic-Regular.ttf",
+    ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
+    HEBREW: "NotoSansHebrew-Regular.ttf",
+    HEBREW_BOLD: "NotoSansHebrew-Bold.ttf",
+    GEORGIAN: "NotoSansGeorgian-Regular.ttf",
+    GEORGIAN_BOLD: "NotoSansGeorgian-Bold.ttf",
+    ARMENIAN: "NotoSansArmenian-Regular.ttf",
+    ARMENIAN_BOLD: "NotoSansArmenian-Bold.ttf",
+    DEVANAGARI: "NotoSansDevanagari-Regular.ttf",
+    DEVANAGARI_BOLD: "NotoSansDevanagari-Bold.ttf",
+    THAI: "NotoSansThai-Regular.ttf",
+    THAI_BOLD: "NotoSansThai-Bold.ttf",
+    CJK: "NotoSansCJK-Subset.ttf",
+    EMOJI: "Symbola-Subset.ttf",
 }
 
+# The fallback fonts after the primary face, regular and bold. Chinese and Japanese come
+# before the Korean font so that a run of ideographs is set in one design; the Korean
+# font draws Hangul. The CJK subset and Symbola have no bold.
+_REGULAR_FALLBACKS = (ARABIC, HEBREW, GEORGIAN, ARMENIAN, DEVANAGARI, THAI, CJK, KOREAN, EMOJI)
+_BOLD_FALLBACKS = (
+    ARABIC_BOLD,
+    HEBREW_BOLD,
+    GEORGIAN_BOLD,
+    ARMENIAN_BOLD,
+    DEVANAGARI_BOLD,
+    THAI_BOLD,
+    CJK,
+    KOREAN_BOLD,
+    EMOJI,
+)
+
 # Which font draws a character, in order of preference, for each primary face.
-# NanumGothic has no italic; upright Hangul in an italic line reads better than boxes.
+# Only Latin, Cyrillic and Greek have an italic; upright text in an italic line reads
+# better than boxes.
 FALLBACK_CHAINS = {
-    SANS: (SANS, KOREAN),
-    SANS_BOLD: (SANS_BOLD, KOREAN_BOLD),
-    SANS_ITALIC: (SANS_ITALIC, SANS, KOREAN),
-    SANS_BOLD_ITALIC: (SANS_BOLD_ITALIC, SANS_BOLD, KOREAN_BOLD),
-    KOREAN: (KOREAN, SANS),
-    KOREAN_BOLD: (KOREAN_BOLD, SANS_BOLD),
+    SANS: (SANS, *_REGULAR_FALLBACKS),
+    SANS_BOLD: (SANS_BOLD, *_BOLD_FALLBACKS),
+    SANS_ITALIC: (SANS_ITALIC, SANS, *_REGULAR_FALLBACKS),
+    SANS_BOLD_ITALIC: (SANS_BOLD_ITALIC, SANS_BOLD, *_BOLD_FALLBACKS),
+    KOREAN: (KOREAN, SANS, *_REGULAR_FALLBACKS),
+    KOREAN_BOLD: (KOREAN_BOLD, SANS_BOLD, *_BOLD_FALLBACKS),
 }
 
 # (regular, bold) pairs of the fallback families, which have no italic.
-FAMILIES_WITHOUT_ITALIC = ((KOREAN, KOREAN_BOLD),)
+FAMILIES_WITHOUT_ITALIC = (*zip(_REGULAR_FALLBACKS, _BOLD_FALLBACKS, strict=True),)
+
+# Right-to-left scripts: their runs are stored in logical order and drawn reversed
+# (visual order), which is also what lets text extraction read them back in logical
+# order. Letters are drawn in their isolated forms: no contextual shaping.
+RIGHT_TO_LEFT_FONTS = frozenset({ARABIC, ARABIC_BOLD, HEBREW, HEBREW_BOLD})
+
+# Drawn in place of a character no shipped font has (from Symbola), so that a gap in
+# the text is visible; the cover counts them.
+PLACEHOLDER = "\u25a1"
 
 LINK_COLOUR = "#1f4e79"
 # Characters that never need a glyph: they are layout, not text.
@@ -83,6 +139,28 @@ def _load_font(name: str) -> frozenset[str]:
     return frozenset(map(chr, font.face.charToGlyph))
 
 
+def _write_astral_characters_as_utf16() -> None:
+    """Make reportlab's ToUnicode maps write characters beyond U+FFFF (emoji) as UTF-16
+    surrogate pairs, as the PDF format requires; it writes ``<1F680>``, which readers
+    truncate to another character. Maps of other characters are unchanged."""
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "writes_utf16", False):
+        return
+
+    def to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+        cmap = original(fontname, subset)
+        for index, code in enumerate(subset):
+            if code > 0xFFFF:
+                utf16 = chr(code).encode("utf-16-be").hex().upper()
+                cmap = cmap.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>")
+        return cmap
+
+    to_unicode_cmap.writes_utf16 = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
 @functools.cache
 def register_fonts() -> dict[str, frozenset[str]]:
     """Register every brief font with reportlab, once per process and all up front; return
@@ -98,6 +176,7 @@ def register_fonts() -> dict[str, frozenset[str]]:
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
 
+    _write_astral_characters_as_utf16()
     shared: dict[frozenset[str], frozenset[str]] = {}
     coverage: dict[str, frozenset[str]] = {}
     for name in FONT_FILES:
@@ -113,6 +192,23 @@ def register_fonts() -> dict[str, frozenset[str]]:
             addMapping(bold, 0, italic, bold)
             addMapping(bold, 1, italic, bold)
     return coverage
+
+
+@functools.cache
+def all_coverage() -> frozenset[str]:
+    """Every character some brief font has a glyph for."""
+    return frozenset().union(*register_fonts().values())
+
+
+def uncovered_count(texts: Iterable[str]) -> int:
+    """How many characters of ``texts`` no brief font covers (each occurrence counts)."""
+    covered = all_coverage()
+    count = 0
+    for text in texts:
+        text = clean_text(text)
+        if not covered.issuperset(text):
+            count += sum(1 for ch in text if ch not in covered and ch not in _LAYOUT_CHARS)
+    return count
 
 
 @functools.cache
@@ -149,7 +245,7 @@ class BriefText:
         Everything ``text`` contains appears literally: no tag, entity or
         attribute in it survives as markup.
         """
-        text = clean_text(text)
+        text = self._placeheld(clean_text(text))
         if not text:
             return ""
         chain = FALLBACK_CHAINS[face]
@@ -181,7 +277,7 @@ class BriefText:
 
     def font_runs(self, text: str, *, face: str = SANS) -> list[tuple[str, str]]:
         """``text`` split into (font name, run) pairs, for drawing outside paragraphs."""
-        text = clean_text(text)
+        text = self._placeheld(clean_text(text))
         chain = FALLBACK_CHAINS[face]
         if self.coverage[chain[0]].issuperset(text):
             return [(chain[0], text)] if text else []
@@ -192,7 +288,21 @@ class BriefText:
                 runs[-1] = (font, runs[-1][1] + ch)
             else:
                 runs.append((font, ch))
-        return runs
+        return [(font, visual_order(run) if font in RIGHT_TO_LEFT_FONTS else run) for font, run in runs]
+
+    def _placeheld(self, text: str) -> str:
+        """``text`` with every character no font covers replaced by ``PLACEHOLDER``."""
+        covered = all_coverage()
+        if covered.issuperset(text):
+            return text
+        parts = []
+        for ch in text:
+            if ch in covered or ch in _LAYOUT_CHARS:
+                parts.append(ch)
+            else:
+                self.missing.add(ch)
+                parts.append(PLACEHOLDER)
+        return "".join(parts)
 
     def _font_for(self, ch: str, chain: tuple[str, ...]) -> str:
         for font in chain:
@@ -203,13 +313,28 @@ class BriefText:
         return chain[0]
 
     def _wrap_run(self, run: str, font: str, primary: str) -> str:
-        escaped = _escape(run)
+        escaped = _escape(visual_order(run) if font in RIGHT_TO_LEFT_FONTS else run)
         return escaped if font == primary else f'<font face="{font}">{escaped}</font>'
 
     def log_missing(self, what: str) -> None:
         if self.missing:
             listed = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in sorted(self.missing))
             logger.warning("%s: no shipped font has a glyph for %s", what, listed)
+
+
+def visual_order(run: str) -> str:
+    """A right-to-left run in drawing order: reversed, combining marks kept after their base
+    letter, lines kept in their order."""
+    lines = []
+    for line in run.split("\n"):
+        clusters: list[str] = []
+        for ch in line:
+            if clusters and unicodedata.combining(ch):
+                clusters[-1] += ch
+            else:
+                clusters.append(ch)
+        lines.append("".join(reversed(clusters)))
+    return "\n".join(lines)
 
 
 def _escape(text: str) -> str:
