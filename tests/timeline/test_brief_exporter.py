@@ -222,8 +222,9 @@ def test_brief_chronology_shows_precision_status_and_grade(demo_pdf):
 
     assert "c. Oct 2024" in text
     assert "Oct 2024 – Dec 2024" in text
-    assert "Claimed by GUR" in text
-    assert "Confirmed by Kim Jong Un" in text
+    assert "Claimed by GUR · single source" in text
+    assert "Confirmed · claimant: Kim Jong Un" in text
+    assert "Confirmed by Kim Jong Un" not in text
     assert "B2" in text  # first event: source B, credibility 2
     assert "[1]" in text
 
@@ -489,3 +490,26 @@ def test_brief_multi_script_fonts_are_embedded_subsets(tmp_path):
     assert {"NotoSansCJKsc-Regular", "NotoSansArabic-Regular", "NotoSansThai-Regular", "Symbola"} <= designs
     assert {"+" in name for name in fonts} == {True}
     assert set(fonts.values()) == {("yes", "yes")}
+
+
+@pytest.mark.django_db
+def test_brief_marks_drafts_on_each_entry_every_page_and_the_cover():
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline, title="Published one", published=True)
+    EventFactory(timeline=timeline, title="Draft one", published=False, summary="Long. " * 900)
+
+    texts = page_texts(render_timeline(timeline))
+
+    assert "includes 1 unpublished draft, marked DRAFT" in texts[0]
+    assert ["DRAFT · includes unpublished events" in text for text in texts] == [True] * len(texts)
+    assert "\n".join(texts).count("DRAFT · not published") == 1
+
+
+@pytest.mark.django_db
+def test_brief_of_published_events_has_no_draft_marks():
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline, title="Published one", published=True)
+
+    text = "\n".join(page_texts(render_timeline(timeline)))
+
+    assert "DRAFT" not in text

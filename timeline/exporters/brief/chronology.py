@@ -10,7 +10,7 @@ from typing import Any
 from timeline import dates
 from timeline.exporters.brief.data import RELIABILITY_LABELS, BriefEvent, BriefSource, group_key
 from timeline.exporters.brief.flowables import Block, EventEntry, Heading, TextFlow
-from timeline.exporters.brief.layout import ACCENT, INK, MM, MUTED, QUOTE_INK, SOURCE_INDENT
+from timeline.exporters.brief.layout import ACCENT, INK, KEY_RED, MM, MUTED, QUOTE_INK, SOURCE_INDENT
 from timeline.exporters.brief.story import status_words
 from timeline.exporters.brief.text import LINK_COLOUR, SANS, SANS_BOLD, SANS_ITALIC, BriefText, Span, safe_href
 
@@ -61,6 +61,8 @@ def entry_blocks(
     if continued:
         return [Block(spans(f"{event.display_date} (continued)", SANS_ITALIC, 7.5, MUTED), 10)], []
     left = [Block(spans(event.display_date, SANS_BOLD, 8.5, INK), 11)]
+    if event.draft:
+        left.append(Block([Span("DRAFT · not published", SANS_BOLD, 7, KEY_RED)], 10))
     href = safe_href(event.url)
     right = [Block(spans(event.title, SANS_BOLD, 9.5, LINK_COLOUR if href else INK, href), 12.5, 1.5)]
     if event.summary.strip():

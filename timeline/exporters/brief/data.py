@@ -75,6 +75,8 @@ class BriefEvent:
     citations: list[BriefCitation]
     url: str
     number: int = 0
+    # Not published: printed with DRAFT on the entry and on every page.
+    draft: bool = False
 
     @property
     def display_date(self) -> str:
@@ -176,6 +178,7 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 tags=[tag.name for tag in event.tags.all()],
                 citations=citations,
                 url=f"{site_url}{event.get_absolute_url()}" if site_url else "",
+                draft=not getattr(event, "published", True),
             )
         )
     return snapshots, sources

@@ -84,7 +84,7 @@ def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) 
         displayDocTitle=1,
         pageCompression=1,
     )
-    furniture = functools.partial(_draw_page_furniture, info=info)
+    furniture = functools.partial(_draw_page_furniture, info=info, drafts=any(event.draft for event in events))
     cover_frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_BOTTOM - 48 * MM, id="cover")
     body_frame = Frame(
         MARGIN_X,
@@ -106,8 +106,9 @@ def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) 
     return doc
 
 
-def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo) -> None:
-    """Header and footer on every page: marking, brief title, as-of time, page label."""
+def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo, drafts: bool = False) -> None:
+    """Header and footer on every page: marking, brief title, as-of time, page label, and
+    a DRAFT line when any event is unpublished."""
     text = BriefText()
     canv.saveState()
     if doc.page == 1:
@@ -118,6 +119,9 @@ def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo) -> None:
         canv.setFillColor(HexColor(MARKING_RED))
         _draw_runs(canv, PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * MM, text.font_runs(marking, face=SANS_BOLD), 8, "centre")
         _draw_runs(canv, PAGE_WIDTH / 2, 8 * MM, text.font_runs(marking, face=SANS_BOLD), 8, "centre")
+    if drafts:
+        canv.setFillColor(HexColor(MARKING_RED))
+        _draw_runs(canv, left, PAGE_HEIGHT - 11 * MM, [(SANS_BOLD, "DRAFT · includes unpublished events")], 8, "left")
     canv.setFillColor(HexColor(MUTED))
     as_of = format_as_of(info.as_of)
     as_of_width = _runs_width(text.font_runs(as_of), 7.5)

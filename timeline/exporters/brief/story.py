@@ -72,6 +72,9 @@ def cover(
     else:
         span = "No events"
     covers = " · ".join(info.filter_words) if info.filter_words else "All events in the timeline"
+    drafts = sum(1 for event in events if event.draft)
+    if drafts:
+        covers += f" · includes {drafts:,} unpublished draft{'s' if drafts != 1 else ''}, marked DRAFT"
     key_count = sum(1 for event in events if event.key)
     facts = [
         (
@@ -157,7 +160,8 @@ def summary(
                 Paragraph(f"K{index}", styles["summary_grade"]),
                 Paragraph(text.markup(event.display_date, face=SANS_BOLD), styles["summary_date"]),
                 Paragraph(
-                    f'<a href="#event{event.number}">{text.markup(event.title)}</a>'
+                    (f'<font color="{KEY_RED}"><b>DRAFT</b></font> ' if event.draft else "")
+                    + f'<a href="#event{event.number}">{text.markup(event.title)}</a>'
                     f'<font color="{MUTED}"> — {text.markup(status_words(event))}</font>',
                     styles["summary_title"],
                 ),
@@ -182,5 +186,16 @@ def summary(
 
 
 def status_words(event: BriefEvent) -> str:
+    """The claim's status and who claims it as two facts, then how many sources it rests on:
+    "Claimed by GUR · single source", "Confirmed · claimant: GUR · 3 sources". Only a
+    claimed event is "by" its claimant; "Confirmed by GUR" would misstate who confirmed it."""
     status = STATUS_LABELS.get(event.status, event.status)
-    return f"{status} by {event.claimant}" if event.claimant else status
+    if event.claimant and event.status == "claimed":
+        words = [f"{status} by {event.claimant}"]
+    elif event.claimant:
+        words = [status, f"claimant: {event.claimant}"]
+    else:
+        words = [status]
+    sources = len({citation.source_id for citation in event.citations})
+    words.append({0: "no source cited", 1: "single source"}.get(sources, f"{sources} sources"))
+    return " · ".join(words)
