@@ -52,6 +52,7 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHisto
     actions = ("rotate_feed_token", "revoke_feed_token")
     fieldsets = (
         (None, {"fields": ("title", "slug", "description", "visibility", "marking")}),
+        ("Analyst framing (printed first in briefs)", {"fields": ("bottom_line", "key_judgements")}),
         ("Events", {"fields": ("events_link", "brief_download", "content_changed_at", "created_at", "updated_at")}),
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )

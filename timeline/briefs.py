@@ -75,7 +75,15 @@ def brief_request(
 
     as_of = timeline.content_changed_at
     canonical = {
-        "timeline": [timeline.pk, timeline.slug, timeline.title, timeline.description, timeline.marking],
+        "timeline": [
+            timeline.pk,
+            timeline.slug,
+            timeline.title,
+            timeline.description,
+            timeline.marking,
+            timeline.bottom_line,
+            timeline.key_judgements,
+        ],
         "changed": as_of.isoformat(),
         "filter": sorted((key, sorted(params.getlist(key))) for key in params),
         "scope": scope,

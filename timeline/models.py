@@ -122,6 +122,15 @@ class Timeline(models.Model):
         blank=True,
         help_text="Handling line printed on briefs, e.g. “UNCLASSIFIED — FOR RESEARCH USE”.",
     )
+    bottom_line = models.TextField(
+        blank=True,
+        help_text="The analyst’s bottom line, printed first in briefs. Plain text; **bold** and *italic* allowed.",
+    )
+    key_judgements = models.TextField(
+        blank=True,
+        help_text="One judgement per line, printed after the bottom line, e.g. “We assess with moderate "
+        "confidence that …”. Plain text; **bold** and *italic* allowed.",
+    )
     # When any event of this timeline last changed, was deleted or (un)published.
     # Never moves backwards; drives Last-Modified and ETags of feeds and briefs.
     content_changed_at = models.DateTimeField(default=timezone.now, editable=False)

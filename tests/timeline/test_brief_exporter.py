@@ -147,13 +147,15 @@ def test_brief_outline_entries_land_on_their_sections(demo_pdf):
 
     assert [title for depth, title, _ in outline if depth == 0] == [
         "Cover",
+        "Sourcing",
+        "Key to grades",
         "Summary",
         "Timeline chart",
         "Chronology",
         "Sources",
-        "Key to grades",
     ]
     assert pages["Cover"] == 0
+    assert pages["Key to grades"] <= 2
     assert pages["Summary"] > 0
     assert texts[pages["Chronology"]].count("Chronology") == 1
     assert texts[pages["Sources"]].count("Sources\n") == 1
@@ -513,3 +515,27 @@ def test_brief_of_published_events_has_no_draft_marks():
     text = "\n".join(page_texts(render_timeline(timeline)))
 
     assert "DRAFT" not in text
+
+
+@pytest.mark.django_db
+def test_brief_prints_the_analysts_framing_first_and_a_sourcing_summary():
+    timeline = demo_brief_timeline()
+    timeline.bottom_line = "DPRK troops **are fighting** in Kursk; numbers are *uncertain*. <b>x</b>"
+    timeline.key_judgements = "We assess with moderate confidence that losses are high.\n- Second judgement."
+    timeline.save()
+
+    texts = page_texts(render_timeline(timeline))
+
+    assert texts[1].startswith(timeline.title) or "Assessment" in texts[1]
+    assert "DPRK troops are fighting in Kursk; numbers are uncertain. <b>x</b>" in texts[1]
+    assert "1. We assess with moderate confidence that losses are high." in texts[1]
+    assert "2. Second judgement." in texts[1]
+    assert texts[1].index("Assessment") < texts[1].index("Sourcing")
+    assert "sources cited in all." in texts[1]
+    assert "events rest on a single source" in texts[1]
+
+
+def test_emphasis_escapes_everything_but_bold_and_italic():
+    text = BriefText()
+
+    assert text.emphasis("a **b** *c* <i>d</i>") == "a <b>b</b> <i>c</i> &lt;i&gt;d&lt;/i&gt;"

@@ -27,6 +27,11 @@ STATUS_MEANINGS = [
     ("Denied", "rejected by a party concerned."),
     ("Retracted", "withdrawn by the party or source that made it."),
 ]
+CONFIDENCE_MEANINGS = [
+    ("High confidence", "well-corroborated information from reliable sources; the judgement could still be wrong."),
+    ("Moderate confidence", "credibly sourced and plausible, but not corroborated enough for high confidence."),
+    ("Low confidence", "scant, questionable or fragmented information; a working view, not a finding."),
+]
 RELIABILITY_LABELS = {
     "A": "Completely reliable",
     "B": "Usually reliable",
@@ -113,6 +118,9 @@ class BriefInfo:
     data_version: str = ""
     author: str = "Event timelines"
     site_url: str = ""
+    # The analyst's framing, printed first: plain text with **bold** and *italic*.
+    bottom_line: str = ""
+    key_judgements: str = ""
 
 
 def brief_info_for(
@@ -133,6 +141,8 @@ def brief_info_for(
         filter_words=tuple(filter_words),
         data_version=data_version,
         site_url=site_url,
+        bottom_line=getattr(timeline, "bottom_line", "") or "",
+        key_judgements=getattr(timeline, "key_judgements", "") or "",
     )
 
 

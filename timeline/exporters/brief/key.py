@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.exporters.brief.data import CREDIBILITY_LABELS, RELIABILITY_LABELS, STATUS_MEANINGS
+from timeline.exporters.brief.data import CONFIDENCE_MEANINGS, CREDIBILITY_LABELS, RELIABILITY_LABELS, STATUS_MEANINGS
 from timeline.exporters.brief.layout import FRAME_WIDTH, MM, RULE
 from timeline.exporters.brief.styles import table_style
 
@@ -53,6 +53,9 @@ def grading_key(*, styles: dict[str, Any]) -> list[Any]:
         Spacer(1, 6),
         Paragraph("Claim statuses", styles["h3"]),
         table(STATUS_MEANINGS, 22 * MM),
+        Spacer(1, 6),
+        Paragraph("Confidence in the analyst’s judgements", styles["h3"]),
+        table(CONFIDENCE_MEANINGS, 32 * MM),
         Spacer(1, 6),
         Paragraph(
             "A red bar and “KEY” mark key events; “#12” is the event’s number, used in the sources list. "

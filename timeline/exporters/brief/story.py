@@ -27,12 +27,26 @@ def build_story(
 
     from timeline.exporters.brief.chart import chart_section
     from timeline.exporters.brief.chronology import chronology, sources_list
+    from timeline.exporters.brief.framing import framing, sourcing_summary
     from timeline.exporters.brief.key import grading_key
 
     heading = Heading
     story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
     story += cover(events, info=info, text=text, styles=styles, uncovered=uncovered)
     story += [NextPageTemplate("body"), PageBreak()]
+
+    # What a reader needs before the events: the analyst's framing, how well the events
+    # are sourced, and the key to the grades used everywhere after.
+    assessment = framing(info, text=text, styles=styles)
+    if assessment:
+        story.append(heading("Assessment", styles["h1"], outline_title="Assessment", key="assessment", level=0))
+        story += assessment
+    story.append(heading("Sourcing", styles["h1"], outline_title="Sourcing", key="sourcing", level=0))
+    story += sourcing_summary(events, sources, styles=styles)
+    story.append(CondPageBreak(70 * MM))
+    story.append(heading("Key to grades and statuses", styles["h1"], outline_title="Key to grades", key="key", level=0))
+    story += grading_key(styles=styles)
+    story.append(PageBreak())
 
     key_events = [event for event in events if event.key]
     story.append(heading("Summary", styles["h1"], outline_title="Summary", key="summary", level=0))
@@ -49,10 +63,6 @@ def build_story(
     story.append(PageBreak())
     story.append(heading("Sources", styles["h1"], outline_title="Sources", key="sources", level=0))
     story += sources_list(sources, text=text, styles=styles)
-
-    story.append(CondPageBreak(70 * MM))
-    story.append(heading("Key to grades and statuses", styles["h1"], outline_title="Key to grades", key="key", level=0))
-    story += grading_key(styles=styles)
     return story
 
 
@@ -120,7 +130,7 @@ def cover(
             "Every event carries an Admiralty grade such as <b>B2</b>: the letter rates the most reliable source "
             "cited (A–F), the digit how credible the information is (1–6). Dates are given only as precisely as "
             "the sources give them: “April 2025” means some day in April, “c.” marks an approximate date, and "
-            "“October 2024 – April 2025” a span. See the key at the end.",
+            "“October 2024 – April 2025” a span. The key follows the sourcing summary.",
             styles["cover_note"],
         )
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -266,6 +267,19 @@ class BriefText:
             parts.append(self._wrap_run("".join(run), run_font, chain[0]))
         return "".join(parts)
 
+    def emphasis(self, text: str) -> str:
+        """Like :meth:`markup`, but ``**bold**`` and ``*italic*`` in ``text`` become bold
+        and italic; nothing else in it becomes markup."""
+        parts = []
+        for piece in _EMPHASIS.split(clean_text(text)):
+            if len(piece) > 4 and piece.startswith("**") and piece.endswith("**"):
+                parts.append(f"<b>{self.markup(piece[2:-2], face=SANS_BOLD)}</b>")
+            elif len(piece) > 2 and piece.startswith("*") and piece.endswith("*"):
+                parts.append(f"<i>{self.markup(piece[1:-1], face=SANS_ITALIC)}</i>")
+            else:
+                parts.append(self.markup(piece))
+        return "".join(parts)
+
     def link(self, url: str, text: str | None = None, *, face: str = SANS) -> str:
         """A working link for http(s) URLs; any other scheme gives plain text."""
         label = self.markup(text if text is not None else url, face=face)
@@ -335,6 +349,9 @@ def visual_order(run: str) -> str:
                 clusters.append(ch)
         lines.append("".join(reversed(clusters)))
     return "\n".join(lines)
+
+
+_EMPHASIS = re.compile(r"(\*\*[^*\n]+\*\*|\*[^*\n]+\*)")
 
 
 def _escape(text: str) -> str:
