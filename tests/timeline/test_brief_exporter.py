@@ -22,10 +22,12 @@ from timeline.exporters.brief import (
     MARGIN_X,
     BriefEvent,
     BriefInfo,
+    BriefSource,
     brief_info_for,
     render_brief,
     render_brief_snapshots,
 )
+from timeline.exporters.brief.data import BriefCitation
 from timeline.exporters.brief.text import (
     FONT_DIR,
     FONT_FILES,
@@ -539,3 +541,25 @@ def test_emphasis_escapes_everything_but_bold_and_italic():
     text = BriefText()
 
     assert text.emphasis("a **b** *c* <i>d</i>") == "a <b>b</b> <i>c</i> &lt;i&gt;d&lt;/i&gt;"
+
+
+def test_brief_link_uris_are_ascii_with_idna_hosts_and_percent_encoded_paths():
+    source = BriefSource(
+        pk=1, title="Новина", publisher="", published="", url="https://пример.укр/новини?q=київ", reliability="B"
+    )
+    event = snapshot_event(1, "Linked")
+    event.citations = [BriefCitation(1, "", "")]
+    event.url = "https://пример.укр/події/1"
+    pdf = render_brief_snapshots([event], {1: source}, info=BriefInfo(title="Links", as_of=AS_OF))
+
+    uris = {
+        str(annotation.get_object()["/A"]["/URI"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for annotation in page.get("/Annots", [])
+        if "/URI" in annotation.get_object().get("/A", {})
+    }
+
+    assert uris == {
+        "https://xn--e1afmkfd.xn--j1amh/%D0%BD%D0%BE%D0%B2%D0%B8%D0%BD%D0%B8?q=%D0%BA%D0%B8%D1%97%D0%B2",
+        "https://xn--e1afmkfd.xn--j1amh/%D0%BF%D0%BE%D0%B4%D1%96%D1%97/1",
+    }

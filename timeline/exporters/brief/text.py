@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 logger = logging.getLogger(__name__)
@@ -397,12 +397,39 @@ def text_width(text: str, font: str, size: float) -> float:
 
 
 def safe_href(url: str) -> str:
-    """``url`` if it is an http(s) URL fit to be a link target, else ""."""
+    """``url`` as a 7-bit link target if it is an http(s) URL fit to be one, else "".
+
+    PDF link URIs are ASCII: an international host is written in IDNA ("xn--…"), and
+    the path, query and fragment percent-encoded as UTF-8 (existing escapes are kept).
+    """
     url = clean_text(url).strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() for c in url):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return ""
+    if url.isascii():
         return url
-    return ""
+    try:
+        netloc = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port
+    except (UnicodeError, ValueError):  # not a valid host name, or a bad port
+        return ""
+    if port is not None:
+        netloc += f":{port}"
+    if parts.username is not None:
+        userinfo = quote(parts.username, safe="")
+        if parts.password is not None:
+            userinfo += ":" + quote(parts.password, safe="")
+        netloc = f"{userinfo}@{netloc}"
+    keep = "/?#[]@!$&'()*+,;=:%~-._"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=keep),
+            quote(parts.query, safe=keep),
+            quote(parts.fragment, safe=keep),
+        )
+    )
 
 
 def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
