@@ -563,3 +563,18 @@ def test_brief_link_uris_are_ascii_with_idna_hosts_and_percent_encoded_paths():
         "https://xn--e1afmkfd.xn--j1amh/%D0%BD%D0%BE%D0%B2%D0%B8%D0%BD%D0%B8?q=%D0%BA%D0%B8%D1%97%D0%B2",
         "https://xn--e1afmkfd.xn--j1amh/%D0%BF%D0%BE%D0%B4%D1%96%D1%97/1",
     }
+
+
+def test_brief_chart_keeps_months_for_four_years_and_does_not_count_spans_in_bars():
+    events = [snapshot_event(1, "Start"), snapshot_event(2, "Span")]
+    events[1].lower, events[1].upper = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    events[1].date = "2025"
+    late = snapshot_event(3, "Late")
+    late.lower = late.upper = dt.date(2028, 10, 1)
+    late.date = "2028-10-01"
+
+    pdf = render_brief_snapshots([*events, late], {}, info=BriefInfo(title="Chart", as_of=AS_OF))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+
+    assert "Bars: events per month, counting only the 2 events dated within one month." in text
+    assert "Lines above the bars: the 1 events whose date is uncertain" in text

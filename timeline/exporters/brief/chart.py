@@ -53,11 +53,19 @@ class _Bins:
         return min(self.count - 1, max(0, int(self.position(day))))
 
 
+# Monthly bars stay readable (about 4.5 pt each) up to eight years; longer spans chart years.
+MAX_MONTH_BINS = 96
+# Key events marked below the axis; the rest are listed in the summary, and the chart says so.
+MAX_CHART_KEYS = 40
+# Lanes of the strip where events dated only to a span are drawn as lines.
+MAX_SPAN_LANES = 12
+
+
 def _bins_for(events: list[BriefEvent]) -> _Bins:
     lower = min(event.lower for event in events)
     upper = max(event.upper for event in events)
     months = (upper.year * 12 + upper.month) - (lower.year * 12 + lower.month) + 1
-    if months <= 36:
+    if months <= MAX_MONTH_BINS:
         return _Bins("month", 1, lower.replace(day=1), max(months, 1))
     years = upper.year - lower.year + 1
     step = max(1, math.ceil(years / 60))
@@ -71,11 +79,19 @@ def chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, sty
         return [Paragraph("Nothing to chart.", styles["note"])]
     bins = _bins_for(events)
     unit = "month" if bins.unit == "month" else ("year" if bins.step == 1 else f"{bins.step} years")
+    period = bins.unit if bins.step == 1 else "period"
+    spans = sum(1 for event in events if bins.index(event.lower) != bins.index(event.upper))
     note = (
-        f"Events per {unit}. Dark: dated within the {bins.unit if bins.step == 1 else 'period'}. Light: the date is "
-        f"uncertain or a span, drawn across every {bins.unit if bins.step == 1 else 'period'} it may fall in. "
+        f"Bars: events per {unit}, counting only the {len(events) - spans:,} events dated within one {period}. "
+        f"Lines above the bars: the {spans:,} events whose date is uncertain or a span longer than that, drawn "
+        "over the whole time they may fall in and not counted in any bar. "
         "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
     )
+    if len(key_events) > MAX_CHART_KEYS:
+        note += (
+            f" Only the first {MAX_CHART_KEYS} of {len(key_events):,} key events are marked; "
+            f"K{MAX_CHART_KEYS + 1}–K{len(key_events)} are listed in the summary only."
+        )
     return [_chart(events, key_events, bins), Paragraph(note, styles["note"])]
 
 
@@ -85,19 +101,20 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     exact = [0] * bins.count
-    spread = [0] * bins.count
+    span_events = []
     for event in events:
         first, last = bins.index(event.lower), bins.index(event.upper)
         if first == last:
             exact[first] += 1
         else:
-            for index in range(first, last + 1):
-                spread[index] += 1
-    peak = max(a + b for a, b in zip(exact, spread, strict=True)) or 1
+            span_events.append(event)
+    span_lanes = _pack_spans(span_events, bins)
+    strip = (min(max(span_lanes, default=-1) + 1, MAX_SPAN_LANES)) * 2.5 + (6 if span_events else 0)
+    peak = max(exact) or 1
     tick = _nice_tick(peak)
     top_value = tick * math.ceil(peak / tick)
 
-    shown_keys = key_events[:40]
+    shown_keys = key_events[:MAX_CHART_KEYS]
     lanes = _pack_lanes(shown_keys, bins)
     lane_count = max(lanes, default=-1) + 1
     lane_height = 11
@@ -106,7 +123,7 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     # Below the axis: month labels, year labels, then the key-event lanes.
     axis_y = 4 + lane_count * lane_height + (10 if lane_count else 0) + 20
     plot_height = 120
-    height = axis_y + plot_height + 10
+    height = axis_y + plot_height + 10 + strip
     slot = (plot_right - plot_left) / bins.count
     drawing = Drawing(width, height)
     # The renderer's default font would be the non-embedded Helvetica.
@@ -127,14 +144,15 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     for index in range(bins.count):
         x = plot_left + index * slot + bar_gap / 2
         exact_height = plot_height * exact[index] / top_value
-        spread_height = plot_height * spread[index] / top_value
         if exact_height:
             drawing.add(Rect(x, axis_y, slot - bar_gap, exact_height, fillColor=accent, strokeColor=None))
-        if spread_height:
-            drawing.add(
-                Rect(x, axis_y + exact_height, slot - bar_gap, spread_height, fillColor=light, strokeColor=None)
-            )
     drawing.add(Line(plot_left, axis_y, plot_right, axis_y, strokeColor=HexColor(INK), strokeWidth=0.6))
+    strip_bottom = axis_y + plot_height + 8
+    for event, lane in zip(span_events, span_lanes, strict=True):
+        y = strip_bottom + (lane % MAX_SPAN_LANES) * 2.5
+        x0 = plot_left + slot * bins.position(event.lower)
+        x1 = plot_left + slot * bins.position(event.upper, end=True)
+        drawing.add(Line(x0, y, max(x1, x0 + 1), y, strokeColor=light, strokeWidth=1.6))
 
     label_every = max(1, math.ceil(bins.count / 24))
     for index in range(bins.count):
@@ -228,6 +246,25 @@ def _pack_lanes(key_events: list[BriefEvent], bins: _Bins) -> list[int]:
         lane_ends[lane] = max(lane_ends[lane], end)
         lanes.append(lane)
     return lanes
+
+
+def _pack_spans(span_events: list[BriefEvent], bins: _Bins) -> list[int]:
+    """A lane for each span so that spans in one lane do not overlap (first free lane)."""
+    lane_ends: list[float] = []
+    lanes = []
+    for event in sorted(span_events, key=lambda e: (e.lower, e.upper)):
+        start, end = bins.position(event.lower), bins.position(event.upper, end=True)
+        lane = next((index for index, lane_end in enumerate(lane_ends) if start >= lane_end), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(end)
+        lane_ends[lane] = end
+        lanes.append(lane)
+    # Back to the order of ``span_events``.
+    order = sorted(range(len(span_events)), key=lambda i: (span_events[i].lower, span_events[i].upper))
+    result = [0] * len(span_events)
+    for position, index in enumerate(order):
+        result[index] = lanes[position]
+    return result
 
 
 def _nice_tick(peak: int) -> int:
