@@ -149,6 +149,7 @@ def test_brief_outline_entries_land_on_their_sections(demo_pdf):
 
     assert [title for depth, title, _ in outline if depth == 0] == [
         "Cover",
+        "Contents",
         "Sourcing",
         "Key to grades",
         "Summary",
@@ -578,3 +579,12 @@ def test_brief_chart_keeps_months_for_four_years_and_does_not_count_spans_in_bar
 
     assert "Bars: events per month, counting only the 2 events dated within one month." in text
     assert "Lines above the bars: the 1 events whose date is uncertain" in text
+
+
+def test_brief_contents_lists_sections_with_the_pages_they_start_on(demo_pdf):
+    texts = page_texts(demo_pdf)
+    contents = texts[1]
+    chronology_page = next(number for number, text in enumerate(texts, start=1) if "\nChronology\n" in f"\n{text}\n")
+
+    assert re.search(rf"Chronology {chronology_page}\n", contents)
+    assert re.search(r"Sourcing 2\n", contents)

@@ -34,12 +34,21 @@ def page_label_form(number: int) -> str:
     return f"BriefPageLabel{number}"
 
 
+def section_page_form(key: str) -> str:
+    return f"BriefSectionPage-{key}"
+
+
 class BriefCanvas(Canvas):
-    """Fills in "Page X of Y" when the total is known: each page shows a form
-    XObject named after its number, defined here in ``save``."""
+    """Fills in page numbers when they are known, in one pass: each page shows a form
+    XObject named after its number ("Page X of Y"), and the contents a form per
+    section; both are defined here in ``save``, once headings have recorded their pages."""
 
     def __init__(self, *args: Any, as_of: dt.datetime | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Outline key -> page number, recorded by headings as they are drawn.
+        self.section_pages: dict[str, int] = {}
+        # Outline keys whose page the contents shows.
+        self.contents_keys: list[str] = []
         if as_of is not None:
             stamp = as_of.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
             self.setDateFormatter(lambda *_: stamp)
@@ -53,6 +62,12 @@ class BriefCanvas(Canvas):
             self.setFont(SANS, 7.5)
             self.setFillColor(HexColor(MUTED))
             self.drawRightString(0, 0, f"Page {number} of {total}")
+            self.endForm()
+        for key in self.contents_keys:
+            self.beginForm(section_page_form(key), lowerx=-60, lowery=-4, upperx=0, uppery=12)
+            self.setFont(SANS, 9)
+            self.setFillColor(HexColor(MUTED))
+            self.drawRightString(0, 0, str(self.section_pages.get(key, "–")))
             self.endForm()
         super().save()
 

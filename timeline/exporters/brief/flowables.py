@@ -11,7 +11,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Paragraph
 
 from timeline.exporters.brief.data import BriefEvent
-from timeline.exporters.brief.layout import ACCENT, COLUMN_GAP, DATE_COLUMN, KEY_RED, MM, MUTED, RULE
+from timeline.exporters.brief.layout import ACCENT, COLUMN_GAP, DATE_COLUMN, INK, KEY_RED, MM, MUTED, RULE
 from timeline.exporters.brief.styles import colour
 from timeline.exporters.brief.text import SANS, SANS_BOLD, Segment, Span, layout_lines, text_width
 
@@ -29,11 +29,49 @@ class Heading(Paragraph):
         return []  # a heading never breaks across pages
 
     def draw(self) -> None:
+        pages = getattr(self.canv, "section_pages", None)
+        if pages is not None:
+            pages.setdefault(self.outline_key, self.canv.getPageNumber())
         self.canv.bookmarkHorizontal(self.outline_key, 0, self.height + self.style.spaceBefore)
         self.canv.addOutlineEntry(
             self.outline_title, self.outline_key, level=self.outline_level, closed=self.outline_level >= 1
         )
         super().draw()
+
+
+class Contents(Flowable):
+    """A contents list: each entry links to its section, and its page number is a form
+    the canvas fills in when the document is saved (see ``BriefCanvas``)."""
+
+    def __init__(self, entries: list[tuple[str, str, int]]) -> None:
+        """``entries``: (title, outline key, level 0 or 1)."""
+        super().__init__()
+        self.entries = entries
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = 15 * len(self.entries)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        from timeline.exporters.brief.document import section_page_form
+
+        canv = self.canv
+        for index, (title, key, level) in enumerate(self.entries):
+            y = self.height - 15 * (index + 1) + 4
+            indent = 12 * level
+            canv.setFont(SANS_BOLD if level == 0 else SANS, 9.5 if level == 0 else 9)
+            canv.setFillColor(colour(INK))
+            canv.drawString(indent, y, title)
+            canv.setStrokeColor(colour(RULE))
+            canv.setLineWidth(0.3)
+            canv.line(indent, y - 3, self.width, y - 3)
+            canv.linkRect("", key, (indent, y - 3, self.width, y + 10), relative=1, thickness=0)
+            canv.contents_keys.append(key)
+            canv.saveState()
+            canv.translate(self.width, y)
+            canv.doForm(section_page_form(key))
+            canv.restoreState()
 
 
 class EventEntry(Flowable):

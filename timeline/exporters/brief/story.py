@@ -6,9 +6,9 @@ from collections import Counter
 from typing import Any
 
 from timeline import dates
-from timeline.exporters.brief.data import STATUS_LABELS, BriefEvent, BriefInfo, BriefSource
+from timeline.exporters.brief.data import STATUS_LABELS, BriefEvent, BriefInfo, BriefSource, group_key
 from timeline.exporters.brief.document import format_as_of
-from timeline.exporters.brief.flowables import Heading
+from timeline.exporters.brief.flowables import Contents, Heading
 from timeline.exporters.brief.layout import ACCENT, FRAME_WIDTH, KEY_RED, MARKING_RED, MM, MUTED, RULE
 from timeline.exporters.brief.styles import table_style
 from timeline.exporters.brief.text import PLACEHOLDER, SANS_BOLD, BriefText
@@ -34,6 +34,20 @@ def build_story(
     story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
     story += cover(events, info=info, text=text, styles=styles, uncovered=uncovered)
     story += [NextPageTemplate("body"), PageBreak()]
+
+    years = sorted({group_key(event)[0] for event in events})
+    contents = [("Assessment", "assessment", 0)] if (info.bottom_line.strip() or info.key_judgements.strip()) else []
+    contents += [
+        ("Sourcing", "sourcing", 0),
+        ("Key to grades and statuses", "key", 0),
+        ("Summary", "summary", 0),
+        ("Timeline", "chart", 0),
+        ("Chronology", "chronology", 0),
+        *[(str(year), f"y{year}", 1) for year in years[:30]],
+        ("Sources", "sources", 0),
+    ]
+    story.append(heading("Contents", styles["h1"], outline_title="Contents", key="contents", level=0))
+    story.append(Contents(contents))
 
     # What a reader needs before the events: the analyst's framing, how well the events
     # are sourced, and the key to the grades used everywhere after.
