@@ -486,3 +486,19 @@ def test_event_add_form_wires_the_date_preview_and_works_without_it(admin_client
     assert "timeline/date_preview.js" in page
     assert response.status_code == 302
     assert Event.objects.get().date == "2024-38"
+
+
+def test_timeline_change_page_edits_the_analyst_framing_and_history_keeps_it(admin_client):
+    timeline = TimelineFactory(bottom_line="First view.")
+    timeline.bottom_line = "Second view, **firmer**."
+    timeline.key_judgements = "We assess with low confidence that more troops follow."
+    timeline.save()
+
+    page = admin_client.get(reverse("admin:timeline_timeline_change", args=[timeline.pk])).content.decode()
+
+    assert "Analyst framing (printed first in briefs)" in page
+    assert "Second view, **firmer**." in page
+    assert [version.bottom_line for version in timeline.history.order_by("history_id")] == [
+        "First view.",
+        "Second view, **firmer**.",
+    ]
