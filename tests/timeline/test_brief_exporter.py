@@ -588,3 +588,10 @@ def test_brief_contents_lists_sections_with_the_pages_they_start_on(demo_pdf):
 
     assert re.search(rf"Chronology {chronology_page}\n", contents)
     assert re.search(r"Sourcing 2\n", contents)
+
+
+def test_font_runs_set_spaces_after_ideographs_in_a_font_that_has_a_space():
+    runs = BriefText().font_runs("中华 Київ")
+
+    assert [font for font, run in runs if " " in run] != ["BriefCJK"]
+    assert "".join(run for _, run in runs) == "中华 Київ"

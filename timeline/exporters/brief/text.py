@@ -257,7 +257,7 @@ class BriefText:
         run: list[str] = []
         run_font = chain[0]
         for ch in text:
-            font = run_font if ch in _LAYOUT_CHARS else self._font_for(ch, chain)
+            font = self._layout_font(run_font, chain) if ch in _LAYOUT_CHARS else self._font_for(ch, chain)
             if font != run_font and run:
                 parts.append(self._wrap_run("".join(run), run_font, chain[0]))
                 run = []
@@ -297,7 +297,10 @@ class BriefText:
             return [(chain[0], text)] if text else []
         runs: list[tuple[str, str]] = []
         for ch in text:
-            font = runs[-1][0] if (ch in _LAYOUT_CHARS and runs) else self._font_for(ch, chain)
+            if ch in _LAYOUT_CHARS:
+                font = self._layout_font(runs[-1][0] if runs else chain[0], chain)
+            else:
+                font = self._font_for(ch, chain)
             if runs and runs[-1][0] == font:
                 runs[-1] = (font, runs[-1][1] + ch)
             else:
@@ -317,6 +320,11 @@ class BriefText:
                 self.missing.add(ch)
                 parts.append(PLACEHOLDER)
         return "".join(parts)
+
+    def _layout_font(self, run_font: str, chain: tuple[str, ...]) -> str:
+        """The font for a space: the current run's when it has one (the CJK subset has
+        none), else the primary face's."""
+        return run_font if " " in self.coverage[run_font] else chain[0]
 
     def _font_for(self, ch: str, chain: tuple[str, ...]) -> str:
         for font in chain:
