@@ -578,7 +578,7 @@ def test_brief_chart_keeps_months_for_four_years_and_does_not_count_spans_in_bar
     text = " ".join(" ".join(page_texts(pdf)).split())
 
     assert "Bars: events per month, counting only the 2 events dated within one month." in text
-    assert "Lines above the bars: the 1 events whose date is uncertain" in text
+    assert "Lines above the bars: the 1 event whose date is uncertain" in text
 
 
 def test_brief_contents_lists_sections_with_the_pages_they_start_on(demo_pdf):

@@ -82,8 +82,8 @@ def chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, sty
     period = bins.unit if bins.step == 1 else "period"
     spans = sum(1 for event in events if bins.index(event.lower) != bins.index(event.upper))
     note = (
-        f"Bars: events per {unit}, counting only the {len(events) - spans:,} events dated within one {period}. "
-        f"Lines above the bars: the {spans:,} events whose date is uncertain or a span longer than that, drawn "
+        f"Bars: events per {unit}, counting only the {_events(len(events) - spans)} dated within one {period}. "
+        f"Lines above the bars: the {_events(spans)} whose date is uncertain or a span longer than that, drawn "
         "over the whole time they may fall in and not counted in any bar. "
         "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
     )
@@ -265,6 +265,10 @@ def _pack_spans(span_events: list[BriefEvent], bins: _Bins) -> list[int]:
     for position, index in enumerate(order):
         result[index] = lanes[position]
     return result
+
+
+def _events(count: int) -> str:
+    return f"{count:,} event{'s' if count != 1 else ''}"
 
 
 def _nice_tick(peak: int) -> int:

@@ -192,7 +192,7 @@ def summary(
                 Paragraph(event.grade, styles["summary_grade"]),
             ]
         )
-    table = Table(rows, colWidths=[9 * MM, 34 * MM, FRAME_WIDTH - 53 * MM, 10 * MM], repeatRows=0, splitInRow=1)
+    table = Table(rows, colWidths=[12 * MM, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1)
     table.setStyle(
         table_style(
             [
