@@ -595,3 +595,24 @@ def test_font_runs_set_spaces_after_ideographs_in_a_font_that_has_a_space():
 
     assert [font for font, run in runs if " " in run] != ["BriefCJK"]
     assert "".join(run for _, run in runs) == "中华 Київ"
+
+
+def test_django_start_up_and_brief_imports_do_not_import_reportlab():
+    script = (
+        "import sys, django; django.setup()\n"
+        "import config.urls, timeline.admin, timeline.briefs, timeline.exporters.brief\n"
+        "from timeline.exporters.brief import text, data, layout\n"
+        "sys.stdout.write(str(sorted(m for m in sys.modules if m.startswith('reportlab'))))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1"}
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+
+    assert loaded == "[]"
