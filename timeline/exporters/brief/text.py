@@ -6,14 +6,18 @@ Every user string in a brief goes through this module, one of two ways:
 - :meth:`BriefText.markup` for paragraph text: NFC, ``<``, ``>`` and ``&``
   escaped so that nothing a user typed becomes a tag, line breaks as ``<br/>``,
   and each run of characters the primary font lacks wrapped in a
-  ``<font face=…>`` of the first font that has them (Noto Sans for Latin and
-  Cyrillic including Ukrainian, NanumGothic for Hangul; bold falls back to bold);
+  ``<font face=…>`` of the first font that has them (``FALLBACK_CHAINS``: Noto Sans
+  for Latin, Cyrillic and Greek, then Arabic, Hebrew, Georgian, Armenian,
+  Devanagari, Thai, CJK, Hangul and emoji fonts; bold falls back to bold);
 - :meth:`BriefText.font_runs` with :func:`layout_lines` for the thousands of
   chronology entries and the page furniture: the same cleaning and font choice,
   drawn directly, with no markup parsed at all.
 
+Both draw right-to-left runs (Arabic, Hebrew) reversed, in visual order, and
+print a character no font covers as ``PLACEHOLDER``, collecting it in ``missing``.
+
 Links are made only for http(s) URLs (:func:`safe_href`). Fonts ship inside the
-package (``timeline/fonts``, SIL OFL 1.1, licence texts alongside) so every
+package (``timeline/fonts``, licence texts alongside) so every
 install renders the same bytes; they are registered with reportlab once per
 process, all up front (see :func:`register_fonts`).
 """
