@@ -616,3 +616,9 @@ def test_django_start_up_and_brief_imports_do_not_import_reportlab():
     ).stdout
 
     assert loaded == "[]"
+
+
+def test_right_to_left_runs_are_reversed_with_their_end_spaces_in_place():
+    runs = BriefText().font_runs("troops ירושלים front")
+
+    assert "".join(run for _, run in runs) == "troops םילשורי front"

@@ -359,7 +359,12 @@ def visual_order(run: str) -> str:
                 clusters[-1] += ch
             else:
                 clusters.append(ch)
-        lines.append("".join(reversed(clusters)))
+        core = "".join(reversed(clusters))
+        # Spaces at the ends separate the run from its neighbours: they stay where they are.
+        stripped = core.strip(" ")
+        lead = len(line) - len(line.lstrip(" "))
+        trail = len(line) - len(line.rstrip(" "))
+        lines.append(" " * lead + stripped + " " * trail if stripped else line)
     return "\n".join(lines)
 
 
