@@ -12,7 +12,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.validators import validate_slug
+from django.core.validators import ProhibitNullCharactersValidator, validate_slug
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -72,6 +72,7 @@ class TimelineSlugField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
+        ProhibitNullCharactersValidator()(value)
         try:
             validate_slug(str(value))
         except forms.ValidationError:

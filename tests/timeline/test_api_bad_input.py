@@ -241,14 +241,14 @@ def test_date_filter_with_percent_sign_is_400_naming_the_text(editor_client, pat
     response = editor_client.get(path, {"overlaps": "50%"})
 
     message = (response.json().get("errors") or response.json())["overlaps"][0]
-    assert (response.status_code, message.startswith("Could not read “50%” as a date.")) == (400, True)
+    assert (response.status_code, "“50%”" in message) == (400, True)
 
 
 @pytest.mark.django_db
 def test_feed_date_filter_with_percent_sign_is_400_naming_the_text(editor_client):
     response = editor_client.get("/timelines/dprk/calendar.ics", {"overlaps": "50%"})
 
-    assert (response.status_code, "overlaps: Could not read “50%” as a date." in response.content.decode()) == (
+    assert (response.status_code, "overlaps: “50%”" in response.content.decode()) == (
         400,
         True,
     )
@@ -258,7 +258,7 @@ def test_feed_date_filter_with_percent_sign_is_400_naming_the_text(editor_client
 def test_timeline_page_date_filter_with_percent_sign_is_400_naming_the_text(editor_client):
     response = editor_client.get("/timelines/dprk/", {"overlaps": "50%"})
 
-    assert (response.status_code, "Could not read “50%” as a date." in response.content.decode()) == (400, True)
+    assert (response.status_code, "“50%”" in response.content.decode()) == (400, True)
 
 
 @pytest.mark.django_db
