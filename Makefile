@@ -38,7 +38,10 @@ run: install
 	@echo
 	@echo "  Admin:    http://$(HOST):$(PORT)/admin/   (user: admin)"
 	@echo "  API:      http://$(HOST):$(PORT)/api/v1/"
+	@echo "  Worker:   renders large briefs; runs beside the server and stops with it"
 	@echo
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

@@ -56,6 +56,8 @@ def database_from_url(url: str) -> dict:
             # while its writer holds the lock; timeline/sync.py relies on that. Readers
             # wait up to "timeout" seconds for a writer instead of failing at once.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": envint("SQLITE_TIMEOUT", 20)},
+            # A file rather than memory, so that a worker process started by a test sees the test data.
+            "TEST": {"NAME": None if path == ":memory:" else str(Path(path).with_name("test_" + Path(path).name))},
         }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         return {
