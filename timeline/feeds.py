@@ -224,10 +224,17 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         response = respond(request, **kwargs)
         # Also on 304s, which condition() builds without calling respond's body.
-        response["Cache-Control"] = "private, no-cache"
         if "token" in kwargs:
+            # A capability address: shared caches must not keep what it unlocks.
+            response["Cache-Control"] = "private, no-cache"
             response["X-Robots-Tag"] = "noindex, nofollow"
             response["Referrer-Policy"] = "no-referrer"
+        elif response.status_code in (200, 304):
+            # The same bytes for every reader (feeds never depend on who asks), so a CDN may
+            # answer subscribers' polling for a while and then revalidate with the ETag.
+            response["Cache-Control"] = f"public, max-age={settings.TIMELINE_PUBLIC_MAX_AGE}"
+        else:
+            response["Cache-Control"] = "no-cache"
         return response
 
     return view

@@ -47,7 +47,7 @@ def test_timeline_feed_serves_published_events_of_a_public_timeline(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "public, max-age=300"
     assert response.has_header("Content-Disposition") is False
     assert uids(response) == [str(shown.uid)]
     assert str(parse_feed(response.content)["X-WR-CALNAME"]) == "Kursk incursion"
@@ -255,7 +255,7 @@ def test_timeline_feed_answers_304_to_a_matching_etag_in_one_query(client, djang
     assert response.content == b""
     assert response["ETag"] == first["ETag"]
     assert response["Last-Modified"] == first["Last-Modified"]
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "public, max-age=300"
 
 
 def test_timeline_feed_answers_304_to_if_modified_since(client):
