@@ -18,7 +18,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Workers are replaced now and then, which bounds any slow growth of memory.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
-accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") not in ("0", "false", "no", "off") else None
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off")
+accesslog = "-" if _access_log else None
 # The request id is the response's X-Request-ID, the one the application logged with.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
-logconfig_dict = gunicorn_logging(os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+logconfig_dict = gunicorn_logging(
+    os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"), access_log=_access_log
+)

@@ -102,8 +102,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def gunicorn_logging(log_format: str, level: str) -> dict[str, Any]:
-    """gunicorn's ``logconfig_dict``: its error and access logs in the application's format."""
+def gunicorn_logging(log_format: str, level: str, *, access_log: bool = True) -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error and access logs in the application's format
+    (without access lines when ``access_log`` is false)."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -119,6 +120,11 @@ def gunicorn_logging(log_format: str, level: str) -> dict[str, Any]:
         },
         "loggers": {
             "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # gunicorn logs access lines whenever a logconfig_dict is given: silence them here.
+            "gunicorn.access": {
+                "handlers": ["console"] if access_log else [],
+                "level": "INFO" if access_log else "CRITICAL",
+                "propagate": False,
+            },
         },
     }

@@ -57,6 +57,10 @@ class FeedState:
     last_modified: dt.datetime | None
     render: Callable[[], bytes]
     filename: str = ""
+    # Run before rendering a 200, never for a 304: a refusal (400) for parameters that do not
+    # validate. A client holds this ETag only from a 200 for the same address and data, so a
+    # 304 can skip building the filter.
+    refusal: Callable[[], HttpResponse | None] = lambda: None
 
 
 def export_options() -> ical.ExportOptions:
@@ -94,14 +98,24 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     data = request.GET.copy()
     for name in FEED_PARAMETERS:
         data.pop(name, None)
-    events = access.published_events_of(timeline)
-    if not include_year:
-        # A year-long bar on every day of the year is noise in a subscribed calendar.
-        events = events.exclude(precision=Precision.YEAR)
-    filterset = EventFilter(data=data, queryset=events)
-    if not filterset.is_valid():
+    built: list[EventFilter] = []
+
+    def event_filter() -> EventFilter:
+        if not built:
+            events = access.published_events_of(timeline)
+            if not include_year:
+                # A year-long bar on every day of the year is noise in a subscribed calendar.
+                events = events.exclude(precision=Precision.YEAR)
+            built.append(EventFilter(data=data, queryset=events))
+        return built[0]
+
+    def refusal() -> HttpResponse | None:
+        filterset = event_filter()
+        if filterset.is_valid():
+            return None
         lines = [f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()]
         return _plain(HttpResponseBadRequest, "Invalid feed parameters.\n" + "\n".join(lines))
+
     options = export_options()
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
@@ -120,6 +134,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         key = f"ical:feed:{etag}"
         body = cache.get(key)
         if body is None:
+            filterset = event_filter()
             words = filterset.describe()
             name = timeline.title + (f" ({' · '.join(words)})" if words else "")
             description = timeline.description
@@ -135,6 +150,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         last_modified=max(times),
         render=render,
         filename=f"{timeline.slug}.ics" if download else "",
+        refusal=refusal,
     )
 
 
@@ -214,6 +230,9 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
         resolved = state(request, **kwargs)
         if not isinstance(resolved, FeedState):
             return resolved
+        refused = resolved.refusal()
+        if refused is not None:
+            return refused
         response = HttpResponse(resolved.render(), content_type=CONTENT_TYPE)
         if resolved.filename:
             response["Content-Disposition"] = content_disposition_header(True, resolved.filename)
@@ -223,6 +242,11 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         response = respond(request, **kwargs)
+        if response.status_code not in (200, 304):
+            # condition() stamps every answer with the state's validators; a refusal has none.
+            for header in ("ETag", "Last-Modified"):
+                if response.has_header(header):
+                    del response[header]
         # Also on 304s, which condition() builds without calling respond's body.
         if "token" in kwargs:
             # A capability address: shared caches must not keep what it unlocks.
