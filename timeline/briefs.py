@@ -325,3 +325,24 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     if not default_storage.exists(result["file"]):
         raise Http404("This brief is no longer stored; ask for it again.")
     return stored_pdf_response(result["file"], filename=result["filename"], etag=etag)
+
+
+def stored_briefs_prune(*, older_than: dt.timedelta) -> int:
+    """Delete stored briefs last written more than ``older_than`` ago; returns how many.
+
+    A deleted brief is rendered again by a worker when someone asks for it, and a
+    finished job whose file is gone answers 404 with "ask for it again".
+    """
+    from django.utils import timezone
+
+    if not default_storage.exists(STORAGE_FOLDER):
+        return 0
+    cutoff = timezone.now() - older_than
+    _, names = default_storage.listdir(STORAGE_FOLDER)
+    deleted = 0
+    for name in names:
+        path = f"{STORAGE_FOLDER}/{name}"
+        if name.endswith(".pdf") and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

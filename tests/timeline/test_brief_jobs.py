@@ -1,9 +1,12 @@
 """Briefs above the web limit: a job for a real worker process, stored, then downloaded."""
 
 import io
+import os
+import time
 
 import pdfplumber
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import EventFactory, TimelineFactory, UserFactory
@@ -102,3 +105,26 @@ def test_brief_job_of_a_timeline_made_private_meanwhile_fails(client, settings, 
 
     assert worker.returncode == 0, worker.stderr
     assert status.json() == {"status": "failed", "error": "BriefJobRefused"}
+
+
+def test_prune_briefs_deletes_only_stored_briefs_older_than_asked(media_root):
+    folder = media_root / "briefs"
+    folder.mkdir()
+    (folder / "old.pdf").write_bytes(b"%PDF-old")
+    (folder / "new.pdf").write_bytes(b"%PDF-new")
+    ten_days_ago = time.time() - 10 * 24 * 3600
+    os.utime(folder / "old.pdf", (ten_days_ago, ten_days_ago))
+    out = io.StringIO()
+
+    call_command("prune_briefs", "--days", "7", stdout=out)
+
+    assert sorted(path.name for path in folder.iterdir()) == ["new.pdf"]
+    assert out.getvalue() == "Deleted 1 stored brief(s) older than 7 days.\n"
+
+
+def test_prune_briefs_without_stored_briefs_deletes_nothing(media_root):
+    out = io.StringIO()
+
+    call_command("prune_briefs", stdout=out)
+
+    assert out.getvalue() == "Deleted 0 stored brief(s) older than 7 days.\n"
