@@ -316,6 +316,9 @@ TIMELINE_QUEUE_STALE_SECONDS = envint("TIMELINE_QUEUE_STALE_SECONDS", 300)
 # Caching proxies and CDNs may serve public feeds and anonymous pages this long (seconds)
 # before they revalidate; private and token feeds are never stored by them.
 TIMELINE_PUBLIC_MAX_AGE = envint("TIMELINE_PUBLIC_MAX_AGE", 300)
+# Feed polls naming the ETag a feed address answered within this many seconds get a 304 from
+# the cache alone, without asking the database.
+TIMELINE_FEED_VALIDATORS_SECONDS = envint("TIMELINE_FEED_VALIDATORS_SECONDS", 10)
 # Mirrors: how far the sync horizon (`as_of` of /api/v1/events/deleted/) stays behind the oldest
 # open transaction, covering clock differences between application servers (seconds).
 TIMELINE_SYNC_MARGIN_SECONDS = envint("TIMELINE_SYNC_MARGIN_SECONDS", 1)

@@ -29,14 +29,15 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import condition, require_safe
 
 from timeline import access
 from timeline.exporters import ical
+from timeline.feed_validators import GENERATION_KEY, current_generation
 from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
@@ -207,6 +208,31 @@ def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:
     ]
 
 
+def recent_not_modified(
+    request: HttpRequest, validators: tuple[str, str, str] | None, generation: str | None
+) -> HttpResponse | None:
+    """A 304 from the validators a feed address answered with in the current ``generation``
+    (:mod:`timeline.feed_validators`), if ``If-None-Match`` names that ETag (weak comparison);
+    else None. Spares the database on most polls: one cache round trip answers them.
+
+    The generation is read before the database, so a change that commits meanwhile starts a
+    newer one. With a cache per process (no ``REDIS_URL``) other processes learn of a change
+    only when their kept validators expire, after ``TIMELINE_FEED_VALIDATORS_SECONDS``.
+    """
+    if validators is None or generation is None or validators[0] != generation:
+        return None
+    _, etag, last_modified = validators
+    held = [tag.removeprefix("W/") for tag in parse_etags(request.META["HTTP_IF_NONE_MATCH"])]
+    if etag.removeprefix("W/") not in held:
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = last_modified
+    response["Cache-Control"] = f"public, max-age={settings.TIMELINE_PUBLIC_MAX_AGE}"
+    return response
+
+
 def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[..., HttpResponseBase]:
     """Turn a state resolver into a GET/HEAD view with ETag/Last-Modified and 304s."""
 
@@ -241,7 +267,20 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
     @require_safe
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        # Slug feeds only: a token may be revoked and an event's download follows its sources,
+        # neither of which starts a new generation.
+        shared = "slug" in kwargs
+        validators_key = f"feed-validators:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        if shared and "HTTP_IF_NONE_MATCH" in request.META:
+            kept = cache.get_many([validators_key, GENERATION_KEY])
+            known = recent_not_modified(request, kept.get(validators_key), kept.get(GENERATION_KEY))
+            if known is not None:
+                return known
+        generation = current_generation() if shared else ""
         response = respond(request, **kwargs)
+        if shared and response.status_code in (200, 304) and response.has_header("ETag"):
+            validators = (generation, response["ETag"], response.get("Last-Modified", ""))
+            cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
         if response.status_code not in (200, 304):
             # condition() stamps every answer with the state's validators; a refusal has none.
             for header in ("ETag", "Last-Modified"):
