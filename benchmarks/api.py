@@ -24,22 +24,22 @@ urlpatterns: list[Any] = []
 
 def run(events: int = 10_000) -> None:
     from django.conf import settings
+    from django.test import override_settings
     from django.urls import clear_url_caches
-    from rest_framework.throttling import AnonRateThrottle
 
     from benchmarks.harness import seed
 
     timeline = seed(events, slug="bench-api")
-    rates, root_urlconf = AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF
     # The benchmark measures serving, not the rate limit, which would refuse it after 1000 requests.
-    AnonRateThrottle.THROTTLE_RATES = {**rates, "anon": "1000000/hour"}
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "1000000/hour"}
     urlpatterns[:] = _benchmark_urls()
-    settings.ROOT_URLCONF = __name__
-    clear_url_caches()
     try:
-        _measure(timeline, events)
+        with override_settings(
+            ROOT_URLCONF=__name__, REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+        ):
+            clear_url_caches()
+            _measure(timeline, events)
     finally:
-        AnonRateThrottle.THROTTLE_RATES, settings.ROOT_URLCONF = rates, root_urlconf
         clear_url_caches()
 
 

@@ -6,10 +6,12 @@ With DEBUG off, HTTPS is assumed: HSTS, a redirect to https and secure cookies
 are on unless switched off (README, "Deploying").
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +91,12 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if D
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Absolute base for links written into feeds and briefs, e.g. https://timelines.example.org
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies in front of the service that append the address they saw to X-Forwarded-For.
+# 0: the client is REMOTE_ADDR and the header is ignored (any client can write it). Used by the
+# API and render throttles and the admin login lockout through timeline.throttles.client_address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,11 +107,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "timeline",
@@ -119,6 +127,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside every middleware that reads or writes the body; compresses feeds and JSON only.
     "config.http.FeedAndJsonGZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,6 +135,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login of a locked-out client into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,6 +182,23 @@ else:
         }
     }
 
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out username and address is refused before any password is checked.
+    # It needs the request, so authenticate() must be given one (the admin login form does).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Admin login lockout (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# client address lock that pair for LOGIN_LOCKOUT_MINUTES; other users and addresses are unaffected.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "timeline.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "timeline.lockout.login_lockout_response"
+# A successful login forgets earlier failures, so occasional typos never add up to a lockout.
+AXES_RESET_ON_SUCCESS = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,6 +240,27 @@ AWS_LOCATION = os.environ.get("AWS_LOCATION", "")
 
 # Requests larger than this are refused before they are parsed (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# Links to other sites carry no address of this one (pages of private timelines included).
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from this site, no inline code. Swagger UI and
+# ReDoc get the few additions they need on their own views (timeline/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The browsable API's "Filters" and "Extra Actions" buttons carry style="float: right;
+        # margin-right: 10px" (rest_framework/base.html); this hash allows that one attribute value only.
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='"],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Behind a proxy that ends TLS and sets X-Forwarded-Proto, requests are known to be https
 # (links, redirects, secure cookies). Only behind such a proxy: a client could send the header itself.
@@ -279,20 +328,35 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous write is then answered 401 with "WWW-Authenticate: Token".
-        "rest_framework.authentication.TokenAuthentication",
+        "timeline.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        # First, so that a read-only token's write gets its own message, whatever the user may do.
+        "timeline.authentication.ReadOnlyTokenPermission",
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "timeline.renderers.BrowsableAPIRenderer",
+    ],
+    # DRF's anon/user throttles, keyed by timeline.throttles.client_address.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "timeline.throttles.AnonThrottle",
+        "timeline.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "1000/hour"),
         "user": os.environ.get("API_THROTTLE_USER", "10000/hour"),
+        # Renders only: a 304 or a body served from the cache is not counted.
+        "brief_render": os.environ.get("BRIEF_THROTTLE_ANON", "30/hour"),
+        "brief_render_user": os.environ.get("BRIEF_THROTTLE_USER", "300/hour"),
+        "feed_render": os.environ.get("FEED_THROTTLE", "300/hour"),
     },
+    # The same rule as TRUSTED_PROXY_COUNT, for any DRF code that asks for the client address itself.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -309,6 +373,8 @@ SPECTACULAR_SETTINGS = {
 # Calendar feeds: how often subscribers are told to refresh (hours) and how long descriptions may be.
 TIMELINE_FEED_REFRESH_HOURS = envint("TIMELINE_FEED_REFRESH_HOURS", 12)
 TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
+# API writes sent with an Idempotency-Key header: how long their first answer is replayed (hours).
+TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
 # PDF briefs: the web endpoint refuses larger briefs; `manage.py brief` has no limit.
 TIMELINE_BRIEF_MAX_EVENTS = envint("TIMELINE_BRIEF_MAX_EVENTS", 1000)
 # Health: a job waiting longer than this (seconds) means no worker is taking jobs.

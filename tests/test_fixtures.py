@@ -87,9 +87,12 @@ def test_ensure_admin_creates_once_and_prints_password(capsys, monkeypatch):
 @pytest.mark.django_db
 def test_ensure_admin_uses_environment_password(monkeypatch):
     from django.contrib.auth import authenticate
+    from django.test import RequestFactory
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-test-password")
 
     call_command("ensure_admin")
 
-    assert authenticate(username="admin", password="a-long-test-password") is not None
+    # The login lockout (django-axes) needs the request that carries the password.
+    request = RequestFactory().post("/admin/login/")
+    assert authenticate(request, username="admin", password="a-long-test-password") is not None

@@ -48,3 +48,10 @@ def test_database_from_url_reads_postgres():
 
 def test_database_from_url_reads_absolute_sqlite_path():
     assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+
+
+def test_settings_refuse_a_negative_trusted_proxy_count():
+    result = _run_settings({"DJANGO_DEBUG": "1", "TRUSTED_PROXY_COUNT": "-1"})
+
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: TRUSTED_PROXY_COUNT must be 0 or more, not -1" in result.stderr

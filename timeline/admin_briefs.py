@@ -35,7 +35,7 @@ def brief_download_link(timeline: Timeline) -> str:
     url = reverse("timeline:timeline-brief", kwargs={"slug": timeline.slug})
     return format_html(
         '<a class="button" href="{}">Download brief (PDF)</a>'
-        '<p class="help" style="margin-left: 0">For part of the timeline, filter it on its <a href="{}">page</a> '
+        '<p class="help timeline-brief-help">For part of the timeline, filter it on its <a href="{}">page</a> '
         "and use the PDF link there, or select events in the event list and choose the brief action.</p>",
         url,
         timeline.get_absolute_url(),

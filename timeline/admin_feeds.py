@@ -38,7 +38,7 @@ def feed_links_html(timeline: Timeline, request: HttpRequest | None = None, *, t
     if not links:
         return ""
     return format_html(
-        '<ul style="margin: 0; padding: 0 0 0 1.2em">{}</ul>',
+        '<ul class="timeline-feed-links">{}</ul>',
         format_html_join(
             "",
             '<li><a href="{}" rel="noreferrer">{}</a></li>',

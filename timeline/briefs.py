@@ -10,6 +10,8 @@ address (``/briefs/jobs/<id>/``), whose answer links the stored PDF once the job
 has finished. PDFs are stored through Django's storage API under
 ``briefs/<etag>.pdf``, so a large brief asked for again with unchanged data is
 served from storage at once.
+Renders, whether here or queued for a worker, are throttled per client (scopes
+``brief_render`` and ``brief_render_user``); 304s, cached and stored PDFs are not.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from timeline.access import events_listed_for, reads_everything, timelines_visib
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relations
+from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
 JOB_CACHE_PREFIX = "brief-job"
@@ -230,7 +233,8 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     permission get published events only. 400 with field messages for an
     invalid filter, 304 when the ETag matches. Above ``TIMELINE_BRIEF_MAX_EVENTS``
     the stored PDF when a worker has rendered this brief already, else 202 with a
-    status address (a job is queued).
+    status address (a job is queued). 429 (plain text, ``Retry-After``) when the
+    brief must be rendered or queued and the client is over its render rate.
     """
     timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
@@ -257,6 +261,12 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
             name = stored_brief_name(brief.etag)
             if default_storage.exists(name):
                 return stored_pdf_response(name, filename=filename, etag=brief.etag)
+        refused = throttled_response(
+            request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
+        )
+        if refused is not None:
+            return refused
+        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
             return enqueue_brief_job(request, timeline, brief, count)
         pdf = render_brief_for(brief)
         cache.set(cache_key, pdf)

@@ -12,7 +12,9 @@
 ETag and Last-Modified come from the timeline's change times (one query), so a
 304 never renders anything; a 200 serves the whole body from the cache when the
 same filter was rendered for the same timeline state, and otherwise joins
-cached VEVENT blocks.
+cached VEVENT blocks. Only that render is throttled (scope ``feed_render``):
+a client over the limit gets 429 with ``Retry-After``, while 304s and cached
+bodies are always served.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
 from timeline.services import feed_token_digest
+from timeline.throttles import FEED_RENDER_THROTTLES, throttled_response
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Query parameters of the feed itself; everything else goes to EventFilter.
@@ -58,6 +61,8 @@ class FeedState:
     last_modified: dt.datetime | None
     render: Callable[[], bytes]
     filename: str = ""
+    # Where render() stores the body; "" when the body is not stored whole.
+    cache_key: str = ""
     # Run before rendering a 200, never for a 304: a refusal (400) for parameters that do not
     # validate. A client holds this ETag only from a 200 for the same address and data, so a
     # 304 can skip building the filter.
@@ -131,19 +136,18 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         options.refresh.total_seconds(),
     )
 
+    cache_key = f"ical:feed:{etag}"
+
     def render() -> bytes:
-        key = f"ical:feed:{etag}"
-        body = cache.get(key)
-        if body is None:
-            filterset = event_filter()
-            words = filterset.describe()
-            name = timeline.title + (f" ({' · '.join(words)})" if words else "")
-            description = timeline.description
-            if not include_year:
-                description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
-            header = ical.CalendarHeader(name=name, description=description.strip())
-            body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
-            cache.set(key, body)
+        filterset = event_filter()
+        words = filterset.describe()
+        name = timeline.title + (f" ({' · '.join(words)})" if words else "")
+        description = timeline.description
+        if not include_year:
+            description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
+        header = ical.CalendarHeader(name=name, description=description.strip())
+        body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
+        cache.set(cache_key, body)
         return body
 
     return FeedState(
@@ -151,6 +155,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         last_modified=max(times),
         render=render,
         filename=f"{timeline.slug}.ics" if download else "",
+        cache_key=cache_key,
         refusal=refusal,
     )
 
@@ -256,10 +261,19 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
         resolved = state(request, **kwargs)
         if not isinstance(resolved, FeedState):
             return resolved
-        refused = resolved.refusal()
-        if refused is not None:
-            return refused
-        response = HttpResponse(resolved.render(), content_type=CONTENT_TYPE)
+        # A body in the cache was rendered for these very parameters, so they are valid.
+        body = cache.get(resolved.cache_key) if resolved.cache_key else None
+        if body is None:
+            refused = resolved.refusal()
+            if refused is not None:
+                return refused
+            refused = throttled_response(
+                request, FEED_RENDER_THROTTLES, message="Too many calendar feeds were rendered for this client."
+            )
+            if refused is not None:
+                return refused
+            body = resolved.render()
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
         if resolved.filename:
             response["Content-Disposition"] = content_disposition_header(True, resolved.filename)
         return response
@@ -282,7 +296,7 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
             validators = (generation, response["ETag"], response.get("Last-Modified", ""))
             cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
         if response.status_code not in (200, 304):
-            # condition() stamps every answer with the state's validators; a refusal has none.
+            # condition() labels every answer with the feed's validators; a refusal (400, 429) has no body to label.
             for header in ("ETag", "Last-Modified"):
                 if response.has_header(header):
                     del response[header]

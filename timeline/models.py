@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -21,9 +22,10 @@ from timeline import dates
 class EDTFField(models.CharField):
     """A CharField holding an EDTF string.
 
-    Whatever an editor types ("c. June 2025", "June 17, 2025") is normalised to
-    EDTF ("2025-06~", "2025-06-17") during validation and before saving;
-    text that is not a date raises ``ValidationError`` with the reason.
+    Whatever an editor types ("c. June 2025", "June 17, 2025", "з жовтня 2024")
+    is normalised to EDTF ("2025-06~", "2025-06-17", "2024-10/..") during
+    validation and before saving (``timeline.dates.parse``); text that is not a
+    date raises ``ValidationError`` with the reason.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -183,8 +185,13 @@ class Tag(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
+            self.slug = self.slug_for(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """The slug a tag named ``name`` gets when none is given (random when the name has no ASCII letters)."""
+        return slugify(name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
 
 
 class Source(models.Model):
@@ -446,3 +453,87 @@ class EventTombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+# --- API tokens and idempotency keys --------------------------------------------------
+
+
+class ApiToken(models.Model):
+    """A key a script sends as ``Authorization: Token <key>`` (or ``Bearer <key>``).
+
+    Only the key's SHA-256 digest is stored; the key itself is shown once, when
+    ``services.api_token_create`` makes it. A read-only token may only read,
+    whatever its user's permissions.
+    """
+
+    LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “nightly import script”.")
+    # The first characters of the key: enough to tell tokens apart, too few to use one.
+    prefix = models.CharField(max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(default=False, help_text="Read-only tokens cannot create, change or delete.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    # Written at most once per ApiToken.LAST_USED_RESOLUTION, not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: Any = None) -> bool:
+        """Whether the token authenticates at ``now``: neither revoked nor expired."""
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def record_use(self, now: Any = None) -> None:
+        """Remember that the token was used, writing at most once per ``LAST_USED_RESOLUTION``."""
+        now = now or timezone.now()
+        if self.last_used_at is not None and now - self.last_used_at < self.LAST_USED_RESOLUTION:
+            return
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.LAST_USED_RESOLUTION)
+        ApiToken.objects.filter(stale, pk=self.pk).update(last_used_at=now)
+        self.last_used_at = now
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a POST sent with an ``Idempotency-Key`` header.
+
+    One row per user and key. The row is inserted first, in the same transaction
+    as the write it guards, so two concurrent requests with the same key cannot
+    both write: the unique constraint makes the second wait for (PostgreSQL) or
+    fail against (SQLite) the first. ``request_digest`` tells a true repeat
+    from a different request reusing the key.
+    """
+
+    KEY_MAX_LENGTH = 255
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=KEY_MAX_LENGTH)
+    request_digest = models.CharField(max_length=64)
+    # Empty until the guarded write returns; a committed row always carries its answer.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    # JSON text rather than a JSONField: PostgreSQL's jsonb would reorder the keys of the answer.
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+        indexes = [models.Index(fields=["user", "expires_at"], name="idempotency_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'in progress'})"
+
+    def is_expired(self, now: Any = None) -> bool:
+        return self.expires_at <= (now or timezone.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from timeline.models import Event, Timeline
+from timeline.models import ApiToken, Event, Timeline
 
 
 @transaction.atomic
@@ -111,3 +112,56 @@ def timeline_revoke_feed_token(*, timeline: Timeline) -> None:
     Timeline.objects.filter(pk=timeline.pk).update(feed_token_hash="", feed_token_created_at=None)
     timeline.feed_token_hash = ""
     timeline.feed_token_created_at = None
+
+
+# Makes a leaked key recognisable to secret scanners and to a person reading a log.
+API_TOKEN_KEY_PREFIX = "tl_"
+
+
+def api_token_digest(key: str) -> str:
+    """The SHA-256 hex digest under which an API token key is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: Any, name: str, read_only: bool = False, expires_in: dt.timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """Make an API token for ``user`` and return it with its key.
+
+    Only the key's digest is stored, so the returned key is the one chance to
+    show it. ``expires_in`` (from now) must be positive; None means the token
+    never expires. Raises ``ValueError`` for an empty or too long ``name`` or
+    an ``expires_in`` that is not positive.
+    """
+    name_max_length = ApiToken._meta.get_field("name").max_length
+    if not name.strip():
+        raise ValueError("A token needs a name saying what it is for.")
+    if name_max_length is not None and len(name.strip()) > name_max_length:
+        raise ValueError(f"A token's name has at most {name_max_length} characters.")
+    if expires_in is not None and expires_in <= dt.timedelta(0):
+        raise ValueError("A token's lifetime must be positive.")
+    key = API_TOKEN_KEY_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=key[:8],
+        digest=api_token_digest(key),
+        read_only=read_only,
+        created_at=now,
+        expires_at=now + expires_in if expires_in is not None else None,
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> bool:
+    """Revoke ``token`` at once; it answers 401 from now on.
+
+    Returns whether it was revoked now (False when it already was, in which
+    case its ``revoked_at`` is left as it was).
+    """
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1
+    token.refresh_from_db(fields=["revoked_at"])
+    return revoked

@@ -4,7 +4,6 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.throttling import AnonRateThrottle
 
 from tests.factories import EditorFactory, EventFactory
 from tests.timeline.api_helpers import client_for, event_url, events_url
@@ -31,10 +30,48 @@ def test_schema_documents_error_responses(schema):
     detail = schema["paths"]["/api/v1/events/{uid}/"]
 
     assert sorted(events["get"]["responses"]) == ["200", "400", "401", "403", "404", "429"]
-    assert sorted(events["post"]["responses"]) == ["201", "400", "401", "403", "404", "413", "415", "429"]
+    assert sorted(events["post"]["responses"]) == [
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+        "422",
+        "429",
+    ]
     assert sorted(detail["get"]["responses"]) == ["200", "304", "400", "401", "403", "404", "429"]
-    assert sorted(detail["patch"]["responses"]) == ["200", "400", "401", "403", "404", "412", "413", "415", "429"]
+    assert sorted(detail["patch"]["responses"]) == [
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "413",
+        "415",
+        "429",
+    ]
     assert sorted(detail["delete"]["responses"]) == ["204", "401", "403", "404", "412", "429"]
+
+
+@pytest.mark.parametrize("resource", ["events", "timelines", "actors", "sources", "tags"])
+def test_schema_documents_idempotency_key_on_create(schema, resource):
+    operation = schema["paths"][f"/api/v1/{resource}/"]["post"]
+
+    headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+    assert (list(headers), headers["Idempotency-Key"]["schema"]) == (["Idempotency-Key"], {"type": "string"})
+    assert "replays the first answer" in headers["Idempotency-Key"]["description"]
+    assert sorted(operation["responses"])[-3:] == ["415", "422", "429"]
+
+
+def test_schema_describes_token_authentication(schema):
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
 
 
 def test_schema_lists_every_resource(schema):
@@ -103,8 +140,11 @@ def test_session_authenticated_write_needs_csrf_token(client):
 
 
 @pytest.mark.django_db
-def test_anonymous_reads_are_throttled_at_the_configured_rate(monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "100/minute"})
+def test_anonymous_reads_are_throttled_at_the_configured_rate(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "2/minute"},
+    }
     client = client_for()
 
     statuses = [client.get(events_url()).status_code for _ in range(3)]
