@@ -8,6 +8,7 @@ admin.site.site_header = "Event timelines"
 admin.site.site_title = "Event timelines"
 admin.site.index_title = "Timelines, events and sources"
 
+
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Redirect to the favicon's static address, looked up per request: with hashed static files
     that needs collectstatic's manifest, which commands such as ``check --deploy`` run without."""
