@@ -2,6 +2,8 @@
 
 Local defaults are safe: SQLite in the project folder, a local-memory cache and
 DEBUG off unless DJANGO_DEBUG is set. Production must set DJANGO_SECRET_KEY.
+With DEBUG off, HTTPS is assumed: HSTS, a redirect to https and secure cookies
+are on unless switched off (README, "Deploying").
 """
 
 import datetime as dt
@@ -56,6 +58,8 @@ def database_from_url(url: str) -> dict:
             # while its writer holds the lock; timeline/sync.py relies on that. Readers
             # wait up to "timeout" seconds for a writer instead of failing at once.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": envint("SQLITE_TIMEOUT", 20)},
+            # A file rather than memory, so that a worker process started by a test sees the test data.
+            "TEST": {"NAME": None if path == ":memory:" else str(Path(path).with_name("test_" + Path(path).name))},
         }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         return {
@@ -108,11 +112,21 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "timeline",
 ]
 
 MIDDLEWARE = [
+    # First: every later log line, including Django's own request log, carries the request id.
+    "config.observability.RequestIdMiddleware",
+    # Before the host check and the https redirect, so load balancers and container
+    # health checks can ask over plain http under any Host name.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that reads or writes the body; compresses feeds and JSON only.
+    "config.http.FeedAndJsonGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,7 +212,31 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Hashed, pre-compressed static files (whitenoise) need `collectstatic` first; without them
+# (local runs and the test suite) whitenoise finds files in the apps as they are requested.
+HASHED_STATIC_FILES = envbool("DJANGO_HASHED_STATIC", not DEBUG)
+WHITENOISE_USE_FINDERS = not HASHED_STATIC_FILES
+WHITENOISE_AUTOREFRESH = not HASHED_STATIC_FILES
+# Files written by the service (finished PDF briefs). Local files by default; any Django
+# storage class instead, e.g. storages.backends.s3.S3Storage with the `s3` extra.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if HASHED_STATIC_FILES
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+# Read by django-storages' S3 backend only; its keys come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment, which boto3 reads itself.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME") or None
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+AWS_LOCATION = os.environ.get("AWS_LOCATION", "")
 
 # Requests larger than this are refused before they are parsed (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
@@ -224,16 +262,67 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Behind a proxy that ends TLS and sets X-Forwarded-Proto, requests are known to be https
+# (links, redirects, secure cookies). Only behind such a proxy: a client could send the header itself.
+if envbool("DJANGO_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
+    SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list binds the whole domain for months: the domain's
+        # owner decides, so its absence is a choice rather than a deployment mistake.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+# One line per record with time, level, logger and request id (config/observability.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "config.observability.TextFormatter"},
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# Error reporting, with the optional `sentry` extra installed.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: install the `sentry` extra "
+            "(pip install -e '.[sentry]')."
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # Event titles and quotes may be sensitive; user names and addresses are left out.
+        send_default_pii=False,
+    )
+
+# The task queue: jobs are rows in the database, so `manage.py db_worker` processes can run
+# on any machine that reaches it, and nothing but the database is needed (bin/worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
 }
 
 REST_FRAMEWORK = {
@@ -288,6 +377,14 @@ TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
 TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
 # PDF briefs: the web endpoint refuses larger briefs; `manage.py brief` has no limit.
 TIMELINE_BRIEF_MAX_EVENTS = envint("TIMELINE_BRIEF_MAX_EVENTS", 1000)
+# Health: a job waiting longer than this (seconds) means no worker is taking jobs.
+TIMELINE_QUEUE_STALE_SECONDS = envint("TIMELINE_QUEUE_STALE_SECONDS", 300)
+# Caching proxies and CDNs may serve public feeds and anonymous pages this long (seconds)
+# before they revalidate; private and token feeds are never stored by them.
+TIMELINE_PUBLIC_MAX_AGE = envint("TIMELINE_PUBLIC_MAX_AGE", 300)
+# Feed polls naming the ETag a feed address answered within this many seconds get a 304 from
+# the cache alone, without asking the database.
+TIMELINE_FEED_VALIDATORS_SECONDS = envint("TIMELINE_FEED_VALIDATORS_SECONDS", 10)
 # Mirrors: how far the sync horizon (`as_of` of /api/v1/events/deleted/) stays behind the oldest
 # open transaction, covering clock differences between application servers (seconds).
 TIMELINE_SYNC_MARGIN_SECONDS = envint("TIMELINE_SYNC_MARGIN_SECONDS", 1)

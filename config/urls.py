@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -7,10 +8,17 @@ admin.site.site_header = "Event timelines"
 admin.site.site_title = "Event timelines"
 admin.site.index_title = "Timelines, events and sources"
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Redirect to the favicon's static address, looked up per request: with hashed static files
+    that needs collectstatic's manifest, which commands such as ``check --deploy`` run without."""
+    return HttpResponsePermanentRedirect(static("timeline/favicon.svg"))
+
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # Browsers ask for /favicon.ico on every site; an answer keeps 404s out of logs and consoles.
-    path("favicon.ico", RedirectView.as_view(url=static("timeline/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("timeline.api", "api"))),
     path("", include("timeline.urls")),

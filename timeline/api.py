@@ -482,6 +482,12 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The list's filters do not apply to one event addressed by uid.
+        if request.headers.get("If-None-Match"):
+            # Revalidation is most reads: answer it from the version alone, without relations.
+            version = events_visible_to(request.user).filter(uid=self.kwargs["uid"]).values_list("version", flat=True)
+            held = next(iter(version), None)
+            if held is not None and if_none_match_hits(request, f'"{held}"'):
+                return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": f'"{held}"'})
         event = get_object_or_404(self.get_queryset(), uid=self.kwargs["uid"])
         self.check_object_permissions(request, event)
         etag = event_etag(event)

@@ -2,10 +2,16 @@
 
 A thin layer over :mod:`timeline.exporters.brief`: it reads the same
 ``EventFilter`` as the API and feeds, answers conditional requests from an ETag
-computed without rendering, caches rendered bytes, and refuses briefs larger
-than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` (``manage.py brief`` has no limit).
-Renders are throttled per client (scopes ``brief_render`` and ``brief_render_user``);
-304s and cached PDFs are not.
+computed without rendering, and caches rendered bytes.
+
+Briefs larger than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` are rendered by a worker
+(:func:`timeline.tasks.render_brief_job`): the request answers 202 with a status
+address (``/briefs/jobs/<id>/``), whose answer links the stored PDF once the job
+has finished. PDFs are stored through Django's storage API under
+``briefs/<etag>.pdf``, so a large brief asked for again with unchanged data is
+served from storage at once.
+Renders, whether here or queued for a worker, are throttled per client (scopes
+``brief_render`` and ``brief_render_user``); 304s, cached and stored PDFs are not.
 """
 
 from __future__ import annotations
@@ -19,10 +25,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
 from timeline.filters import EventFilter
@@ -31,6 +43,15 @@ from timeline.queries import events_with_relations
 from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
+JOB_CACHE_PREFIX = "brief-job"
+STORAGE_FOLDER = "briefs"
+# What the status address calls each state of a job.
+JOB_STATES = {
+    TaskResultStatus.READY: "waiting",
+    TaskResultStatus.RUNNING: "running",
+    TaskResultStatus.SUCCESSFUL: "finished",
+    TaskResultStatus.FAILED: "failed",
+}
 
 
 @dataclass(frozen=True)
@@ -129,23 +150,99 @@ def too_many_events_message(count: int, limit: int, slug: str) -> str:
 
 def pdf_response(pdf: bytes, *, filename: str, etag: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
+    _pdf_headers(response, filename=filename, etag=etag)
+    return response
+
+
+def _pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = f'"{etag}"'
     # Editors and readers may get different briefs at one address: revalidate every time.
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Cookie, Authorization"
+
+
+def stored_brief_name(etag: str) -> str:
+    """Where the brief with ``etag`` is kept in the default storage."""
+    return f"{STORAGE_FOLDER}/{etag}.pdf"
+
+
+def store_brief(brief: BriefRequest) -> tuple[str, int]:
+    """Render ``brief`` into the default storage unless it is there already.
+
+    Returns the storage name and the number of events. The name follows the
+    ETag, so equal data and filter share one file and a change makes a new one.
+    """
+    name = stored_brief_name(brief.etag)
+    count = brief.events.count()
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(render_brief_for(brief)))
+        if saved != name:
+            # Another worker stored the same brief meanwhile; keep one copy.
+            default_storage.delete(saved)
+    return name, count
+
+
+def stored_pdf_response(name: str, *, filename: str, etag: str) -> HttpResponseBase:
+    """Stream the stored PDF ``name``. Raises ``FileNotFoundError`` (or the storage's error) when it is missing."""
+    response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf")
+    _pdf_headers(response, filename=filename, etag=etag)
+    return response
+
+
+def _reader_id(request: HttpRequest) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequest, count: int) -> JsonResponse:
+    """Queue the brief for a worker (once per ETag and reader while a job is pending) and
+    answer 202 with the job's status address."""
+    from timeline.tasks import render_brief_job
+
+    reader = _reader_id(request)
+    cache_key = f"{JOB_CACHE_PREFIX}:{brief.etag}:{reader}"
+    job_id = cache.get(cache_key)
+    if job_id is not None:
+        try:
+            pending = render_brief_job.get_result(job_id)
+        except TaskResultDoesNotExist:
+            job_id = None
+        else:
+            if pending.status not in (TaskResultStatus.READY, TaskResultStatus.RUNNING):
+                job_id = None
+    if job_id is None:
+        job = render_brief_job.enqueue(timeline_id=timeline.pk, query=request.GET.urlencode(), user_id=reader)
+        job_id = str(job.id)
+        cache.set(cache_key, job_id, timeout=60 * 60)
+    status_url = request.build_absolute_uri(reverse("timeline:brief-job", kwargs={"job_id": job_id}))
+    response = JsonResponse(
+        {
+            "status": "waiting",
+            "events": count,
+            "status_url": status_url,
+            "message": (
+                f"This brief holds {count:,} events, more than the {settings.TIMELINE_BRIEF_MAX_EVENTS:,} "
+                "rendered while you wait; a worker is rendering it. Ask the status address for the download link."
+            ),
+        },
+        status=202,
+    )
+    response["Location"] = status_url
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @require_GET
-def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
+def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The PDF brief of a timeline's events, filtered like the events API.
 
     404 for timelines the reader may not see; readers without the view
     permission get published events only. 400 with field messages for an
-    invalid filter, 304 when the ETag matches, 413 above the configured size,
-    429 (plain text, ``Retry-After``) when the brief must be rendered and the
-    client is over its render rate.
+    invalid filter, 304 when the ETag matches. Above ``TIMELINE_BRIEF_MAX_EVENTS``
+    the stored PDF when a worker has rendered this brief already, else 202 with a
+    status address (a job is queued). 429 (plain text, ``Retry-After``) when the
+    brief must be rendered or queued and the client is over its render rate.
     """
     timeline = timelines_visible_to(request.user).filter(slug=slug).first()
     if timeline is None:
@@ -167,19 +264,103 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponse:
     cache_key = f"{CACHE_PREFIX}:{brief.etag}"
     pdf = cache.get(cache_key)
     if pdf is None:
-        limit = settings.TIMELINE_BRIEF_MAX_EVENTS
         count = brief.events.count()
-        if count > limit:
-            return HttpResponse(
-                too_many_events_message(count, limit, timeline.slug),
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            name = stored_brief_name(brief.etag)
+            if default_storage.exists(name):
+                return stored_pdf_response(name, filename=filename, etag=brief.etag)
         refused = throttled_response(
             request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
         )
         if refused is not None:
             return refused
+        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            return enqueue_brief_job(request, timeline, brief, count)
         pdf = render_brief_for(brief)
         cache.set(cache_key, pdf)
     return pdf_response(pdf, filename=filename, etag=brief.etag)
+
+
+def _job_for(request: HttpRequest, job_id: Any) -> Any:
+    """The brief job ``job_id`` if ``request`` comes from the reader who asked for it. Raises Http404."""
+    from timeline.tasks import render_brief_job
+
+    try:
+        job = render_brief_job.get_result(str(job_id))
+    except TaskResultDoesNotExist:
+        raise Http404("No such brief job.") from None
+    if job.kwargs.get("user_id") != _reader_id(request):
+        # Another reader's job answers like one that does not exist.
+        raise Http404("No such brief job.")
+    return job
+
+
+@require_GET
+def brief_job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
+    """A brief job's state: ``{"status": "waiting" | "running" | "finished" | "failed", ...}``.
+
+    Finished jobs add ``download`` (the stored PDF's address), ``events`` and
+    ``filename``; failed ones add ``error`` (the exception's type). 404 for an
+    unknown job and for another reader's job.
+    """
+    job = _job_for(request, job_id)
+    body: dict[str, Any] = {"status": JOB_STATES.get(job.status, str(job.status).lower())}
+    if job.status == TaskResultStatus.SUCCESSFUL:
+        result = job.return_value
+        body.update(
+            events=result["events"],
+            filename=result["filename"],
+            download=request.build_absolute_uri(reverse("timeline:brief-job-download", kwargs={"job_id": job.id})),
+        )
+    elif job.status == TaskResultStatus.FAILED:
+        body["error"] = job.errors[-1].exception_class_path.rsplit(".", 1)[-1] if job.errors else "unknown"
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
+    """The PDF a finished brief job stored, for the reader who asked for it, as long as
+    that reader may still see the timeline (and drafts, if the brief holds them).
+
+    404 for an unknown or unfinished job, another reader's job, or a stored file that
+    has been removed; 304 when the ETag matches.
+    """
+    job = _job_for(request, job_id)
+    if job.status != TaskResultStatus.SUCCESSFUL:
+        raise Http404("This brief is not ready yet.")
+    result = job.return_value
+    if not timelines_visible_to(request.user).filter(pk=result["timeline_id"]).exists():
+        raise Http404("No such brief job.")
+    if result["scope"] == "all" and not reads_everything(request.user, "event"):
+        raise Http404("No such brief job.")
+    etag = result["file"].rsplit("/", 1)[-1].removesuffix(".pdf")
+    not_modified = get_conditional_response(request, etag=f'"{etag}"')
+    if not_modified is not None:
+        not_modified["ETag"] = f'"{etag}"'
+        return not_modified
+    if not default_storage.exists(result["file"]):
+        raise Http404("This brief is no longer stored; ask for it again.")
+    return stored_pdf_response(result["file"], filename=result["filename"], etag=etag)
+
+
+def stored_briefs_prune(*, older_than: dt.timedelta) -> int:
+    """Delete stored briefs last written more than ``older_than`` ago; returns how many.
+
+    A deleted brief is rendered again by a worker when someone asks for it, and a
+    finished job whose file is gone answers 404 with "ask for it again".
+    """
+    from django.utils import timezone
+
+    if not default_storage.exists(STORAGE_FOLDER):
+        return 0
+    cutoff = timezone.now() - older_than
+    _, names = default_storage.listdir(STORAGE_FOLDER)
+    deleted = 0
+    for name in names:
+        path = f"{STORAGE_FOLDER}/{name}"
+        if name.endswith(".pdf") and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

@@ -31,14 +31,15 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, parse_etags
 from django.views.decorators.http import condition, require_safe
 
 from timeline import access
 from timeline.exporters import ical
+from timeline.feed_validators import GENERATION_KEY, current_generation
 from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
@@ -62,6 +63,10 @@ class FeedState:
     filename: str = ""
     # Where render() stores the body; "" when the body is not stored whole.
     cache_key: str = ""
+    # Run before rendering a 200, never for a 304: a refusal (400) for parameters that do not
+    # validate. A client holds this ETag only from a 200 for the same address and data, so a
+    # 304 can skip building the filter.
+    refusal: Callable[[], HttpResponse | None] = lambda: None
 
 
 def export_options() -> ical.ExportOptions:
@@ -99,14 +104,24 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     data = request.GET.copy()
     for name in FEED_PARAMETERS:
         data.pop(name, None)
-    events = access.published_events_of(timeline)
-    if not include_year:
-        # A year-long bar on every day of the year is noise in a subscribed calendar.
-        events = events.exclude(precision=Precision.YEAR)
-    filterset = EventFilter(data=data, queryset=events)
-    if not filterset.is_valid():
+    built: list[EventFilter] = []
+
+    def event_filter() -> EventFilter:
+        if not built:
+            events = access.published_events_of(timeline)
+            if not include_year:
+                # A year-long bar on every day of the year is noise in a subscribed calendar.
+                events = events.exclude(precision=Precision.YEAR)
+            built.append(EventFilter(data=data, queryset=events))
+        return built[0]
+
+    def refusal() -> HttpResponse | None:
+        filterset = event_filter()
+        if filterset.is_valid():
+            return None
         lines = [f"{field}: {' '.join(messages)}" for field, messages in filterset.errors.items()]
         return _plain(HttpResponseBadRequest, "Invalid feed parameters.\n" + "\n".join(lines))
+
     options = export_options()
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
@@ -124,6 +139,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     cache_key = f"ical:feed:{etag}"
 
     def render() -> bytes:
+        filterset = event_filter()
         words = filterset.describe()
         name = timeline.title + (f" ({' · '.join(words)})" if words else "")
         description = timeline.description
@@ -140,6 +156,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         render=render,
         filename=f"{timeline.slug}.ics" if download else "",
         cache_key=cache_key,
+        refusal=refusal,
     )
 
 
@@ -196,6 +213,31 @@ def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:
     ]
 
 
+def recent_not_modified(
+    request: HttpRequest, validators: tuple[str, str, str] | None, generation: str | None
+) -> HttpResponse | None:
+    """A 304 from the validators a feed address answered with in the current ``generation``
+    (:mod:`timeline.feed_validators`), if ``If-None-Match`` names that ETag (weak comparison);
+    else None. Spares the database on most polls: one cache round trip answers them.
+
+    The generation is read before the database, so a change that commits meanwhile starts a
+    newer one. With a cache per process (no ``REDIS_URL``) other processes learn of a change
+    only when their kept validators expire, after ``TIMELINE_FEED_VALIDATORS_SECONDS``.
+    """
+    if validators is None or generation is None or validators[0] != generation:
+        return None
+    _, etag, last_modified = validators
+    held = [tag.removeprefix("W/") for tag in parse_etags(request.META["HTTP_IF_NONE_MATCH"])]
+    if etag.removeprefix("W/") not in held:
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = last_modified
+    response["Cache-Control"] = f"public, max-age={settings.TIMELINE_PUBLIC_MAX_AGE}"
+    return response
+
+
 def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[..., HttpResponseBase]:
     """Turn a state resolver into a GET/HEAD view with ETag/Last-Modified and 304s."""
 
@@ -219,8 +261,12 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
         resolved = state(request, **kwargs)
         if not isinstance(resolved, FeedState):
             return resolved
+        # A body in the cache was rendered for these very parameters, so they are valid.
         body = cache.get(resolved.cache_key) if resolved.cache_key else None
         if body is None:
+            refused = resolved.refusal()
+            if refused is not None:
+                return refused
             refused = throttled_response(
                 request, FEED_RENDER_THROTTLES, message="Too many calendar feeds were rendered for this client."
             )
@@ -235,16 +281,37 @@ def _feed_view(resolve: Callable[..., FeedState | HttpResponse]) -> Callable[...
     @require_safe
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        # Slug feeds only: a token may be revoked and an event's download follows its sources,
+        # neither of which starts a new generation.
+        shared = "slug" in kwargs
+        validators_key = f"feed-validators:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        if shared and "HTTP_IF_NONE_MATCH" in request.META:
+            kept = cache.get_many([validators_key, GENERATION_KEY])
+            known = recent_not_modified(request, kept.get(validators_key), kept.get(GENERATION_KEY))
+            if known is not None:
+                return known
+        generation = current_generation() if shared else ""
         response = respond(request, **kwargs)
-        if response.status_code == 429:
-            # condition() labels every answer with the feed's validators; a refusal has no body to label.
-            del response["ETag"]
-            del response["Last-Modified"]
+        if shared and response.status_code in (200, 304) and response.has_header("ETag"):
+            validators = (generation, response["ETag"], response.get("Last-Modified", ""))
+            cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
+        if response.status_code not in (200, 304):
+            # condition() labels every answer with the feed's validators; a refusal (400, 429) has no body to label.
+            for header in ("ETag", "Last-Modified"):
+                if response.has_header(header):
+                    del response[header]
         # Also on 304s, which condition() builds without calling respond's body.
-        response["Cache-Control"] = "private, no-cache"
         if "token" in kwargs:
+            # A capability address: shared caches must not keep what it unlocks.
+            response["Cache-Control"] = "private, no-cache"
             response["X-Robots-Tag"] = "noindex, nofollow"
             response["Referrer-Policy"] = "no-referrer"
+        elif response.status_code in (200, 304):
+            # The same bytes for every reader (feeds never depend on who asks), so a CDN may
+            # answer subscribers' polling for a while and then revalidate with the ETag.
+            response["Cache-Control"] = f"public, max-age={settings.TIMELINE_PUBLIC_MAX_AGE}"
+        else:
+            response["Cache-Control"] = "no-cache"
         return response
 
     return view

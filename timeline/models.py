@@ -108,7 +108,10 @@ http_url_validator = URLValidator(schemes=["http", "https"])
 class TimelineQuerySet(models.QuerySet):
     def touch(self, when: Any = None) -> int:
         """Record that these timelines' content changed, never moving the time backwards."""
+        from timeline.feed_validators import expire_feed_validators
+
         when = when or timezone.now()
+        expire_feed_validators()
         return self.filter(content_changed_at__lt=when).update(content_changed_at=when)
 
 

@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from timeline.feed_validators import expire_feed_validators
 from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
 
 
@@ -61,3 +62,10 @@ def event_links_changed(sender: Any, instance: Any, action: str, reverse: bool, 
         _touch_timelines_of(Q(pk__in=pk_set))
     elif action == "pre_clear":
         _touch_timelines_of(Q(tags=instance) if isinstance(instance, Tag) else Q(actors=instance))
+
+
+@receiver(post_save, sender=Timeline, dispatch_uid="timeline_saved_expires_feed_validators")
+@receiver(post_delete, sender=Timeline, dispatch_uid="timeline_deleted_expires_feed_validators")
+def timeline_changed(sender: type[Timeline], instance: Timeline, **kwargs: Any) -> None:
+    # Title, description, visibility and updated_at shape every feed of the timeline.
+    expire_feed_validators()

@@ -11,4 +11,6 @@ urlpatterns = [
     path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),
     path("feeds/<str:token>/calendar.ics", feeds.token_feed, name="token-feed"),
     path("timelines/<slug:slug>/brief.pdf", briefs.timeline_brief, name="timeline-brief"),
+    path("briefs/jobs/<uuid:job_id>/", briefs.brief_job_status, name="brief-job"),
+    path("briefs/jobs/<uuid:job_id>/brief.pdf", briefs.brief_job_download, name="brief-job-download"),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from timeline.access import events_listed_for, events_visible_to, reads_everything, timelines_visible_to
@@ -48,7 +50,8 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "truncated": len(events) > TIMELINE_PAGE_LIMIT,
         "filters_in_words": filterset.describe() if valid else [],
     }
-    return render(request, "timeline/timeline_detail.html", context, status=200 if valid else 400)
+    response = render(request, "timeline/timeline_detail.html", context, status=200 if valid else 400)
+    return with_reader_cache_control(request, response)
 
 
 def timeline_export_links(timeline: Timeline, request: HttpRequest, *, query: str) -> dict[str, str]:
@@ -70,4 +73,15 @@ def event_detail(request: HttpRequest, uid: str) -> HttpResponse:
         "calendar_url": event_calendar_path(event.uid),
         "api_url": reverse("api:event-detail", kwargs={"uid": event.uid}),
     }
-    return render(request, "timeline/event_detail.html", context)
+    return with_reader_cache_control(request, render(request, "timeline/event_detail.html", context))
+
+
+def with_reader_cache_control(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Let shared caches keep a successful page for ``TIMELINE_PUBLIC_MAX_AGE`` seconds when an
+    anonymous reader asked (every anonymous reader gets the same page); never a signed-in
+    reader's page, which may show drafts and private timelines."""
+    if response.status_code == 200 and not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=settings.TIMELINE_PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response

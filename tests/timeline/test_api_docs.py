@@ -158,7 +158,7 @@ def test_event_responses_vary_with_the_reader():
 
     response = client_for().get(event_url(event))
 
-    assert response["Vary"] == "Accept, Authorization, Cookie"
+    assert response["Vary"] == "Accept, Authorization, Cookie, Accept-Encoding"
 
 
 @pytest.mark.django_db

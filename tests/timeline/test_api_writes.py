@@ -119,6 +119,31 @@ def test_event_get_with_current_etag_is_304():
 
 
 @pytest.mark.django_db
+def test_event_get_with_current_etag_is_304_after_one_query(django_assert_num_queries):
+    event = EventFactory()
+    client = client_for()
+    etag = client.get(event_url(event))["ETag"]
+
+    # 1: the event's version, as the reader may see it; no relations are read
+    with django_assert_num_queries(1):
+        response = client.get(event_url(event), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+
+
+@pytest.mark.django_db
+def test_event_get_with_current_etag_of_a_hidden_event_is_404():
+    event = EventFactory()
+    etag = client_for().get(event_url(event))["ETag"]
+    event.published = False
+    event.save()
+
+    response = client_for().get(event_url(event), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_event_get_after_change_is_200_with_new_etag():
     event = EventFactory()
     client = client_for()

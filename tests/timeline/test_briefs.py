@@ -109,19 +109,24 @@ def test_brief_view_serves_cached_bytes_without_rendering(client, django_assert_
 
 
 @pytest.mark.django_db
-def test_brief_view_refuses_briefs_above_the_limit(client, settings):
+def test_brief_view_queues_briefs_above_the_limit(client, settings):
     settings.TIMELINE_BRIEF_MAX_EVENTS = 2
     timeline = TimelineFactory(slug="big")
     EventFactory.create_batch(3, timeline=timeline)
 
     response = client.get(brief_url(timeline))
 
-    assert response.status_code == 413
-    assert response.content.decode() == (
-        "This brief would hold 3 events; the web limit is 2 (settings.TIMELINE_BRIEF_MAX_EVENTS). "
-        "Narrow the filter, or ask an operator to run "
-        "`python manage.py brief big [the same filters as --options] -o brief.pdf`, which has no limit."
-    )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status_url"].startswith("http://testserver/briefs/jobs/")
+    assert body == {
+        "status": "waiting",
+        "events": 3,
+        "status_url": body["status_url"],
+        "message": "This brief holds 3 events, more than the 2 rendered while you wait; a worker is rendering it. "
+        "Ask the status address for the download link.",
+    }
+    assert (response["Location"], response["Cache-Control"]) == (body["status_url"], "no-store")
 
 
 @pytest.mark.django_db

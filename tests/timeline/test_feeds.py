@@ -1,6 +1,7 @@
 """Calendar feeds over HTTP: what is served to whom, conditional requests, tokens, query counts."""
 
 import datetime as dt
+import hashlib
 from urllib.parse import quote
 
 import pytest
@@ -47,7 +48,7 @@ def test_timeline_feed_serves_published_events_of_a_public_timeline(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "public, max-age=300"
     assert response.has_header("Content-Disposition") is False
     assert uids(response) == [str(shown.uid)]
     assert str(parse_feed(response.content)["X-WR-CALNAME"]) == "Kursk incursion"
@@ -246,6 +247,7 @@ def test_timeline_feed_bytes_are_stable_across_renders(client):
 def test_timeline_feed_answers_304_to_a_matching_etag_in_one_query(client, django_assert_num_queries):
     event = EventFactory()
     first = client.get(feed_url(event.timeline))
+    cache.delete_many(cache_keys_of_feed_validators(feed_url(event.timeline)))
 
     # 1: the timeline by slug (its content_changed_at gives ETag and Last-Modified).
     with django_assert_num_queries(1):
@@ -255,7 +257,39 @@ def test_timeline_feed_answers_304_to_a_matching_etag_in_one_query(client, djang
     assert response.content == b""
     assert response["ETag"] == first["ETag"]
     assert response["Last-Modified"] == first["Last-Modified"]
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def cache_keys_of_feed_validators(path):
+    return [f"feed-validators:{hashlib.sha256(path.encode()).hexdigest()}"]
+
+
+def test_timeline_feed_answers_a_repeated_poll_from_the_cache_alone(client, django_assert_num_queries):
+    event = EventFactory()
+    first = client.get(feed_url(event.timeline))
+
+    # None: the validators this address answered with in the current generation are in the cache.
+    with django_assert_num_queries(0):
+        response = client.get(feed_url(event.timeline), headers={"if-none-match": first["ETag"]})
+
+    assert (response.status_code, response["ETag"], response["Last-Modified"]) == (
+        304,
+        first["ETag"],
+        first["Last-Modified"],
+    )
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_timeline_feed_answers_200_right_after_a_timeline_edit_despite_kept_validators(client):
+    event = EventFactory()
+    first = client.get(feed_url(event.timeline))
+    client.get(feed_url(event.timeline), headers={"if-none-match": first["ETag"]})
+    event.timeline.title = "Renamed"
+    event.timeline.save()
+
+    response = client.get(feed_url(event.timeline), headers={"if-none-match": first["ETag"]})
+
+    assert response.status_code == 200
 
 
 def test_timeline_feed_answers_304_to_if_modified_since(client):

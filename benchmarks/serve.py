@@ -1,0 +1,197 @@
+"""The production stack under a bounded load: gunicorn with 1 and with 2 workers.
+
+Cases (each at most ``CASE_SECONDS`` seconds and ``CASE_MAX_REQUESTS`` requests, only to
+127.0.0.1, ``CONCURRENCY`` client threads, a new connection per request as gunicorn's
+sync workers close them):
+
+* trivial: ``GET /`` (a redirect through every middleware, no database): the floor;
+* API page: ``/api/v1/events/?timeline=bench&page_size=100``;
+* event 304: one event with its ETag in ``If-None-Match``;
+* feed warm: the timeline's calendar feed, its body already cached;
+* feed 304: the feed with its ETag.
+
+Each request names a different client in ``X-Forwarded-For``, as thousands of subscribers
+would, so the API throttle's per-client history stays as short as in production instead of
+growing with every request of the benchmark.
+
+Reports req/s, p50 and p99 per case and worker count. Targets (issue 11): event 304 and
+feed 304 >= 0.5x the trivial view's req/s; 2 workers >= 1.6x one worker for the API page.
+The client shares the machine's cores with the server, so absolute numbers are low and
+the ratios are what to compare. Uses ``DATABASE_URL``/``REDIS_URL`` when set (PostgreSQL
+and Redis as in production), else the benchmark's SQLite file and a local-memory cache.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.harness import report, seed
+
+PORT = int(os.environ.get("BENCH_SERVE_PORT", "8690"))
+CASE_SECONDS = 10.0
+CASE_MAX_REQUESTS = 20_000
+CONCURRENCY = 4
+MAX_EVENTS = 2_000
+
+
+def start_server(workers: int) -> subprocess.Popen[bytes]:
+    """Start bin/serve on 127.0.0.1:PORT with ``workers`` processes and wait until /health/ answers."""
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "BIND": f"127.0.0.1:{PORT}",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_ACCESS_LOG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SSL_REDIRECT": "0",
+        "DJANGO_HASHED_STATIC": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "API_THROTTLE_ANON": "100000000/hour",
+        # The benchmark stands in for a proxy: X-Forwarded-For names the client (see load()).
+        "TRUSTED_PROXY_COUNT": "1",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+    }
+    env.pop("DJANGO_DEBUG", None)
+    root = Path(settings.BASE_DIR)
+    server = subprocess.Popen([str(root / "bin" / "serve")], cwd=root, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError("gunicorn did not answer /health/ within 30 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def fetch(path: str, headers: dict[str, str], *, timeout: float = 30) -> tuple[int, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def load(path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
+    """Bounded load on ``path``; returns req/s, p50 and p99 (ms). Raises on an unexpected status."""
+    clients = itertools.count()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + CASE_SECONDS
+
+    def client() -> None:
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) >= CASE_MAX_REQUESTS or errors:
+                    return
+            started = time.perf_counter()
+            status, _ = fetch(path, {**headers, "X-Forwarded-For": f"bench-client-{next(clients)}"})
+            elapsed = time.perf_counter() - started
+            with lock:
+                if status != expect:
+                    errors.append(f"{path}: {status}, expected {expect}")
+                latencies.append(elapsed)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+    if errors:
+        raise RuntimeError(errors[0])
+    ordered = sorted(latencies)
+    return {
+        "rps": len(ordered) / wall,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+def cases(timeline) -> list[tuple[str, str, dict[str, str], int]]:
+    from timeline.models import Event
+
+    event = Event.objects.filter(timeline=timeline).order_by("id").first()
+    assert event is not None
+    api = "/api/v1/events/?timeline=bench&page_size=100"
+    event_path = f"/api/v1/events/{event.uid}/"
+    feed = "/timelines/bench/calendar.ics"
+    # The first feed request renders every event (not timed); later ones come from the cache.
+    _, event_headers = fetch(event_path, {"Accept": "application/json"}, timeout=120)
+    _, feed_headers = fetch(feed, {}, timeout=300)
+    return [
+        ("trivial view (GET /)", "/", {}, 302),
+        ("API page (100 events)", api, {"Accept": "application/json"}, 200),
+        ("event 304", event_path, {"Accept": "application/json", "If-None-Match": event_headers["etag"]}, 304),
+        ("feed warm", feed, {}, 200),
+        ("feed 304", feed, {"If-None-Match": feed_headers["etag"]}, 304),
+    ]
+
+
+def run(*, events: int) -> None:
+    from django.conf import settings
+
+    count = min(events, MAX_EVENTS)
+    timeline = seed(count, slug="bench")
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
+    results: dict[int, dict[str, dict[str, float]]] = {}
+    for workers in (1, 2):
+        server = start_server(workers)
+        try:
+            results[workers] = {label: load(path, headers, expect) for label, path, headers, expect in cases(timeline)}
+        finally:
+            stop_server(server)
+    rows = []
+    for label in results[1]:
+        one, two = results[1][label], results[2][label]
+        rows.append(
+            (
+                label,
+                f"1 worker {one['rps']:7.1f} req/s p50 {one['p50']:6.1f} ms p99 {one['p99']:7.1f} ms | "
+                f"2 workers {two['rps']:7.1f} req/s p50 {two['p50']:6.1f} ms p99 {two['p99']:7.1f} ms",
+            )
+        )
+    floor = {workers: results[workers]["trivial view (GET /)"]["rps"] for workers in (1, 2)}
+    ratios = [
+        (f"event 304 / trivial ({workers} w)", f"{results[workers]['event 304']['rps'] / floor[workers]:.2f}x")
+        for workers in (1, 2)
+    ]
+    ratios += [
+        (f"feed 304 / trivial ({workers} w)", f"{results[workers]['feed 304']['rps'] / floor[workers]:.2f}x")
+        for workers in (1, 2)
+    ]
+    api_scaling = results[2]["API page (100 events)"]["rps"] / results[1]["API page (100 events)"]["rps"]
+    ratios.append(("API page, 2 workers / 1 worker", f"{api_scaling:.2f}x"))
+    report(
+        f"Serving: gunicorn on {database}, cache {cache}, {count:,} events, {CONCURRENCY} clients, "
+        f"<= {CASE_SECONDS:.0f} s a case, {os.cpu_count()} cores shared with the client",
+        rows + ratios,
+    )
+    sys.stdout.flush()

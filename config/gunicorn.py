@@ -1,0 +1,27 @@
+"""gunicorn's settings (``gunicorn -c config/gunicorn.py config.wsgi``, as bin/serve runs it).
+
+Read from the environment: ``BIND`` (default ``0.0.0.0:8000``), ``WEB_CONCURRENCY``
+(worker processes, default 2), ``GUNICORN_THREADS`` (threads per worker, default 1),
+``GUNICORN_TIMEOUT`` (seconds, default 60), ``GUNICORN_ACCESS_LOG`` (0 turns the
+access log off) and ``LOG_FORMAT``/``DJANGO_LOG_LEVEL`` as for the application,
+so gunicorn's own lines look like the application's.
+"""
+
+import os
+
+from config.observability import gunicorn_logging
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# Workers are replaced now and then, which bounds any slow growth of memory.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off")
+accesslog = "-" if _access_log else None
+# The request id is the response's X-Request-ID, the one the application logged with.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+logconfig_dict = gunicorn_logging(
+    os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"), access_log=_access_log
+)

@@ -1,0 +1,99 @@
+"""What shared caches (a CDN in front of the service) may keep, and compression of feeds and JSON."""
+
+import gzip
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import EditorFactory, EventFactory, TimelineFactory
+from tests.timeline.ical_checks import parse_feed
+from timeline.services import timeline_rotate_feed_token
+
+
+def feed_url(timeline):
+    return reverse("timeline:timeline-feed", kwargs={"slug": timeline.slug})
+
+
+@pytest.mark.django_db
+def test_public_feed_may_be_kept_by_shared_caches_also_on_304(client, settings):
+    settings.TIMELINE_PUBLIC_MAX_AGE = 600
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline)
+
+    first = client.get(feed_url(timeline))
+    again = client.get(feed_url(timeline), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (first.status_code, first["Cache-Control"]) == (200, "public, max-age=600")
+    assert (again.status_code, again["Cache-Control"]) == (304, "public, max-age=600")
+
+
+@pytest.mark.django_db
+def test_token_feed_stays_private(client):
+    timeline = TimelineFactory(visibility="private")
+    EventFactory(timeline=timeline)
+    token = timeline_rotate_feed_token(timeline=timeline)
+
+    response = client.get(reverse("timeline:token-feed", kwargs={"token": token}))
+
+    assert (response.status_code, response["Cache-Control"]) == (200, "private, no-cache")
+
+
+@pytest.mark.django_db
+def test_missing_feed_is_not_kept_by_shared_caches(client):
+    response = client.get(reverse("timeline:timeline-feed", kwargs={"slug": "nope"}))
+
+    assert (response.status_code, response["Cache-Control"]) == (404, "no-cache")
+
+
+@pytest.mark.django_db
+def test_timeline_page_is_public_for_anonymous_readers_and_private_for_editors(client, settings):
+    settings.TIMELINE_PUBLIC_MAX_AGE = 300
+    timeline = TimelineFactory()
+    url = reverse("timeline:timeline-detail", kwargs={"slug": timeline.slug})
+
+    anonymous = client.get(url)
+    client.force_login(EditorFactory())
+    editor = client.get(url)
+
+    assert anonymous["Cache-Control"] == "public, max-age=300"
+    assert editor["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in editor["Vary"]
+
+
+@pytest.mark.django_db
+def test_event_page_is_public_for_anonymous_readers(client, settings):
+    settings.TIMELINE_PUBLIC_MAX_AGE = 300
+    event = EventFactory()
+
+    response = client.get(reverse("timeline:event-detail", kwargs={"uid": event.uid}))
+
+    assert (response.status_code, response["Cache-Control"]) == (200, "public, max-age=300")
+
+
+@pytest.mark.django_db
+def test_feed_is_gzipped_when_the_client_accepts_it_and_still_answers_304(client):
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline, title="Convoy crosses the border")
+
+    response = client.get(feed_url(timeline), HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get(feed_url(timeline), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
+
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    calendar = parse_feed(gzip.decompress(response.content))
+    assert [str(event["SUMMARY"]).endswith("Convoy crosses the border") for event in calendar.walk("VEVENT")] == [True]
+    assert again.status_code == 304
+
+
+@pytest.mark.django_db
+def test_api_json_is_gzipped_and_html_pages_are_not(client):
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline)
+
+    api = client.get(reverse("api:event-list"), HTTP_ACCEPT="application/json", HTTP_ACCEPT_ENCODING="gzip")
+    page = client.get(reverse("timeline:timeline-detail", kwargs={"slug": timeline.slug}), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert api["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(api.content))["results"]) == 1
+    assert page.has_header("Content-Encoding") is False

@@ -1,0 +1,65 @@
+"""Jobs for the task queue (django-tasks; ``manage.py db_worker`` runs them).
+
+A job's arguments are JSON and name rows by id, so any worker that reaches the
+database and the file storage can run it, on this machine or another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import QueryDict
+from django_tasks import task
+
+from timeline.access import events_listed_for, reads_everything, timelines_visible_to
+
+
+class BriefJobRefused(Exception):
+    """The job's reader may no longer see its timeline (or the timeline is gone)."""
+
+
+@task()
+def render_brief_job(*, timeline_id: int, query: str, user_id: int | None) -> dict[str, Any]:
+    """Render the brief ``query`` (an urlencoded events filter) of timeline ``timeline_id`` as
+    the user ``user_id`` (``None``: an anonymous reader) may see it, and store the PDF.
+
+    Returns ``{"file": <storage name>, "filename": <download name>, "events": <count>,
+    "scope": "all" | "published", "timeline_id": <id>}``. A brief already stored for the same
+    data and filter is not rendered again.
+
+    Raises :class:`BriefJobRefused` when the reader may not see the timeline, and
+    ``timeline.briefs.InvalidBriefFilter`` for a filter that no longer validates
+    (e.g. a tag deleted meanwhile).
+    """
+    from timeline.briefs import brief_filename, brief_request, store_brief
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
+    timeline = timelines_visible_to(user).filter(pk=timeline_id).first()
+    if timeline is None:
+        raise BriefJobRefused(f"timeline {timeline_id} is not visible to the job's reader")
+    scope = "all" if reads_everything(user, "event") else "published"
+    brief = brief_request(
+        timeline=timeline,
+        params=QueryDict(query),
+        base=events_listed_for(user, timeline=timeline),
+        scope=scope,
+        request=_Reader(user),
+    )
+    name, count = store_brief(brief)
+    return {
+        "file": name,
+        "filename": brief_filename(timeline, brief),
+        "events": count,
+        "scope": scope,
+        "timeline_id": timeline.pk,
+    }
+
+
+class _Reader:
+    """What ``EventFilter`` reads from a request: its user (filter choices follow the access policy)."""
+
+    def __init__(self, user: Any) -> None:
+        from django.contrib.auth.models import AnonymousUser
+
+        self.user = user if user is not None else AnonymousUser()
