@@ -8,7 +8,6 @@ admin.site.site_title = "Event timelines"
 admin.site.index_title = "Timelines, events and sources"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # Browsers ask for /favicon.ico on every site; an answer keeps 404s out of logs and consoles.
     path("favicon.ico", RedirectView.as_view(url=static("timeline/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
