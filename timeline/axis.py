@@ -29,7 +29,7 @@ TOP = 28.0
 MIN_MARK_WIDTH = 24.0
 # Marks are this tall (units), so on the narrowest axis (1000 px) each is at least a 24 px tap target.
 MARK_HEIGHT = 26.0
-MAX_LANES = 10
+MAX_LANES = 16
 # At most this many single marks per axis; more events in the window are counted per period.
 MARK_LIMIT = 400
 # Share of a bar drawn hatched at an approximate or uncertain end.
@@ -83,6 +83,15 @@ class Mark:
     @property
     def end_cap_x(self) -> float:
         return self.x + self.width - self.cap_width
+
+    @property
+    def label_x(self) -> float:
+        """Where a bar's title starts: inside the bar, after a hatched start."""
+        return round(self.x + (self.cap_width if self.fuzzy_start else 0) + 5, 2)
+
+    @property
+    def label_y(self) -> float:
+        return self.y + MARK_HEIGHT / 2 + 4.5
 
     @property
     def cy(self) -> float:

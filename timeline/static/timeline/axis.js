@@ -56,7 +56,7 @@
       svg.querySelectorAll("a.mark").forEach(function (mark) {
         var at = place(mark, Number(mark.dataset.lower), Number(mark.dataset.upper));
         var cap = Math.max(at[1] * CAP_SHARE, 2);
-        mark.querySelectorAll("rect.body, rect.hit").forEach(function (rect) {
+        mark.querySelectorAll("rect.body, rect.hit, rect.clip").forEach(function (rect) {
           setAll(rect, { x: at[0], width: at[1] });
         });
         mark.querySelectorAll("circle").forEach(function (circle) {
@@ -67,6 +67,9 @@
         });
         mark.querySelectorAll("rect.fuzzy.end").forEach(function (rect) {
           setAll(rect, { x: at[0] + at[1] - cap, width: cap });
+        });
+        mark.querySelectorAll("text.label").forEach(function (text) {
+          setAll(text, { x: at[0] + (mark.querySelector("rect.fuzzy.start") ? cap : 0) + 5 });
         });
       });
       svg.querySelectorAll("a.bin").forEach(function (bin) {
@@ -151,30 +154,29 @@
       draw();
     }
 
-    function button(text, name, action) {
+    function button(text, action) {
       var element = document.createElement("button");
       element.type = "button";
       element.textContent = text;
-      element.setAttribute("aria-label", name);
       element.addEventListener("click", action);
       return element;
     }
 
     var controls = document.createElement("span");
     controls.className = "zoom-buttons";
-    controls.appendChild(button("+", "Zoom in", function () { zoom(0.5); }));
-    controls.appendChild(button("−", "Zoom out", function () { zoom(2); }));
-    controls.appendChild(button("←", "Earlier", function () { pan(-(view[1] - view[0]) / 3); }));
-    controls.appendChild(button("→", "Later", function () { pan((view[1] - view[0]) / 3); }));
-    controls.appendChild(button("Reset", "Show the whole window", function () { view = home.slice(); draw(); }));
+    controls.appendChild(button("Zoom in", function () { zoom(0.5); }));
+    controls.appendChild(button("Zoom out", function () { zoom(2); }));
+    controls.appendChild(button("Earlier", function () { pan(-(view[1] - view[0]) / 3); }));
+    controls.appendChild(button("Later", function () { pan((view[1] - view[0]) / 3); }));
+    controls.appendChild(button("Show all", function () { view = home.slice(); draw(); }));
     var status = document.createElement("span");
     status.className = "zoom-status muted";
     status.setAttribute("role", "status");
-    nav.insertBefore(controls, nav.querySelector(".zoom-help"));
+    nav.insertBefore(controls, nav.querySelector(".zoom-label").nextSibling);
     nav.appendChild(status);
     var help = nav.querySelector(".zoom-help");
     if (help) {
-      help.textContent += " Or use + and − to zoom, ← and → (or drag the axis) to move in time.";
+      help.textContent += " Or use the buttons to zoom and move in time, or drag the axis.";
     }
 
     // Dragging pans; a drag does not follow the link under the pointer.
