@@ -16,9 +16,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.test_browser import PageVisit, assert_clean, browser, demo  # noqa: F401  (fixtures used by name)
+from tests import test_browser as browser_helpers
 from timeline.models import Event
 from timeline.services import DEMO_TIMELINE_SLUG
+
+# The chromium and demo data of tests/test_browser.py, as fixtures of this module too.
+browser = browser_helpers.browser
+demo = browser_helpers.demo
+PageVisit = browser_helpers.PageVisit
+assert_clean = browser_helpers.assert_clean
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -30,7 +36,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 
 # The visible interactive elements smaller than 24×24 CSS px (the skip link is off-screen until focused).
 SMALL_TARGETS = """
-() => [...document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])")]
+() => [...document.querySelectorAll(
+    "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])")]
   .filter((element) => element.checkVisibility({visibilityProperty: true}) && !element.classList.contains("skip-link"))
   .map((element) => [element, element.getBoundingClientRect()])
   .filter(([element, box]) => box.width > 0 && (box.width < 24 || box.height < 24))
@@ -63,7 +70,7 @@ def viewport(request):
 
 
 @pytest.fixture
-def visit(browser, live_server, viewport):  # noqa: F811  (the browser fixture, imported above)
+def visit(browser, live_server, viewport):
     opened = PageVisit(browser, live_server)
     opened.page.set_viewport_size(VIEWPORTS[viewport])
     opened.viewport = viewport
@@ -73,7 +80,12 @@ def visit(browser, live_server, viewport):  # noqa: F811  (the browser fixture, 
 
 def demo_first_title():
     """The title of the demo's first event in date order (the top mark of the axis)."""
-    return Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG, published=True).order_by("date_lower", "date_upper", "id").first().title
+    return (
+        Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG, published=True)
+        .order_by("date_lower", "date_upper", "id")
+        .first()
+        .title
+    )
 
 
 def accessibility_problems(visit, axe):
@@ -185,7 +197,7 @@ def test_browser_axis_zooms_in_and_back(visit, demo):
     visit.screenshot("timeline-zoomed")
     assert round(zoomed / before) == 2
     assert float(bar.get_attribute("width")) == before
-    assert visit.page.inner_text(".zoom-status")== "Showing 1 Oct 2024 to 31 Dec 2025."
+    assert visit.page.inner_text(".zoom-status") == "Showing 1 Oct 2024 to 31 Dec 2025."
     assert_clean(visit)
 
 

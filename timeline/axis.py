@@ -217,7 +217,9 @@ def ticks_for(axis: Axis) -> list[Tick]:
         year, month = axis.start.year, axis.start.month
         while (year, month) <= (axis.end.year, axis.end.month):
             day = dt.date(year, month, 1)
-            label = f"{dates.MONTHS_SHORT[month - 1]} {year}" if month == 1 or not ticks else dates.MONTHS_SHORT[month - 1]
+            label = (
+                f"{dates.MONTHS_SHORT[month - 1]} {year}" if month == 1 or not ticks else dates.MONTHS_SHORT[month - 1]
+            )
             ticks.append(Tick(axis.x(day), label, day.toordinal()))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     else:
