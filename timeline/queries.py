@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
@@ -142,10 +142,10 @@ def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
 MONTH_OR_FINER = (Precision.MONTH, Precision.DAY, Precision.MINUTE)
 
 
-def events_per_period(queryset: QuerySet[Event]) -> dict[tuple[int, int], int]:
-    """How many of ``queryset``'s events start in each period, in one query: keys are
-    (year, month) for events dated to a month or finer, (year, 0) for a year or season,
-    so that "2025?" is never counted as January."""
+def events_per_period(queryset: QuerySet[Event]) -> dict[tuple[int, int], tuple[int, int]]:
+    """How many of ``queryset``'s events start in each period, in one query, as (all events,
+    key events). Keys are (year, month) for events dated to a month or finer, (year, 0) for a
+    year or season, so that "2025?" is never counted as January."""
     month = Case(
         When(precision__in=MONTH_OR_FINER, then=ExtractMonth("date_lower")),
         default=Value(0),
@@ -155,6 +155,6 @@ def events_per_period(queryset: QuerySet[Event]) -> dict[tuple[int, int], int]:
         queryset.order_by()
         .annotate(period_year=ExtractYear("date_lower"), period_month=month)
         .values_list("period_year", "period_month")
-        .annotate(count=Count("pk", distinct=True))
+        .annotate(count=Count("pk", distinct=True), keys=Count("pk", distinct=True, filter=Q(key=True)))
     )
-    return {(year, month_number): count for year, month_number, count in rows}
+    return {(year, month_number): (count, keys) for year, month_number, count, keys in rows}

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django import forms
 from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -131,14 +130,15 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
         count=Count("pk", distinct=True), lower=Min("date_lower"), upper=Max("date_upper")
     )
     total = stats["count"]
-    counts = events_per_period(events) if total else {}
+    per_period = events_per_period(events) if total else {}
+    counts = {period: count for period, (count, _) in per_period.items()}
     if total:
         window = filterset.form.cleaned_data.get("overlaps") or axis.window_for(stats["lower"], stats["upper"])
         if total <= axis.MARK_LIMIT:
             drawn = axis.layout(axis_events(events), start=window[0], end=window[1], total=total)
         else:
             # Too many to draw: the key events, over counts of the others per month.
-            others = events_per_period(events.filter(key=False))
+            others = {period: count - keys for period, (count, keys) in per_period.items()}
             keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT])
             drawn = axis.layout(keys, start=window[0], end=window[1], total=total, counts=others)
         context["axis"] = drawn
@@ -187,13 +187,22 @@ def _with_params(params: QueryDict, **changes: Any) -> str:
 
 
 def _checkbox_widgets(filterset: EventFilter) -> None:
-    """Checkboxes instead of multi-selects on the page: usable without Ctrl-click, by
-    touch and by keyboard; the parameters sent are the same repeated names."""
+    """Checkboxes instead of multi-selects on the page: usable without Ctrl-click, by touch
+    and by keyboard; the parameters sent are the same repeated names.
+
+    Each such form field gets ``checkbox_options``: (value, label, checked) for the page to
+    draw in one loop (a widget template per option costs more than the rest of the page).
+    Model choices are read once, one query each.
+    """
+    data = filterset.data
     for name in CHECKBOX_FILTERS:
         form_field = filterset.form.fields[name]
-        # Read once (one query for a model's choices; iter() skips the COUNT that list() asks for
-        # its length hint), so the page can also ask whether there are any.
-        form_field.widget = forms.CheckboxSelectMultiple(choices=list(iter(getattr(form_field, "choices", []))))
+        chosen = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+        options = []
+        for value, label in iter(getattr(form_field, "choices", [])):
+            text = str(value)
+            options.append((text, label, text in chosen))
+        form_field.checkbox_options = options  # type: ignore[attr-defined]  # read by timeline_detail.html
     for name, form_field in filterset.form.fields.items():
         if form_field.help_text:
             form_field.widget.attrs["aria-describedby"] = f"help-{name}"
