@@ -43,8 +43,8 @@ def timeline_index(request: HttpRequest) -> HttpResponse:
     """The timelines listed to the reader, with each one's count of events, date range and
     last change (over the events that reader may see), in two queries."""
     timelines = list(timelines_visible_to(request.user, listed=True).order_by("title"))
-    stats = {
-        row["timeline"]: row
+    stats: dict[int, dict[str, Any]] = {
+        row["timeline"]: dict(row)
         for row in events_listed_for(request.user)
         .filter(timeline__in=[timeline.pk for timeline in timelines])
         .order_by()
@@ -202,7 +202,8 @@ def _checkbox_widgets(filterset: EventFilter) -> None:
         for value, label in iter(getattr(form_field, "choices", [])):
             text = str(value)
             options.append((text, label, text in chosen))
-        form_field.checkbox_options = options  # type: ignore[attr-defined]  # read by timeline_detail.html
+        # Read by timeline_detail.html.
+        form_field.checkbox_options = options
     for name, form_field in filterset.form.fields.items():
         if form_field.help_text:
             form_field.widget.attrs["aria-describedby"] = f"help-{name}"
