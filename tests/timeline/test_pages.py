@@ -274,3 +274,20 @@ def test_event_page_carries_json_ld_reading_and_change_count(client):
         "Read as c. June 2025 → 1–30 June 2025, month precision, approximate."
     ]
     assert "Changed 1 time, last" in texts(tree, "//p[@class='meta']")[0]
+
+
+@pytest.mark.django_db
+def test_timeline_page_keeps_chosen_checkboxes_ticked_and_describes_the_filter(client):
+    timeline = TimelineFactory(slug="dprk")
+    EventFactory(timeline=timeline, status="denied", title="Denied one")
+    EventFactory(timeline=timeline, status="confirmed", title="Confirmed one")
+
+    response = client.get("/timelines/dprk/", {"status": ["denied", "retracted"], "page": "9"})
+
+    tree = parse(response)
+    assert tree.xpath("//input[@name='status'][@checked]/@value") == ["denied", "retracted"]
+    assert texts(tree, "//p[@class='showing']") == ["Showing: Status: denied, retracted · Clear filters"]
+    assert texts(tree, "//ol[@class='events']/li/a") == ["Denied one"]
+    assert tree.xpath("//a[text()='PDF brief']/@href") == [
+        "http://testserver/timelines/dprk/brief.pdf?status=denied&status=retracted"
+    ]
