@@ -240,7 +240,13 @@ def news_site():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NewsPage)
+    class NewsServer(http.server.ThreadingHTTPServer):
+        # Chromium opens spare connections it may never use: closing must not wait for them.
+        daemon_threads = True
+        block_on_close = False
+
+    NewsPage.timeout = 5
+    server = NewsServer(("127.0.0.1", 0), NewsPage)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
