@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [api] [feeds] [briefs] [pages]`` (all by default)."""
+"""Run the benchmarks: ``python -m benchmarks [api] [feeds] [briefs] [dates] [pages]`` (all by default)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = ["api", "feeds", "briefs", "pages"]
+SUITES = ["api", "feeds", "briefs", "dates", "pages"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,3 +14,7 @@ urlpatterns = [
     path("api/v1/", include(("timeline.api", "api"))),
     path("", include("timeline.urls")),
 ]
+
+# API clients get JSON for unmatched addresses and server errors too, not an HTML page.
+handler404 = "timeline.api.not_found"
+handler500 = "timeline.api.server_error"

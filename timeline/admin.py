@@ -6,14 +6,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import access, services
+from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_tokens import ApiTokenAdmin
@@ -95,6 +96,9 @@ class EventAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
+        if "date" in self.fields:
+            # Read by timeline/date_preview.js; without JS the reading shows after saving.
+            self.fields["date"].widget.attrs["data-date-preview-url"] = reverse("admin:timeline_event_date_preview")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -119,7 +123,7 @@ class EventAdminForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 5, "cols": 90}),
             "location": forms.TextInput(attrs={"size": 60}),
             "date": forms.TextInput(
-                attrs={"size": 40, "placeholder": "e.g. April 2025, c. June 2025, 2024-10/2025-04"}
+                attrs={"size": 40, "placeholder": "e.g. April 2025, c. June 2025, since October 2024, 17 червня 2025"}
             ),
             "reported": forms.TextInput(attrs={"size": 40}),
         }
@@ -150,6 +154,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ("timeline/admin.css",)}
+        js = ("timeline/date_preview.js",)
 
     list_display = (
         "display_date",
@@ -217,6 +222,27 @@ class EventAdmin(SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "date-preview/",
+            self.admin_site.admin_view(self.date_preview_view),
+            name="timeline_event_date_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def date_preview_view(self, request: HttpRequest) -> JsonResponse:
+        """How ``?text=`` would be read as an event date: ``{"ok": true, "edtf", "reading"}``
+        or ``{"ok": false, "error"}``. Raises ``PermissionDenied`` for users who may
+        neither add nor change events. Reads nothing from the database."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        text = request.GET.get("text", "")
+        try:
+            parsed = dates.parse(text)
+        except dates.InvalidDate as exc:
+            return JsonResponse({"ok": False, "error": str(exc)})
+        return JsonResponse({"ok": True, "edtf": parsed.edtf, "reading": parsed.interpretation()})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         # Citations with their sources feed the grade column in one extra query per page.

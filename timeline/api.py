@@ -21,12 +21,14 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -48,7 +50,7 @@ from timeline import access, sync
 from timeline.access import events_visible_to
 from timeline.filters import EventFilter
 from timeline.idempotency import idempotent
-from timeline.models import Event, Timeline
+from timeline.models import Citation, Event, Timeline
 from timeline.queries import events_with_relation_lists
 from timeline.serializers import (
     ActorSerializer,
@@ -71,6 +73,22 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "request_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the stored data; nothing was written."
+    default_code = "conflict"
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, with nesting too deep for the decoder answered 400 like any malformed JSON."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -114,6 +132,22 @@ def check_if_match(request: Request, etag: str) -> None:
 # --- Pagination --------------------------------------------------------------------
 
 
+def page_size_from(request: Request, name: str, default: int, cap: int) -> int:
+    """The page size the request asks for in the query parameter ``name``: ``default`` when absent,
+    at most ``cap``; raises a 400 ``ValidationError`` for anything but a whole number from 1 up."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    # str.isdigit() also accepts digits int() refuses ("²"); more digits than the
+    # cap has mean the cap (int() refuses very long numbers too).
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
+        raise exceptions.ValidationError({name: ["Give a whole number from 1 upwards."]})
+    if len(digits) > len(str(cap)):
+        return cap
+    return min(int(digits), cap)
+
+
 class EventCursorPagination(BasePagination):
     """Keyset ("cursor") pagination over the filter's full ordering.
 
@@ -148,12 +182,7 @@ class EventCursorPagination(BasePagination):
         return rows
 
     def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
-            return self.default_page_size
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError({self.page_size_query_param: ["Give a whole number from 1 upwards."]})
-        return min(int(raw), self.max_page_size)
+        return page_size_from(request, self.page_size_query_param, self.default_page_size, self.max_page_size)
 
     def decode_cursor(self, request: Request) -> dict[str, Any] | None:
         raw = request.query_params.get(self.cursor_query_param)
@@ -244,9 +273,20 @@ class EventCursorPagination(BasePagination):
 
 
 class ReferencePagination(PageNumberPagination):
+    """Numbered pages. A malformed ``page_size`` or an empty ``page`` is a 400 (DRF would
+    quietly use the default); a page past the last one, or not a number, is DRF's 404."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        return page_size_from(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.ValidationError({self.page_query_param: ["Give a page number from 1 upwards."]})
+        return super().get_page_number(request, paginator)
 
 
 # --- Schema helpers ------------------------------------------------------------------
@@ -260,9 +300,15 @@ FIELD_ERRORS = OpenApiResponse(
     description='Invalid input: `{"<field>": ["message", …]}` for each bad field (unknown fields included), '
     'or `{"detail": "…"}` for malformed JSON.',
 )
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='`{"detail": "…"}`: the write collides with stored data (a name or slug another request '
+    "stored at the same moment, or an object still used by events); nothing was written.",
+)
 READ_ERRORS = {400: FIELD_ERRORS, 401: ERROR_DETAIL, 403: ERROR_DETAIL, 404: ERROR_DETAIL, 429: ERROR_DETAIL}
 WRITE_ERRORS = {
     **READ_ERRORS,
+    409: CONFLICT,
     413: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is larger than the configured limit."),
     415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `application/json`."),
 }
@@ -301,16 +347,51 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 ETAG_HEADER = OpenApiResponse(EventSerializer, description="The event; its `ETag` header carries the version.")
 
 
-class ApiViewSetMixin:
-    """JSON bodies only, and 413 for bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, for every API viewset."""
+def events_using(protected: ProtectedError) -> int:
+    """How many events hold on to what a :class:`ProtectedError` refused to delete."""
+    events = set()
+    for obj in protected.protected_objects:
+        if isinstance(obj, Event):
+            events.add(obj.pk)
+        elif isinstance(obj, Citation):
+            events.add(obj.event_id)
+    return len(events)
 
-    parser_classes = [JSONParser]
+
+class ApiViewSetMixin:
+    """The API's common ground: JSON bodies only, no NUL in a URL lookup, and the one place
+    where exceptions become answers.
+
+    Raised while handling a request, and answered:
+
+    - ``RequestDataTooBig`` → 413;
+    - ``ProtectedError`` (deleting an actor or source events still use) → 409 naming how many events;
+    - ``IntegrityError`` (a unique name or slug stored, or a referenced row deleted, by a
+      concurrent request after this one was validated) → 409; every write runs in one
+      statement or transaction, so nothing was written.
+    """
+
+    parser_classes = [BoundedJSONParser]
+    # DRF's default lookup pattern, less NUL, which PostgreSQL refuses in a query: such a path is a 404.
+    lookup_value_regex = r"[^/.\x00]+"
 
     def handle_exception(self, exc: Exception) -> Response:
         # Django refuses the oversized body while DRF parses it; left alone that is a 400 HTML page.
         if isinstance(exc, RequestDataTooBig):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             exc = RequestTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        elif isinstance(exc, ProtectedError):
+            count = events_using(exc)
+            noun = self.get_serializer_class().Meta.model._meta.verbose_name  # type: ignore[attr-defined]
+            exc = Conflict(
+                f"This {noun} is still used by {count} event{'' if count == 1 else 's'} "
+                "(as claimant or cited source); change or delete those events first. Nothing was deleted."
+            )
+        elif isinstance(exc, IntegrityError):
+            exc = Conflict(
+                "The write conflicts with a change another request made at the same moment (such as the "
+                "same name or slug); nothing was written. Read the current data and try again."
+            )
         return super().handle_exception(exc)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
@@ -334,6 +415,12 @@ class ApiViewSetMixin:
             ),
             OpenApiParameter(
                 "within", OpenApiTypes.STR, description=EventFilter.base_filters["within"].extra["help_text"]
+            ),
+            # Like every filter, an empty value is no filter; the schema says so.
+            OpenApiParameter(
+                "updated_since",
+                {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},
+                description=EventFilter.base_filters["updated_since"].extra["help_text"],
             ),
         ],
         responses={200: EventSerializer(many=True), **READ_ERRORS},
@@ -523,7 +610,7 @@ def reference_schema(serializer: type[serializers.Serializer], noun: str) -> Any
         ),
         update=extend_schema(summary=f"Replace a {noun}", responses={200: serializer, **WRITE_ERRORS}),
         partial_update=extend_schema(summary=f"Change a {noun}", responses={200: serializer, **WRITE_ERRORS}),
-        destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS}),
+        destroy=extend_schema(summary=f"Delete a {noun}", responses={204: None, **READ_ERRORS, 409: CONFLICT}),
     )
 
 
@@ -588,3 +675,17 @@ urlpatterns = [
     ),
     *router.urls,
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404``): JSON like every other API answer under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 (``handler500``): JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

@@ -4,21 +4,43 @@ A :class:`FuzzyDate` wraps an EDTF (ISO 8601-2) string and exposes what the rest
 of the service needs: sortable lower and upper bounds, the precision the source
 actually gave, approximate/uncertain flags and an English display string.
 
+This module holds the one date grammar of the service. :func:`parse_stored`
+reads canonical EDTF with one regular expression per end and no cache, in a few
+microseconds (``make bench BENCH_ARGS=dates``); :func:`parse` reads the same
+grammar and, for anything else, the phrases of :mod:`timeline.phrases`. The
+``edtf`` package is not used at run time: property tests compare bounds with it.
+
+What is accepted (and what every display string types back to):
+
+* a year ``2025``, a month ``2025-04``, a day ``2025-04-17``, each optionally
+  qualified ``~`` (approximate), ``?`` (uncertain) or ``%`` (both);
+* a season or division of a year ``2025-21`` … ``2025-41`` (see SEASON_SPANS);
+* a date-time with seconds ``2025-04-17T10:00:00``, with ``Z``, ``±HH:MM``,
+  ``±HHMM`` or ``±HH`` (stored as ``Z`` or ``±HH:MM``), or with no offset;
+* intervals of the above ``2024-10/2025-04`` (not of date-times: see
+  DATETIME_INTERVAL_MESSAGE), with an open end (``2024-10/..``,
+  ``../2025-04-28``) or an unknown end (``2024-10/``, ``/2025-04-28``).
+
+Open and unknown ends are stored as the widest bounds (1 January 1 and
+31 December 9999), so filters such as "overlaps April 2025" stay correct and
+such events sort before (open start) or after (open end) closed ones with the
+same known bound. :attr:`FuzzyDate.known_lower` and :attr:`FuzzyDate.known_upper`
+give the period the source does state, which exports draw.
+
 This module is pure: no ORM, no settings. It never invents precision: "April
 2025" stays a month, spanning 1-30 April, and is never pinned to a day.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import enum
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 __all__ = [
+    "DATETIME_INTERVAL_MESSAGE",
+    "End",
     "FuzzyDate",
     "InvalidDate",
     "Precision",
@@ -29,6 +51,15 @@ __all__ = [
 
 MIN_YEAR = 1
 MAX_YEAR = 9999
+EARLIEST = dt.date(MIN_YEAR, 1, 1)
+LATEST = dt.date(MAX_YEAR, 12, 31)
+
+# One message, used by every surface (admin, API, filters), for the one kind of
+# interval the service refuses.
+DATETIME_INTERVAL_MESSAGE = (
+    "“{text}”: an interval cannot have times of day. Give the days it covers "
+    "(e.g. 2025-04-28/2025-04-29), or enter each timed moment as its own event."
+)
 
 
 class InvalidDate(ValueError):
@@ -46,14 +77,33 @@ class Precision(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Precision).index(self)
+        return _RANKS[self]
 
 
-MONTHS = [calendar.month_name[m] for m in range(1, 13)]
-MONTHS_SHORT = [calendar.month_abbr[m] for m in range(1, 13)]
-SEASON_NAMES = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
-# Level-2 EDTF divisions of a year (ISO 8601-2 codes 25-41).
-LEVEL2_SEASON_NAMES = {
+_RANKS = {precision: index for index, precision in enumerate(Precision)}
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+MONTHS_SHORT = [name[:3] for name in MONTHS]
+# Display names of the season codes; each one types back to its code
+# (timeline.phrases reads them). Codes 21-24 are EDTF level 1, 25-41 ISO 8601-2.
+SEASON_NAMES = {
+    21: "Spring",
+    22: "Summer",
+    23: "Autumn",
+    24: "Winter",
     25: "Northern spring",
     26: "Northern summer",
     27: "Northern autumn",
@@ -68,13 +118,13 @@ LEVEL2_SEASON_NAMES = {
     36: "Q4",
     37: "First third of",
     38: "Second third of",
-    39: "Third third of",
+    39: "Last third of",
     40: "First half of",
     41: "Second half of",
 }
-# (first month, number of months) for each season code this module computes itself.
-# The edtf package gives winter as December only; a northern winter runs into
-# the next year, so the span is widened rather than silently narrowed.
+# (first month, number of months) for each season code. The edtf package gives
+# winter as December only; a northern winter runs into the next year, so the span
+# is widened rather than silently narrowed.
 SEASON_SPANS = {
     21: (3, 3),
     22: (6, 3),
@@ -99,8 +149,10 @@ SEASON_SPANS = {
     41: (7, 6),
 }
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 _POINT_RE = re.compile(
-    r"""^(?P<year>\d{4})
+    r"""(?P<year>\d{4})
         (?:-(?P<month>\d{2})
            (?:-(?P<day>\d{2})
               (?:T(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})
@@ -108,12 +160,21 @@ _POINT_RE = re.compile(
               )?
            )?
         )?
-        (?P<qual>[~?%])?$""",
-    re.VERBOSE,
+        (?P<qual>[~?%])?""",
+    re.VERBOSE | re.ASCII,
 )
+_POINT_MATCH = _POINT_RE.fullmatch
 
 
-@dataclass(frozen=True, slots=True)
+def _last_day(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS[month - 1]
+
+
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which
+# was a third of parse_stored's time. Treat both classes as immutable values.
+@dataclass(slots=True)
 class _Point:
     """One end of a date: a single EDTF date with its own precision."""
 
@@ -137,8 +198,7 @@ class _Point:
             text = year
         elif self.precision is Precision.SEASON:
             assert self.season is not None
-            name = SEASON_NAMES.get(self.season) or LEVEL2_SEASON_NAMES[self.season]
-            text = f"{name} {year}"
+            text = f"{SEASON_NAMES[self.season]} {year}"
         elif self.precision is Precision.MONTH:
             assert self.month is not None
             text = f"{months[self.month - 1]} {year}"
@@ -147,7 +207,8 @@ class _Point:
             text = f"{self.day:d} {months[self.month - 1]} {year}"
         else:
             assert self.moment is not None and self.month is not None
-            text = f"{self.day:d} {months[self.month - 1]} {year}, {self.moment:%H:%M}"
+            clock = f"{self.moment:%H:%M}" + (f":{self.moment.second:02d}" if self.moment.second else "")
+            text = f"{self.day:d} {months[self.month - 1]} {year}, {clock}"
             text += " " + _offset_label(self.moment) if self.tz_known else " (local time)"
         if not qualify:
             return text
@@ -173,12 +234,23 @@ def _offset_label(moment: dt.datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
 
 
-@dataclass(frozen=True, slots=True)
+class End(enum.StrEnum):
+    """How an interval end is given: a date, open (``..``: goes on) or unknown (empty)."""
+
+    KNOWN = "known"
+    OPEN = "open"
+    UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
 class FuzzyDate:
     """A parsed EDTF date or interval.
 
     ``lower`` and ``upper`` are the first and last day the date may mean,
-    inclusive; ``precision`` is the coarsest precision of its ends.
+    inclusive (1 January 1 and 31 December 9999 for an open or unknown end);
+    ``precision`` is the coarsest precision of its known ends. ``start`` is None
+    only for an interval whose start is open or unknown; ``end`` is None for a
+    single date and for an interval whose end is open or unknown.
     """
 
     edtf: str
@@ -187,36 +259,74 @@ class FuzzyDate:
     precision: Precision
     approximate: bool
     uncertain: bool
-    start: _Point
+    start: _Point | None
     end: _Point | None = None
+    start_kind: End = End.KNOWN
+    end_kind: End | None = None
 
     @property
     def is_interval(self) -> bool:
-        return self.end is not None
+        return self.end_kind is not None
+
+    @property
+    def is_open(self) -> bool:
+        """True for an interval with an open or unknown end."""
+        return self.start_kind is not End.KNOWN or self.end_kind in (End.OPEN, End.UNKNOWN)
+
+    @property
+    def known_lower(self) -> dt.date:
+        """The first day of the period a source does state (the known end's, if one is open)."""
+        point = self.start or self.end
+        assert point is not None
+        return self.lower if self.start is not None else point.lower
+
+    @property
+    def known_upper(self) -> dt.date:
+        """The last day of the period a source does state (the known end's, if one is open)."""
+        point = self.end or self.start
+        assert point is not None
+        return self.upper if self.end is not None or not self.is_interval else point.upper
 
     @property
     def moment(self) -> dt.datetime | None:
         """The exact instant for a single date-time with a known offset, else None."""
-        if self.end is None and self.start.moment is not None and self.start.tz_known:
+        if self.start is not None and self.start.moment is not None and self.start.tz_known:
             return self.start.moment
         return None
 
     def display(self, *, short: bool = False) -> str:
-        """How a person would write the date: "c. June 2025", "October 2024 – April 2025"."""
-        if self.end is None:
-            return self.start.label(short=short)
-        return f"{self.start.label(short=short)} – {self.end.label(short=short)}"
+        """How a person would write the date: "c. June 2025", "October 2024 – April 2025",
+        "since October 2024", "until 28 April 2025". Every display types back to the same EDTF."""
+        start, end = self.start, self.end
+        if self.end_kind is None:
+            assert start is not None
+            return start.label(short=short)
+        if start is None:
+            assert end is not None
+            if self.start_kind is End.OPEN:
+                return f"until {end.label(short=short)}"
+            return f"(start unknown) – {end.label(short=short)}"
+        if end is None:
+            if self.end_kind is End.OPEN:
+                return f"since {start.label(short=short)}"
+            return f"{start.label(short=short)} – (end unknown)"
+        return f"{start.label(short=short)} – {end.label(short=short)}"
 
     def __str__(self) -> str:
         return self.display()
 
     def bounds_display(self) -> str:
-        """The days the date covers: "1–30 April 2025", "1 October 2024 – 30 April 2025"."""
+        """The days the date covers: "1–30 April 2025", "1 October 2024 – 30 April 2025",
+        "from 1 October 2024 on", "up to 28 April 2025"."""
         return format_day_range(self.lower, self.upper)
 
     def interpretation(self) -> str:
         """Explain the reading: "April 2025 → 1–30 April 2025, month precision"."""
         flags = [f for f, on in (("approximate", self.approximate), ("uncertain", self.uncertain)) if on]
+        if self.start_kind is End.UNKNOWN or self.end_kind is End.UNKNOWN:
+            flags.append("one end unknown")
+        elif self.is_open:
+            flags.append("open-ended")
         extra = (", " + ", ".join(flags)) if flags else ""
         if self.moment is not None:
             utc = self.moment.astimezone(dt.UTC)
@@ -225,7 +335,14 @@ class FuzzyDate:
 
 
 def format_day_range(lower: dt.date, upper: dt.date) -> str:
-    """Render an inclusive day range compactly ("1–30 April 2025")."""
+    """Render an inclusive day range compactly ("1–30 April 2025"); the bounds of open
+    ends read "from 1 October 2024 on", "up to 28 April 2025" and "any date"."""
+    if lower == EARLIEST and upper == LATEST:
+        return "any date"
+    if upper == LATEST:
+        return f"from {format_day_range(lower, lower)} on"
+    if lower == EARLIEST:
+        return f"up to {format_day_range(upper, upper)}"
     if lower == upper:
         return f"{lower.day} {MONTHS[lower.month - 1]} {lower.year}"
     if (lower.year, lower.month) == (upper.year, upper.month):
@@ -235,33 +352,29 @@ def format_day_range(lower: dt.date, upper: dt.date) -> str:
     return f"{lower.day} {MONTHS[lower.month - 1]} {lower.year} – {upper.day} {MONTHS[upper.month - 1]} {upper.year}"
 
 
-def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
 def _check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidDate(f"Year {year} in “{text}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}.")
 
 
 def _parse_point(text: str, whole: str) -> _Point:
-    match = _POINT_RE.match(text)
+    match = _POINT_MATCH(text)
     if match is None:
-        raise InvalidDate(_unreadable_message(whole))
-    year = int(match["year"])
-    _check_year(year, whole)
-    qual = match["qual"] or ""
-    approximate = qual in ("~", "%")
-    uncertain = qual in ("?", "%")
-    month_s, day_s = match["month"], match["day"]
+        raise InvalidDate(_explain_unreadable(text, whole))
+    year_s, month_s, day_s, hour_s, _, _, _, qual = match.groups()
+    year = int(year_s)
+    if year < MIN_YEAR:
+        _check_year(year, whole)
+    approximate = qual == "~" or qual == "%"
+    uncertain = qual == "?" or qual == "%"
     if month_s is None:
         return _Point(text, dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.YEAR, approximate, uncertain, year)
     code = int(month_s)
-    if code >= 21:
+    if code > 12:
         if day_s is not None or code not in SEASON_SPANS:
-            raise InvalidDate(f"“{whole}”: {code} is not a month (01–12) or a season (21–24, or 25–41).")
+            raise InvalidDate(f"“{whole}”: month {month_s} is out of range; use 01–12 (or 21–41 for a season).")
         first, length = SEASON_SPANS[code]
-        last_month_index = first - 1 + length - 1
+        last_month_index = first + length - 2
         last_year = year + last_month_index // 12
         if last_year > MAX_YEAR:
             raise InvalidDate(f"“{whole}” runs past the year {MAX_YEAR}.")
@@ -276,8 +389,8 @@ def _parse_point(text: str, whole: str) -> _Point:
             year,
             season=code,
         )
-    if not 1 <= code <= 12:
-        raise InvalidDate(f"“{whole}”: month {month_s} is out of range; use 01–12 (or 21–24 for a season).")
+    if code == 0:
+        raise InvalidDate(f"“{whole}”: month {month_s} is out of range; use 01–12 (or 21–41 for a season).")
     if day_s is None:
         return _Point(
             text,
@@ -290,13 +403,18 @@ def _parse_point(text: str, whole: str) -> _Point:
             month=code,
         )
     day = int(day_s)
-    if not 1 <= day <= _last_day(year, code):
-        raise InvalidDate(
-            f"“{whole}”: day {day_s} does not exist in {MONTHS[code - 1]} {year} (it has {_last_day(year, code)} days)."
-        )
+    last = _last_day(year, code)
+    if not 1 <= day <= last:
+        raise InvalidDate(f"“{whole}”: day {day_s} does not exist in {MONTHS[code - 1]} {year} (it has {last} days).")
     day_date = dt.date(year, code, day)
-    if match["hour"] is None:
+    if hour_s is None:
         return _Point(text, day_date, day_date, Precision.DAY, approximate, uncertain, year, code, day)
+    return _parse_time(match, text, whole, day_date, approximate, uncertain)
+
+
+def _parse_time(
+    match: re.Match[str], text: str, whole: str, day_date: dt.date, approximate: bool, uncertain: bool
+) -> _Point:
     hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"])
     if hour > 23 or minute > 59 or second > 59:
         raise InvalidDate(f"“{whole}”: {hour:02d}:{minute:02d}:{second:02d} is not a time of day.")
@@ -311,14 +429,20 @@ def _parse_point(text: str, whole: str) -> _Point:
             hours, minutes = int(digits[:2]), int(digits[2:] or 0)
             if hours > 14 or minutes > 59:
                 raise InvalidDate(f"“{whole}”: {tz_text} is not a UTC offset.")
-            tzinfo = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-    moment = dt.datetime(year, code, day, hour, minute, second, tzinfo=tzinfo)
-    try:
-        moment.astimezone(dt.UTC)
-    except OverflowError:
-        raise InvalidDate(
-            f"“{whole}” falls outside the supported range {MIN_YEAR}–{MAX_YEAR} when expressed in UTC."
-        ) from None
+            offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+            tzinfo = dt.UTC if not offset else dt.timezone(offset)
+            # One stored form per instant: "Z" for zero, "±HH:MM" otherwise.
+            canonical_tz = "Z" if not offset else f"{tz_text[0]}{hours:02d}:{minutes:02d}"
+            if canonical_tz != tz_text:
+                text = text[: match.start("tz")] + canonical_tz + text[match.end("tz") :]
+    moment = dt.datetime(day_date.year, day_date.month, day_date.day, hour, minute, second, tzinfo=tzinfo)
+    if tzinfo is not None:
+        try:
+            moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise InvalidDate(
+                f"“{whole}” falls outside the supported range {MIN_YEAR}–{MAX_YEAR} when expressed in UTC."
+            ) from None
     return _Point(
         text,
         day_date,
@@ -326,254 +450,112 @@ def _parse_point(text: str, whole: str) -> _Point:
         Precision.MINUTE,
         approximate,
         uncertain,
-        year,
-        code,
-        day,
+        day_date.year,
+        day_date.month,
+        day_date.day,
         moment=moment,
         tz_known=tzinfo is not None,
     )
 
 
-def _unreadable_message(text: str) -> str:
+def _explain_unreadable(point: str, whole: str) -> str:
+    year = re.match(r"(-?\d+)(?:$|[-~?%])", point)
+    if year and len(year[1]) < 4 and int(year[1]) >= 1:
+        return f"“{whole}”: write the year with four digits, e.g. {int(year[1]):04d}."
+    if year and (len(year[1]) != 4 or year[1].startswith("-")):
+        return f"Year {int(year[1])} in “{whole}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}."
+    return unreadable_message(whole)
+
+
+def unreadable_message(text: str) -> str:
+    """The message for text that is neither EDTF nor a phrase this service reads."""
     return (
         f"Could not read “{text}” as a date. Use EDTF such as 2025-04-17, 2025-04, "
-        "2025-06~ (approximate), 2025? (uncertain) or 2024-10/2025-04 (interval), "
-        "or a phrase such as “April 2025”, “c. June 2025” or “June 17, 2025”."
+        "2025-06~ (approximate), 2025? (uncertain), 2024-10/2025-04 (interval) or 2024-10/.. (since), "
+        "or a phrase such as “April 2025”, “c. June 2025”, “late 2024”, “17 червня 2025” or “2025년 4월”."
     )
 
 
-@lru_cache(maxsize=4096)
-def parse(text: str) -> FuzzyDate:
-    """Parse an EDTF string (or a plain English phrase) into a :class:`FuzzyDate`.
+_END_KINDS = {"..": End.OPEN, "": End.UNKNOWN}
 
-    Raises :class:`InvalidDate` with a message that says what was wrong: text
-    that is not a date, a month or day that does not exist, a year outside
-    1–9999, an open or unknown interval end, or an interval that ends before
-    it starts.
+
+def parse_stored(edtf_text: str, *, original: str | None = None) -> FuzzyDate:
+    """Parse canonical EDTF (e.g. a stored ``Event.date``) into a :class:`FuzzyDate`.
+
+    This is the service's one date grammar; it costs microseconds and needs no
+    cache. ``original`` is the text to quote in error messages (defaults to
+    ``edtf_text``). Raises :class:`InvalidDate` for anything outside the grammar
+    in the module docstring, a month or day that does not exist, a year outside
+    1–9999, a date-time interval, or an interval that ends before it starts.
     """
-    edtf_text = normalise(text)
-    # The edtf package is the reference grammar; the fields are read here so
-    # that bounds and precision follow this module's rules (see SEASON_SPANS).
-    _validate_with_edtf_package(edtf_text, text)
-    return _parse_normalised(edtf_text, text)
-
-
-@lru_cache(maxsize=4096)
-def parse_stored(edtf_text: str) -> FuzzyDate:
-    """Parse EDTF that :func:`parse` produced before (e.g. a stored ``Event.date``).
-
-    Skips the check against the edtf package's grammar, which is most of
-    :func:`parse`'s cost, so exports of thousands of events stay fast. Raises
-    :class:`InvalidDate` for anything it cannot read.
-    """
-    return _parse_normalised(normalise(edtf_text), edtf_text)
-
-
-def _parse_normalised(edtf_text: str, text: str) -> FuzzyDate:
-    if "/" in edtf_text:
-        first_text, last_text = edtf_text.split("/", 1)
-        if first_text in ("", "..") or last_text in ("", ".."):
-            raise InvalidDate(
-                f"“{text}” has an open or unknown end. Give the earliest and latest dates a "
-                "source supports, e.g. 2024-10/2025-04."
-            )
-        first = _parse_point(first_text, text)
-        last = _parse_point(last_text, text)
-        if last.upper < first.lower:
-            raise InvalidDate(f"“{text}” ends ({last.label()}) before it starts ({first.label()}).")
-        if first.moment and last.moment and first.tz_known == last.tz_known and last.moment < first.moment:
-            raise InvalidDate(f"“{text}” ends before it starts.")
-        precision = min(first.precision, last.precision, key=lambda p: p.rank)
+    whole = edtf_text if original is None else original
+    if "/" not in edtf_text:
+        point = _parse_point(edtf_text, whole)
         return FuzzyDate(
-            edtf=edtf_text,
-            lower=first.lower,
-            upper=max(first.upper, last.upper),
-            precision=precision,
-            approximate=first.approximate or last.approximate,
-            uncertain=first.uncertain or last.uncertain,
-            start=first,
-            end=last,
+            point.edtf, point.lower, point.upper, point.precision, point.approximate, point.uncertain, point
         )
-    point = _parse_point(edtf_text, text)
+    first_text, _, last_text = edtf_text.partition("/")
+    start_kind = _END_KINDS.get(first_text, End.KNOWN)
+    end_kind = _END_KINDS.get(last_text, End.KNOWN)
+    if start_kind is not End.KNOWN and end_kind is not End.KNOWN:
+        raise InvalidDate(f"“{whole}” gives neither a start nor an end. Give at least one, e.g. 2024-10/.. (since).")
+    first = _parse_point(first_text, whole) if start_kind is End.KNOWN else None
+    last = _parse_point(last_text, whole) if end_kind is End.KNOWN else None
+    if (first is not None and first.moment is not None) or (last is not None and last.moment is not None):
+        raise InvalidDate(DATETIME_INTERVAL_MESSAGE.format(text=whole))
+    if first is not None and last is not None:
+        if last.upper < first.lower:
+            raise InvalidDate(f"“{whole}” ends ({last.label()}) before it starts ({first.label()}).")
+        precision = first.precision if first.precision.rank <= last.precision.rank else last.precision
+        return FuzzyDate(
+            f"{first.edtf}/{last.edtf}",
+            first.lower,
+            # The interval ends within its last end, even when its start is coarser
+            # ("2025/2025-21" ends in spring 2025, not in December).
+            last.upper,
+            precision,
+            first.approximate or last.approximate,
+            first.uncertain or last.uncertain,
+            first,
+            last,
+            End.KNOWN,
+            End.KNOWN,
+        )
+    known = first or last
+    assert known is not None
     return FuzzyDate(
-        edtf=edtf_text,
-        lower=point.lower,
-        upper=point.upper,
-        precision=point.precision,
-        approximate=point.approximate,
-        uncertain=point.uncertain,
-        start=point,
+        f"{first_text if first is None else first.edtf}/{last_text if last is None else last.edtf}",
+        EARLIEST if first is None else first.lower,
+        LATEST if last is None else last.upper,
+        known.precision,
+        known.approximate,
+        known.uncertain,
+        first,
+        last,
+        start_kind,
+        end_kind,
     )
 
 
-def _validate_with_edtf_package(edtf_text: str, original: str) -> None:
-    from edtf import EDTFParseException, parse_edtf
+def parse(text: str) -> FuzzyDate:
+    """Parse EDTF, or a phrase in one of the reporters' languages, into a :class:`FuzzyDate`.
 
-    # The edtf package rejects qualified seasons ("2025-21~"), which ISO 8601-2
-    # allows; it checks the season itself, the qualifier is read here.
-    reference = re.sub(r"^(\d{4}-(?:2\d|3\d|4[01]))[~?%]$", r"\1", edtf_text)
-    try:
-        parse_edtf(reference)
-    except EDTFParseException as exc:
-        month = re.match(r"^\d{4}-(\d{2})(?:[-~?%/]|$)", edtf_text)
-        if month and int(month[1]) > 12 and int(month[1]) not in SEASON_SPANS:
-            raise InvalidDate(
-                f"“{original}”: month {month[1]} is out of range; use 01–12 (or 21–24 for a season)."
-            ) from exc
-        day = re.match(r"^(\d{4})-(\d{2})-(\d{2})", edtf_text)
-        if day and 1 <= int(day[2]) <= 12:
-            year, month_no = int(day[1]), int(day[2])
-            if year >= 1 and not 1 <= int(day[3]) <= _last_day(year, month_no):
-                raise InvalidDate(
-                    f"“{original}”: day {day[3]} does not exist in {MONTHS[month_no - 1]} {year}."
-                ) from exc
-        year_match = re.match(r"^(-?\d+)(?:$|[-~?%/])", edtf_text)
-        if (
-            year_match
-            and len(year_match[1].lstrip("-")) != 4
-            and (year_match[1].startswith("-") or len(year_match[1]) > 4 or set(year_match[1]) == {"0"})
-        ):
-            raise InvalidDate(
-                f"Year {year_match[1]} in “{original}” is outside the supported range {MIN_YEAR}–{MAX_YEAR}."
-            ) from exc
-        raise InvalidDate(_unreadable_message(original)) from exc
-
-
-# --- Plain phrases ---------------------------------------------------------------
-
-_MONTH_LOOKUP = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
-_MONTH_LOOKUP.update({name.lower(): i for i, name in enumerate(MONTHS_SHORT, start=1)})
-_MONTH_LOOKUP["sept"] = 9
-_SEASON_LOOKUP = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
-_APPROX_PREFIX = re.compile(
-    r"^(?:circa|approximately|approx\.?|around|about|roughly|ca\.|c\.|ca\b|c\b|~)\s*",
-    re.IGNORECASE,
-)
-_RANGE_SPLIT = re.compile(r"\s*(?:–|—|\bto\b|\buntil\b|\btill\b|\bthrough\b|\s-\s)\s*", re.IGNORECASE)
-_QUARTER_LOOKUP = {"q1": 33, "q2": 34, "q3": 35, "q4": 36}
-_TIME_SUFFIX = re.compile(
-    r"^(?P<day>.+?),?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})"
-    r"\s*(?:(?P<offset>utc(?:[+-]\d{1,2}(?::\d{2})?)?|z)|\(local time\))?$"
-)
-_ORDINAL = re.compile(r"(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+    Canonical EDTF takes the :func:`parse_stored` path; anything else is read by
+    :func:`timeline.phrases.to_edtf`. Raises :class:`InvalidDate` with a message
+    that says what was wrong or what to type instead; never another exception.
+    """
+    cleaned = (text or "").strip()
+    if _POINT_MATCH(cleaned) is not None:
+        return parse_stored(cleaned)
+    return parse_stored(normalise(cleaned), original=cleaned)
 
 
 def normalise(text: str) -> str:
-    """Turn what an editor typed into an EDTF string, without checking it fully.
+    """Turn what an editor typed into an EDTF string (see :mod:`timeline.phrases`).
 
-    EDTF passes through unchanged (trimmed). Phrases such as "April 2025",
-    "c. June 2025", "June 17, 2025", "17 June 2025?", "Spring 2025",
-    "October 2024 – April 2025" and "between October and December 2024" are
-    rewritten. Raises :class:`InvalidDate` for empty or unreadable text.
+    Raises :class:`InvalidDate` for empty or unreadable text, for qualifiers that
+    cannot be kept, and for numeric dates whose day and month order is ambiguous.
     """
-    cleaned = unicodedata.normalize("NFC", text or "").strip()
-    if not cleaned:
-        raise InvalidDate("Enter a date, e.g. 2025-04 or “April 2025”.")
-    # "2024-2025": a range of years typed with a hyphen.
-    years = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", cleaned)
-    if years:
-        return f"{years[1]}/{years[2]}"
-    if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", cleaned):
-        raise InvalidDate(
-            f"“{cleaned}” is ambiguous (day and month order differ between countries). "
-            "Write it as 2025-06-17 or “17 June 2025”."
-        )
-    if re.fullmatch(r"[0-9TZ:+\-~?%/.]+", cleaned):
-        return _fix_edtf_time(cleaned)
-    try:
-        return _phrase_to_edtf(cleaned)
-    except InvalidDate:
-        raise
-    except (ValueError, IndexError, KeyError) as exc:
-        raise InvalidDate(_unreadable_message(cleaned)) from exc
+    from timeline import phrases
 
-
-def _fix_edtf_time(text: str) -> str:
-    # EDTF wants seconds; editors often type "T10:00+09:00".
-    return re.sub(r"T(\d{2}):(\d{2})(?=$|Z|[+-])", r"T\1:\2:00", text)
-
-
-def _phrase_to_edtf(text: str) -> str:
-    lowered = text.lower().rstrip(".").strip()
-    lowered = re.sub(r"\bad\s+(\d{1,4})\b", lambda m: f"{int(m[1]):04d}", lowered)
-    between = re.fullmatch(r"(?:between|from)\s+(.+?)\s+(?:and|to|until|till)\s+(.+)", lowered)
-    if between:
-        first, last = between[1], between[2]
-    else:
-        parts = _RANGE_SPLIT.split(lowered)
-        if len(parts) == 2:
-            first, last = parts
-        elif len(parts) == 1:
-            return _phrase_point(lowered, text)
-        else:
-            raise InvalidDate(_unreadable_message(text))
-    last_edtf = _phrase_point(last, text)
-    # "October to December 2024": the first end borrows the year of the second.
-    if not re.search(r"\d{4}", first):
-        year = last_edtf[:4]
-        first = f"{first} {year}"
-    first_edtf = _phrase_point(first, text)
-    return f"{first_edtf}/{last_edtf}"
-
-
-def _offset_edtf(offset: str | None) -> str:
-    if not offset:
-        return ""
-    if offset in ("utc", "z"):
-        return "Z"
-    sign, rest = offset[3], offset[4:]
-    hours, _, minutes = rest.partition(":")
-    return f"{sign}{int(hours):02d}:{minutes or '00'}"
-
-
-def _phrase_point(phrase: str, whole: str) -> str:
-    phrase = phrase.strip().strip(",").strip()
-    qualifier = ""
-    approx = _APPROX_PREFIX.match(phrase)
-    if approx and approx.end() > 0:
-        phrase = phrase[approx.end() :].strip()
-        qualifier = "~"
-    if phrase.endswith("?"):
-        phrase = phrase[:-1].strip()
-        qualifier = "%" if qualifier else "?"
-    if re.fullmatch(r"[0-9TZ:+\-]+", phrase):
-        return _fix_edtf_time(phrase) + qualifier
-    phrase = _ORDINAL.sub(r"\1", phrase)
-    # "late 2024" keeps only what it is sure of: the year.
-    phrase = re.sub(r"^(?:in|on|early|mid|late)\s+", "", phrase)
-    timed = _TIME_SUFFIX.match(phrase)
-    if timed:
-        day_edtf = _phrase_point(timed["day"], whole)
-        if len(day_edtf) != 10:
-            raise InvalidDate(f"“{whole}”: a time needs a full date (day, month and year).")
-        return day_edtf + f"T{int(timed['hour']):02d}:{timed['minute']}:00" + _offset_edtf(timed["offset"]) + qualifier
-    tokens = [t for t in re.split(r"[\s,]+", phrase.replace("of ", " ")) if t]
-    year = month = day = season = None
-    for token in tokens:
-        if re.fullmatch(r"\d{4}", token):
-            if year is not None:
-                raise InvalidDate(_unreadable_message(whole))
-            year = int(token)
-        elif re.fullmatch(r"\d{1,2}", token):
-            if day is not None:
-                raise InvalidDate(_unreadable_message(whole))
-            day = int(token)
-        elif token.rstrip(".") in _MONTH_LOOKUP:
-            month = _MONTH_LOOKUP[token.rstrip(".")]
-        elif token in _SEASON_LOOKUP or token in _QUARTER_LOOKUP:
-            season = _SEASON_LOOKUP.get(token) or _QUARTER_LOOKUP[token]
-        else:
-            raise InvalidDate(_unreadable_message(whole))
-    if year is None:
-        raise InvalidDate(f"“{whole}” has no year. Add one, e.g. “April 2025”.")
-    if season is not None:
-        if month is not None or day is not None:
-            raise InvalidDate(_unreadable_message(whole))
-        return f"{year:04d}-{season}{qualifier}"
-    if month is None:
-        if day is not None:
-            raise InvalidDate(_unreadable_message(whole))
-        return f"{year:04d}{qualifier}"
-    if day is None:
-        return f"{year:04d}-{month:02d}{qualifier}"
-    return f"{year:04d}-{month:02d}-{day:02d}{qualifier}"
+    return phrases.to_edtf(text)

@@ -12,7 +12,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.validators import validate_slug
+from django.core.validators import ProhibitNullCharactersValidator, validate_slug
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -31,7 +31,10 @@ class EDTFRangeField(forms.CharField):
         try:
             parsed = dates.parse(value)
         except dates.InvalidDate as exc:
-            raise forms.ValidationError(str(exc), code="invalid_date") from exc
+            # The reason quotes what the reader typed. django-filter's translation to
+            # DRF errors applies ``message % params`` to every message, so the text
+            # travels as a parameter: a "%" in it ("50%") must not be read as a format.
+            raise forms.ValidationError("%(reason)s", code="invalid_date", params={"reason": str(exc)}) from exc
         return parsed.lower, parsed.upper
 
 
@@ -45,7 +48,8 @@ class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
     def _check_values(self, value: Any) -> Any:
         for pk in value:
             text = str(pk).strip().lstrip("-")
-            if text.isdigit() and int(text) >= 2**63:
+            # isascii(): str.isdigit() also accepts digits int() refuses ("¹").
+            if text.isascii() and text.isdigit() and int(text) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
@@ -69,6 +73,7 @@ class TimelineSlugField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
+        ProhibitNullCharactersValidator()(value)
         try:
             validate_slug(str(value))
         except forms.ValidationError:

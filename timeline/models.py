@@ -22,9 +22,10 @@ from timeline import dates
 class EDTFField(models.CharField):
     """A CharField holding an EDTF string.
 
-    Whatever an editor types ("c. June 2025", "June 17, 2025") is normalised to
-    EDTF ("2025-06~", "2025-06-17") during validation and before saving;
-    text that is not a date raises ``ValidationError`` with the reason.
+    Whatever an editor types ("c. June 2025", "June 17, 2025", "з жовтня 2024")
+    is normalised to EDTF ("2025-06~", "2025-06-17", "2024-10/..") during
+    validation and before saving (``timeline.dates.parse``); text that is not a
+    date raises ``ValidationError`` with the reason.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -181,8 +182,13 @@ class Tag(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
+            self.slug = self.slug_for(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """The slug a tag named ``name`` gets when none is given (random when the name has no ASCII letters)."""
+        return slugify(name, allow_unicode=False)[:100] or uuid.uuid4().hex[:12]
 
 
 class Source(models.Model):

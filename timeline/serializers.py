@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from timeline import dates, links
 from timeline.models import (
@@ -68,8 +69,99 @@ class RejectUnknownFieldsMixin:
         return value
 
 
-class EDTFTextField(serializers.CharField):
-    """A date as EDTF or plain English ("2025-06~", "c. June 2025"), stored as EDTF.
+class StringsOnlyMixin:
+    """Accept JSON strings only: DRF's text fields would store ``0`` as ``"0"`` and ``true`` as ``"True"``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictCharField(StringsOnlyMixin, serializers.CharField):
+    pass
+
+
+class StrictSlugField(StringsOnlyMixin, serializers.SlugField):
+    pass
+
+
+class StrictURLField(StringsOnlyMixin, serializers.URLField):
+    pass
+
+
+class StrictEmailField(StringsOnlyMixin, serializers.EmailField):
+    pass
+
+
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}], "maxLength": 1000}
+)
+class OptionalURLField(StrictURLField):
+    """An http(s) address, or the empty string for none (the schema says both)."""
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON ``true`` or ``false`` only: DRF's field would also read ``0``, ``"yes"`` and ``"off"``."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictNumberMixin:
+    """JSON numbers only: DRF's numeric fields would also read ``"1.5"`` and ``true``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictFloatField(StrictNumberMixin, serializers.FloatField):
+    pass
+
+
+class StrictIntegerField(StrictNumberMixin, serializers.IntegerField):
+    pass
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A choice given with its JSON type: ``3`` for an integer choice, never ``"3"``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        if isinstance(data, bool) or not any(type(data) is type(key) for key in self.choices):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """Base of the write serializers: unknown keys refused, and every value of its JSON type
+    (a string for text, a number for numbers, true/false for flags), as the schema says."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: StrictURLField,
+        models.EmailField: StrictEmailField,
+        models.BooleanField: StrictBooleanField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+    }
+    serializer_choice_field = StrictChoiceField
+
+
+class EDTFTextField(StrictCharField):
+    """A date as EDTF or a phrase ("2025-06~", "c. June 2025", "17 червня 2025"), stored as EDTF.
 
     Invalid text fails validation with the parser's reason (month 13, an interval
     that ends before it starts, ...).
@@ -85,6 +177,15 @@ class EDTFTextField(serializers.CharField):
             raise serializers.ValidationError(str(exc), code="invalid_date") from exc
 
 
+class ListOfRelatedField(serializers.ManyRelatedField):
+    """A JSON array of related objects: DRF's field would also iterate an object's keys."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class KeyedRelatedField(serializers.RelatedField):
     """A related object written by its key, or as an object carrying that key.
 
@@ -96,18 +197,22 @@ class KeyedRelatedField(serializers.RelatedField):
     default_error_messages = {
         "does_not_exist": "Unknown {noun} “{value}”.",
         "incorrect_type": "Give the {noun}'s {key_name}, or an object with “{key_name}” in it.",
+        "null_characters": "Null characters are not allowed.",
     }
 
     def key_from(self, data: Any) -> Any:
+        """The key in ``data``; fails unless it is an integer id or a non-empty slug without NUL
+        (which PostgreSQL refuses in a query)."""
         if isinstance(data, Mapping):
             data = data.get(self.key_name)
         if self.key_name == "id":
-            if isinstance(data, str) and data.isdigit():
-                data = int(data)
+            # A JSON integer, as the schema says; "5" is not an id.
             if isinstance(data, bool) or not isinstance(data, int):
                 self.fail("incorrect_type", noun=self.noun, key_name=self.key_name)
         elif not isinstance(data, str) or not data:
             self.fail("incorrect_type", noun=self.noun, key_name=self.key_name)
+        elif "\x00" in data:
+            self.fail("null_characters")
         return data
 
     def to_internal_value(self, data: Any) -> Any:
@@ -119,6 +224,13 @@ class KeyedRelatedField(serializers.RelatedField):
 
     def to_representation(self, value: Any) -> Any:
         return getattr(value, self.key_name)
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> ListOfRelatedField:
+        # DRF's many_init, building the list field that takes JSON arrays only.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return ListOfRelatedField(**list_kwargs)
 
 
 @extend_schema_field(
@@ -152,26 +264,53 @@ class SourceRefField(KeyedRelatedField):
     noun = "source"
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "object", "properties": {"slug": {"type": "string"}}}],
+        "description": "Timeline slug, or a timeline object as the API returns it.",
+    }
+)
+class TimelineRefField(KeyedRelatedField):
+    key_name = "slug"
+    noun = "timeline"
+
+
 # --- Reference data -----------------------------------------------------------
 
 
-class ActorSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class ActorSerializer(StrictModelSerializer):
     class Meta:
         model = Actor
         fields = ("id", "name", "native_name", "kind", "description", "created_at", "updated_at")
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class TagSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class TagSerializer(StrictModelSerializer):
     class Meta:
         model = Tag
         fields = ("slug", "name")
         extra_kwargs = {"slug": {"required": False}}
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Without a slug, the one made from the name must be free ("TROOPS!" when "troops" exists is a 400)."""
+        if not attrs.get("slug") and "name" in attrs and (self.instance is None or not self.instance.slug):
+            slug = Tag.slug_for(attrs["name"])
+            holder = Tag.objects.filter(slug=slug).first()
+            if holder is not None:
+                raise serializers.ValidationError(
+                    {
+                        "name": [
+                            f"This name makes the slug “{slug}”, which the tag “{holder.name}” has; "
+                            "choose another name or give a slug."
+                        ]
+                    }
+                )
+        return super().validate(attrs)
 
-class SourceSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+
+class SourceSerializer(StrictModelSerializer):
     # DRF drops the model's URL validators for its own, which allows ftp://.
-    url = serializers.URLField(max_length=1000, required=False, allow_blank=True, validators=[http_url_validator])
+    url = OptionalURLField(max_length=1000, required=False, allow_blank=True, validators=[http_url_validator])
     published = EDTFTextField(max_length=100, required=False, allow_blank=True)
     published_display = serializers.CharField(read_only=True)
 
@@ -193,7 +332,7 @@ class SourceSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class TimelineSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class TimelineSerializer(StrictModelSerializer):
     links = serializers.SerializerMethodField()
 
     class Meta:
@@ -250,6 +389,8 @@ class TagSummarySerializer(serializers.ModelSerializer):
 
 
 class SourceSummarySerializer(serializers.ModelSerializer):
+    url = OptionalURLField(read_only=True)
+
     class Meta:
         model = Source
         fields = ("id", "title", "publisher", "url", "published", "reliability")
@@ -464,7 +605,7 @@ class EventSerializer(serializers.ModelSerializer):
 # --- Events: write ---------------------------------------------------------------
 
 
-class CitationWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class CitationWriteSerializer(StrictModelSerializer):
     source = SourceRefField(queryset=Source.objects.all())
 
     class Meta:
@@ -479,14 +620,14 @@ class CitationWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSeriali
         return super().validate(attrs)
 
 
-class EventWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+class EventWriteSerializer(StrictModelSerializer):
     """What a client may write. Relations and citations replace the stored ones when given.
 
     ``save()`` must run inside a transaction (the view's); pass ``history_user``
     to record who changed the event.
     """
 
-    timeline = serializers.SlugRelatedField(slug_field="slug", queryset=Timeline.objects.all())
+    timeline = TimelineRefField(queryset=Timeline.objects.all())
     date = EDTFTextField(
         max_length=100, help_text="EDTF or plain English: 2025-06-17, 2025-04, 2025-06~, 2025?, 2024-10/2025-04."
     )

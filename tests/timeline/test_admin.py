@@ -133,7 +133,7 @@ def test_event_add_refuses_month_13_with_message(admin_client):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "month 13 is out of range; use 01–12 (or 21–24 for a season)." in body
+    assert "month 13 is out of range; use 01–12 (or 21–41 for a season)." in body
     assert Event.objects.count() == 0
 
 
@@ -430,3 +430,59 @@ def test_tombstone_changelist_lists_tombstones_of_a_deleted_timeline(admin_clien
     page = response.content.decode()
     assert (response.status_code, str(kept_uid) in page, str(gone_uid) in page) == (200, True, True)
     assert ("Kept timeline" in page, f"(deleted timeline {gone_timeline})" in page) == (True, True)
+
+
+@pytest.mark.django_db
+def test_date_preview_reads_a_phrase(admin_client, django_assert_num_queries):
+    url = reverse("admin:timeline_event_date_preview")
+
+    # Queries: the session, then the user; the preview reads nothing else.
+    with django_assert_num_queries(2):
+        response = admin_client.get(url, {"text": "наприкінці 2024 року"})
+
+    assert response.json() == {
+        "ok": True,
+        "edtf": "2024-39",
+        "reading": "Last third of 2024 → 1 September – 31 December 2024, season precision",
+    }
+
+
+@pytest.mark.django_db
+def test_date_preview_explains_a_refusal(admin_client):
+    response = admin_client.get(reverse("admin:timeline_event_date_preview"), {"text": "05/06/2025"})
+
+    assert response.json() == {
+        "ok": False,
+        "error": "“05/06/2025” is ambiguous (day and month order differ between countries). "
+        "Write it as 2025-06-05 or 2025-05-06 (year-month-day), or with the month's name.",
+    }
+
+
+@pytest.mark.django_db
+def test_date_preview_refuses_staff_without_event_permissions(client):
+    client.force_login(UserFactory(username="viewer", is_staff=True))
+
+    response = client.get(reverse("admin:timeline_event_date_preview"), {"text": "2025"})
+
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_date_preview_sends_anonymous_users_to_login(client):
+    response = client.get(reverse("admin:timeline_event_date_preview"), {"text": "2025"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_event_add_form_wires_the_date_preview_and_works_without_it(admin_client):
+    timeline = TimelineFactory()
+
+    page = admin_client.get(reverse("admin:timeline_event_add")).content.decode()
+    response = admin_client.post(reverse("admin:timeline_event_add"), _add_event_form(timeline, date="mid-2024"))
+
+    assert f'data-date-preview-url="{reverse("admin:timeline_event_date_preview")}"' in page
+    assert "timeline/date_preview.js" in page
+    assert response.status_code == 302
+    assert Event.objects.get().date == "2024-38"

@@ -43,7 +43,18 @@ def test_schema_documents_error_responses(schema):
         "429",
     ]
     assert sorted(detail["get"]["responses"]) == ["200", "304", "400", "401", "403", "404", "429"]
-    assert sorted(detail["patch"]["responses"]) == ["200", "400", "401", "403", "404", "412", "413", "415", "429"]
+    assert sorted(detail["patch"]["responses"]) == [
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "413",
+        "415",
+        "429",
+    ]
     assert sorted(detail["delete"]["responses"]) == ["204", "401", "403", "404", "412", "429"]
 
 

@@ -48,6 +48,9 @@ def spread():
         ({"within": "2025"}, ["interval", "month", "day", "later"]),
         ({"overlaps": "2025-06-01", "within": "2025-06"}, ["later"]),
         ({"overlaps": "June 2025"}, ["later"]),
+        ({"overlaps": "2025-05-20/.."}, ["interval", "later"]),
+        ({"within": "since May 2025"}, ["later"]),
+        ({"overlaps": "until 31 March 2025"}, ["interval"]),
     ],
 )
 def test_event_list_overlaps_and_within_use_bounds(spread, params, expected):
@@ -211,7 +214,7 @@ def test_event_list_orders_by_date_or_update_time(ordering, expected):
         (
             {"overlaps": "2025-13"},
             "overlaps",
-            "“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season).",
+            "“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season).",
         ),
         ({"within": "someday"}, "within", None),
         ({"timeline": "no-such-timeline"}, "timeline", None),

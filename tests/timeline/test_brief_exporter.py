@@ -348,3 +348,17 @@ def test_brief_info_for_defaults_as_of_to_the_last_change():
     assert info == BriefInfo(
         title=timeline.title, description=timeline.description, marking=timeline.marking, as_of=AS_OF
     )
+
+
+@pytest.mark.django_db
+def test_brief_open_intervals_read_since_and_until_and_chart_their_known_end():
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline, title="Troops stationed", date="since October 2024")
+    EventFactory(timeline=timeline, title="Shells delivered", date="until 28 April 2025")
+
+    text = "\n".join(page_texts(render_timeline(timeline)))
+
+    assert "since Oct 2024" in text
+    assert "until 28 Apr 2025" in text
+    # The cover's span is the known ends', not years 1 to 9999.
+    assert "1 October 2024 – 28 April 2025" in text

@@ -39,7 +39,7 @@ def test_event_full_clean_refuses_month_13():
         event.full_clean()
 
     assert excinfo.value.message_dict["date"] == [
-        "“2025-13”: month 13 is out of range; use 01–12 (or 21–24 for a season)."
+        "“2025-13”: month 13 is out of range; use 01–12 (or 21–41 for a season)."
     ]
 
 
@@ -141,3 +141,36 @@ def test_source_url_must_be_http():
         source.full_clean()
 
     assert list(excinfo.value.message_dict) == ["url"]
+
+
+@pytest.mark.django_db
+def test_event_save_stores_open_interval_with_sortable_bounds():
+    since = EventFactory(date="since October 2024")
+    until = EventFactory(timeline=since.timeline, date="until 28 April 2025")
+    day = EventFactory(timeline=since.timeline, date="2024-11-05")
+
+    ordered = list(
+        Event.objects.filter(timeline=since.timeline).in_order().values_list("date", "date_lower", "date_upper")
+    )
+
+    assert ordered == [
+        ("../2025-04-28", dt.date(1, 1, 1), dt.date(2025, 4, 28)),
+        ("2024-10/..", dt.date(2024, 10, 1), dt.date(9999, 12, 31)),
+        ("2024-11-05", dt.date(2024, 11, 5), dt.date(2024, 11, 5)),
+    ]
+    assert (since.date_display, until.date_display, day.date_display) == (
+        "since October 2024",
+        "until 28 April 2025",
+        "5 November 2024",
+    )
+
+
+@pytest.mark.django_db
+def test_event_save_refuses_a_datetime_interval_with_the_one_message():
+    with pytest.raises(ValidationError) as excinfo:
+        EventFactory(date="2025-04-28T10:00:00Z/2025-04-29")
+
+    assert excinfo.value.message_dict["date"] == [
+        "“2025-04-28T10:00:00Z/2025-04-29”: an interval cannot have times of day. Give the days it covers "
+        "(e.g. 2025-04-28/2025-04-29), or enter each timed moment as its own event."
+    ]

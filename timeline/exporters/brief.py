@@ -210,14 +210,16 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 )
             citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
         reliabilities = [sources[c.source_id].reliability for c in citations]
+        # An open end ("since October 2024") is drawn and grouped by its known end only.
+        fuzzy = dates.parse_stored(event.date)
         snapshots.append(
             BriefEvent(
                 pk=event.pk,
                 title=event.title,
                 summary=event.summary,
                 date=event.date,
-                lower=event.date_lower,
-                upper=event.date_upper,
+                lower=fuzzy.known_lower,
+                upper=fuzzy.known_upper,
                 precision=event.precision,
                 status=event.status,
                 claimant=event.claimant.name if event.claimant_id else "",

@@ -18,7 +18,13 @@ Date precision maps to calendar entries without inventing a day:
 * a month, season or year (and intervals of them) -> an all-day span over the
   whole period, with the period in the title: "[Apr 2025] …";
 * approximate or uncertain dates -> "c." or "?" in the title prefix;
-* a time with no known offset -> an all-day event on its day.
+* a time with no known offset -> an all-day event on its day;
+* an open or unknown end ("since October 2024", ``2024-10/..``; "until 28 April
+  2025", ``../2025-04-28``) -> an all-day span over the period of the known end
+  only (October 2024; 28 April 2025), titled "[since Oct 2024] …": a calendar
+  cannot draw a bar without an end, and the title says it goes on.
+
+Date-time intervals never reach this module: :mod:`timeline.dates` refuses them.
 
 Leaving year-precision events out of subscription feeds is the caller's choice
 (the HTTP layer excludes them from the queryset).
@@ -53,7 +59,7 @@ __all__ = [
 
 # Bump whenever the bytes of a block change for the same inputs: it is part of
 # every cache key, so old blocks are never served after a deploy.
-EXPORTER_VERSION = "1"
+EXPORTER_VERSION = "2"
 PRODID = "-//Event Timelines//Calendar feed 1//EN"
 SUMMARY_MAX = 400
 LOCATION_MAX = 255
@@ -241,37 +247,24 @@ def _truncate(text: str, limit: int) -> str:
 
 def _date_lines(fuzzy: dates.FuzzyDate) -> list[str]:
     """DTSTART/DTEND for a date, per the precision mapping in the module docstring."""
-    start, end = fuzzy.start, fuzzy.end
-    if end is None and start.moment is not None and start.tz_known:
-        return [f"DTSTART:{_utc(start.moment)}"]
-    if (
-        end is not None
-        and start.moment is not None
-        and end.moment is not None
-        and start.tz_known
-        and end.tz_known
-        and end.moment > start.moment
-    ):
-        return [f"DTSTART:{_utc(start.moment)}", f"DTEND:{_utc(end.moment)}"]
-    lines = [f"DTSTART;VALUE=DATE:{_ical_date(fuzzy.lower)}"]
-    if fuzzy.upper < dt.date.max:
+    moment = fuzzy.moment
+    if moment is not None:
+        return [f"DTSTART:{_utc(moment)}"]
+    upper = fuzzy.known_upper
+    lines = [f"DTSTART;VALUE=DATE:{_ical_date(fuzzy.known_lower)}"]
+    if upper < dt.date.max:
         # All-day DTEND is exclusive: the day after the last day the date may mean.
-        lines.append(f"DTEND;VALUE=DATE:{_ical_date(fuzzy.upper + dt.timedelta(days=1))}")
+        lines.append(f"DTEND;VALUE=DATE:{_ical_date(upper + dt.timedelta(days=1))}")
     return lines
 
 
 def _is_exact(fuzzy: dates.FuzzyDate) -> bool:
     """True when the calendar entry alone says everything the date says."""
-    if fuzzy.approximate or fuzzy.uncertain:
+    if fuzzy.approximate or fuzzy.uncertain or fuzzy.is_open:
         return False
-    points = [fuzzy.start] if fuzzy.end is None else [fuzzy.start, fuzzy.end]
-    for point in points:
-        if point.precision is dates.Precision.MINUTE:
-            if not point.tz_known:
-                return False
-        elif point.precision is not dates.Precision.DAY:
-            return False
-    return True
+    if fuzzy.precision is dates.Precision.MINUTE:
+        return fuzzy.moment is not None
+    return fuzzy.precision is dates.Precision.DAY
 
 
 def event_summary(event: FeedEvent, fuzzy: dates.FuzzyDate) -> str:
@@ -285,6 +278,8 @@ def event_summary(event: FeedEvent, fuzzy: dates.FuzzyDate) -> str:
 def event_description(event: FeedEvent, fuzzy: dates.FuzzyDate, options: ExportOptions) -> str:
     """Plain text: the date line, the summary, numbered sources, the canonical URL; capped."""
     flags = [flag for flag, on in (("approximate", fuzzy.approximate), ("uncertain", fuzzy.uncertain)) if on]
+    if fuzzy.is_open:
+        flags.append("open-ended")
     date_part = f"Date: {fuzzy.display()} ({', '.join([f'{fuzzy.precision} precision', *flags])})"
     claimant = clean_text(event.claimant, single_line=True)
     if claimant and event.status == "claimed":
@@ -333,7 +328,7 @@ def render_vevent(event: FeedEvent, options: ExportOptions) -> bytes:
     Raises ``dates.InvalidDate`` if the stored EDTF no longer parses, and
     ``ValueError`` for naive created/updated times.
     """
-    fuzzy = dates.parse(event.edtf)
+    fuzzy = dates.parse_stored(event.edtf)
     stamp = _utc(event.updated_at)
     lines = [
         "BEGIN:VEVENT",

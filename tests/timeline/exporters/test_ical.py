@@ -253,6 +253,27 @@ def test_year_event_covers_the_year():
             dt.datetime(2025, 4, 17, 11, 0, tzinfo=UTC),
             None,
         ),
+        # Open and unknown ends: the span of the known end only, the title says the rest.
+        ("2024-10/..", "[since Oct 2024] DPRK acknowledges casualties", dt.date(2024, 10, 1), dt.date(2024, 11, 1)),
+        (
+            "../2025-04-28",
+            "[until 28 Apr 2025] DPRK acknowledges casualties",
+            dt.date(2025, 4, 28),
+            dt.date(2025, 4, 29),
+        ),
+        (
+            "2024-10-05/",
+            "[5 Oct 2024 – (end unknown)] DPRK acknowledges casualties",
+            dt.date(2024, 10, 5),
+            dt.date(2024, 10, 6),
+        ),
+        (
+            "/2025-04",
+            "[(start unknown) – Apr 2025] DPRK acknowledges casualties",
+            dt.date(2025, 4, 1),
+            dt.date(2025, 5, 1),
+        ),
+        ("2025-40", "[First half of 2025] DPRK acknowledges casualties", dt.date(2025, 1, 1), dt.date(2025, 7, 1)),
     ],
 )
 def test_precision_maps_to_calendar_entry(edtf, summary, start, end):
@@ -261,6 +282,15 @@ def test_precision_maps_to_calendar_entry(edtf, summary, start, end):
     assert str(vevent["SUMMARY"]) == summary
     assert vevent["DTSTART"].dt == start
     assert (vevent["DTEND"].dt if "DTEND" in vevent else None) == end
+
+
+def test_open_interval_description_says_it_goes_on():
+    vevent = only_event(render(feed_event(edtf="2024-10/..")))
+
+    first_line = str(vevent["DESCRIPTION"]).split("\n")[0]
+
+    assert first_line == "Date: since October 2024 (month precision, open-ended) · Claimed by GUR · Credibility 3"
+    assert str(vevent["X-TIMELINE-EDTF"]) == "2024-10/.."
 
 
 def test_dates_are_all_day_dates_or_utc_times():
