@@ -69,6 +69,8 @@ class Mark:
     point: bool
     fuzzy_start: bool
     fuzzy_end: bool
+    open_start: bool
+    open_end: bool
     lower_day: int
     upper_day: int
 
@@ -182,7 +184,9 @@ def accessible_name(event: AxisEvent, label: str) -> str:
 
 def window_for(lower: dt.date, upper: dt.date) -> tuple[dt.date, dt.date]:
     """The window shown for events spanning ``lower``–``upper``: whole months around them,
-    at least a month wide, so a single day is not stretched over the whole axis."""
+    at least a month wide, so a single day is not stretched over the whole axis. Callers
+    pass the known bounds: an open end's stored bound (year 1 or 9999) would make the
+    window millennia wide."""
     start = lower.replace(day=1)
     last = dt.date(upper.year + (upper.month == 12), upper.month % 12 + 1, 1) - dt.timedelta(days=1)
     return start, last
@@ -273,7 +277,9 @@ def layout(
             continue
         lane_ends[lane] = x0 + width + 2
         parsed = dates.parse_stored(event.edtf)
-        end_point = parsed.end or parsed.start
+        # An open or unknown end has no point: its side of the bar runs to the window's edge, hatched.
+        start_point = parsed.start
+        end_point = parsed.end if parsed.is_interval else parsed.start
         label = parsed.display()
         axis.marks.append(
             Mark(
@@ -284,8 +290,10 @@ def layout(
                 width=round(width, 2),
                 y=TOP + lane * LANE_HEIGHT + 4,
                 point=point,
-                fuzzy_start=not point and (parsed.start.approximate or parsed.start.uncertain),
-                fuzzy_end=not point and (end_point.approximate or end_point.uncertain),
+                fuzzy_start=not point and (start_point is None or start_point.approximate or start_point.uncertain),
+                fuzzy_end=not point and (end_point is None or end_point.approximate or end_point.uncertain),
+                open_start=start_point is None,
+                open_end=end_point is None,
                 lower_day=event.lower.toordinal(),
                 upper_day=event.upper.toordinal() + 1,
             )

@@ -3,13 +3,14 @@ its embeddable variant, the oEmbed answer for it, and each event's permalink."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
@@ -85,7 +86,12 @@ def group_by_period(events: list[Event], counts: dict[tuple[int, int], int]) -> 
         month = event.date_lower.month if event.precision in ("month", "day", "minute") else 0
         period = (event.date_lower.year, month)
         if period != current:
-            label = f"{dates.MONTHS[month - 1]} {period[0]}" if month else f"{period[0]} (year or season only)"
+            if event.date_lower == dates.EARLIEST:
+                label = "Start not known"
+            elif month:
+                label = f"{dates.MONTHS[month - 1]} {period[0]}"
+            else:
+                label = f"{period[0]} (year or season only)"
             groups.append(PeriodGroup(label=label, count=counts.get(period, 0)))
             current = period
         groups[-1].events.append(event)
@@ -126,14 +132,22 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     if not valid:
         return context, False
     events = filterset.qs
+    # The window spans the days sources state: the stored bounds of open ends (years 1 and
+    # 9999) are left out, and each event's other bound still counts.
+    known_lower = ~Q(date_lower=dates.EARLIEST)
+    known_upper = ~Q(date_upper=dates.LATEST)
     stats = events.order_by().aggregate(
-        count=Count("pk", distinct=True), lower=Min("date_lower"), upper=Max("date_upper")
+        count=Count("pk", distinct=True),
+        lower=Min("date_lower", filter=known_lower),
+        upper=Max("date_upper", filter=known_upper),
+        lowest_upper=Min("date_upper", filter=known_upper),
+        highest_lower=Max("date_lower", filter=known_lower),
     )
     total = stats["count"]
     per_period = events_per_period(events) if total else {}
     counts = {period: count for period, (count, _) in per_period.items()}
     if total:
-        window = filterset.form.cleaned_data.get("overlaps") or axis.window_for(stats["lower"], stats["upper"])
+        window = _axis_window(stats, filterset.form.cleaned_data.get("overlaps"))
         if total <= axis.MARK_LIMIT:
             drawn = axis.layout(axis_events(events), start=window[0], end=window[1], total=total)
         else:
@@ -168,6 +182,24 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
         }
     )
     return context, True
+
+
+def _axis_window(stats: dict[str, Any], overlaps: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date]:
+    """The axis's window: the ``overlaps`` period when one is chosen, else whole months around
+    the days sources state (``stats``: the known bounds of the filtered events). An open end of
+    ``overlaps`` ("2024-10/..") stops at the events' known bounds, never at year 9999."""
+    lows = [day for day in (stats["lower"], stats["lowest_upper"]) if day is not None]
+    highs = [day for day in (stats["upper"], stats["highest_lower"]) if day is not None]
+    known = axis.window_for(min(lows), max(highs)) if lows and highs else None
+    if overlaps is None:
+        return known or axis.window_for(dt.date.today(), dt.date.today())
+    lower, upper = overlaps
+    if known is not None:
+        lower = known[0] if lower == dates.EARLIEST else lower
+        upper = known[1] if upper == dates.LATEST else upper
+    if upper < lower:
+        upper = lower
+    return lower, upper
 
 
 def _page_number(params: QueryDict) -> int:

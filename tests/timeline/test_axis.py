@@ -115,3 +115,13 @@ def test_zoom_goes_from_decades_to_days(start, end, level, first_zoom):
 
     assert axis.tick_level(start, end) == level
     assert (levels[0] if levels else None) == first_zoom
+
+
+def test_layout_open_end_runs_hatched_to_the_window_edge():
+    drawn = axis.layout([axis_event("2024-10/..")], start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31))
+
+    (mark,) = drawn.marks
+
+    assert (day_at(drawn, mark.x), day_at(drawn, mark.x + mark.width)) == (dt.date(2024, 10, 1), dt.date(2026, 1, 1))
+    assert (mark.open_start, mark.open_end, mark.fuzzy_start, mark.fuzzy_end) == (False, True, False, True)
+    assert mark.label == "since October 2024"

@@ -291,3 +291,22 @@ def test_timeline_page_keeps_chosen_checkboxes_ticked_and_describes_the_filter(c
     assert tree.xpath("//a[text()='PDF brief']/@href") == [
         "http://testserver/timelines/dprk/brief.pdf?status=denied&status=retracted"
     ]
+
+
+@pytest.mark.django_db
+def test_timeline_page_with_open_intervals_spans_the_stated_days(client):
+    timeline = TimelineFactory(slug="dprk")
+    since = EventFactory(timeline=timeline, date="2024-10/..", title="Since October")
+    until = EventFactory(timeline=timeline, date="../2025-04-28", title="Until April")
+
+    response = client.get("/timelines/dprk/")
+    zoomed = parse(client.get("/timelines/dprk/", {"overlaps": "2025-01/.."}))
+
+    tree = parse(response)
+    assert tree.xpath("//section[@class='axis']/@data-start-day") == [str(dt.date(2024, 10, 1).toordinal())]
+    assert tree.xpath("//section[@class='axis']/@data-end-day") == [str(dt.date(2025, 5, 1).toordinal())]
+    labels = {mark.get("data-event-uid"): mark.get("aria-label") for mark in tree.xpath("//svg//a")}
+    assert labels[str(since.uid)].startswith("since October 2024: Since October")
+    assert labels[str(until.uid)].startswith("until 28 April 2025: Until April")
+    assert texts(tree, "//h3[@class='period']") == ["Start not known (1)", "October 2024 (1)"]
+    assert zoomed.xpath("//section[@class='axis']/@data-end-day") == [str(dt.date(2025, 5, 1).toordinal())]
