@@ -39,7 +39,6 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.conf import settings
 
-    _serialize_transactional_tests(items)
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     kept = [item for item in items if item.get_closest_marker("postgresql") is None]
@@ -47,20 +46,3 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
-
-
-def _serialize_transactional_tests(items):
-    """Give every transactional test ``serialized_rollback``.
-
-    A transactional test ends with a flush. Without serialized rollback Django then
-    re-creates content types and permissions under new ids (and the "Editors" group
-    of a data migration is gone); a later test that restores the serialized database
-    then collides with them. With every transactional test serialized, each starts
-    from the migrated database, whatever ran before it.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction"):
-            continue
-        kwargs = {**marker.kwargs, "serialized_rollback": True}
-        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)

@@ -1,8 +1,10 @@
 """factory_boy factories: plain, published, public data unless a test says otherwise."""
 
+import importlib
+
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from timeline.models import Actor, ActorKind, Citation, Event, Reliability, Source, Tag, Timeline, Visibility
 
@@ -18,13 +20,30 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+def editors_group() -> Group:
+    """The "Editors" group that migration 0002 creates, made again when missing.
+
+    A transactional test ends with a flush that empties it (the permissions come
+    back, the group does not); tests must not depend on which test ran before.
+    """
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        migration = importlib.import_module("timeline.migrations.0002_editors_group")
+        codenames = [
+            f"{action}_{model}" for model in migration.EDITABLE_MODELS for action in ("add", "change", "delete", "view")
+        ]
+        codenames += ["view_eventtombstone"]
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="timeline", codename__in=codenames))
+    return group
+
+
 class EditorFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
     def editors_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name="Editors"))
+            self.groups.add(editors_group())
 
 
 class TimelineFactory(factory.django.DjangoModelFactory):

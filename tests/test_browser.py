@@ -31,8 +31,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 pytestmark = [
     pytest.mark.slow,
-    # live_server needs committed data; serialized_rollback restores what migrations wrote (the Editors group).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs committed data.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

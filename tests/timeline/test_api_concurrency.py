@@ -21,7 +21,7 @@ from timeline.models import Actor, Tag, Timeline
 
 # Committed rows are seen by every thread's connection; the flush afterwards would also
 # remove the "Editors" group its migration made, so it is restored for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 4
 ROUNDS = 5

@@ -26,7 +26,7 @@ from tests.timeline.api_helpers import authorization_for
 
 # The live server reads what the test committed; the flush afterwards would also remove
 # the "Editors" group its migration made, so it is restored for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
