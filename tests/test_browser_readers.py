@@ -26,7 +26,8 @@ demo = browser_helpers.demo
 PageVisit = browser_helpers.PageVisit
 assert_clean = browser_helpers.assert_clean
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# live_server needs committed data.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TIMELINE_PATH = f"/timelines/{DEMO_TIMELINE_SLUG}/"
