@@ -375,6 +375,10 @@ TIMELINE_FEED_REFRESH_HOURS = envint("TIMELINE_FEED_REFRESH_HOURS", 12)
 TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
 # API writes sent with an Idempotency-Key header: how long their first answer is replayed (hours).
 TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
+# Embeds (/timelines/<slug>/embed/ of public and unlisted timelines): the CSP frame-ancestors
+# sources allowed to frame them, comma-separated ("*" any site; e.g. "https://news.example.org").
+# Every other page refuses framing (frame-ancestors 'none' and X-Frame-Options: DENY).
+TIMELINE_EMBED_FRAME_ANCESTORS = envlist("TIMELINE_EMBED_FRAME_ANCESTORS", "*")
 # PDF briefs: the web endpoint refuses larger briefs; `manage.py brief` has no limit.
 TIMELINE_BRIEF_MAX_EVENTS = envint("TIMELINE_BRIEF_MAX_EVENTS", 1000)
 # Health: a job waiting longer than this (seconds) means no worker is taking jobs.

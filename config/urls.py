@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 admin.site.site_header = "Event timelines"
 admin.site.site_title = "Event timelines"
@@ -16,7 +15,6 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     # Browsers ask for /favicon.ico on every site; an answer keeps 404s out of logs and consoles.
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

@@ -23,7 +23,8 @@ from timeline.models import Actor, ClaimStatus, Credibility, Event, Precision, S
 class EDTFRangeField(forms.CharField):
     """A form field that reads an EDTF date or interval (or ISO dates) into (lower, upper)."""
 
-    def to_python(self, value: Any) -> tuple[dt.date, dt.date] | None:
+    # A CharField whose cleaned value is the date's bounds, not the text: the override is the point.
+    def to_python(self, value: Any) -> tuple[dt.date, dt.date] | None:  # type: ignore[override]
         value = super().to_python(value)
         if not value:
             return None

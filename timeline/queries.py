@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.urls import reverse
 
-from timeline.models import Citation, ClaimStatus, Event
+from timeline.axis import AxisEvent
+from timeline.models import Citation, ClaimStatus, Event, Precision, Reliability
 
 
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
@@ -97,3 +100,61 @@ def events_for_export(queryset: QuerySet[Event]) -> list[dict[str, Any]]:
         if event_id in by_id:
             by_id[event_id]["sources"].append(tuple(source))
     return rows
+
+
+def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
+    """``queryset``'s events as the time axis needs them, in one query (joined with the
+    claimant; the grade's reliability is the best among the cited sources, F when none)."""
+    labels = dict(ClaimStatus.choices)
+    rows = queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
+        "uid",
+        "title",
+        "date",
+        "date_lower",
+        "date_upper",
+        "precision",
+        "key",
+        "status",
+        "credibility",
+        "best_reliability",
+        "claimant__name",
+    )
+    return [
+        AxisEvent(
+            uid=str(uid),
+            title=title,
+            edtf=edtf,
+            lower=lower,
+            upper=upper,
+            precision=precision,
+            key=key,
+            status=status,
+            status_label=str(labels.get(status, status)),
+            grade=f"{reliability or Reliability.F}{credibility}",
+            claimant=claimant or "",
+            url=reverse("timeline:event-detail", kwargs={"uid": uid}),
+        )
+        for uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
+    ]
+
+
+# Precisions that name a month (or finer): such events are grouped under their month, others under their year.
+MONTH_OR_FINER = (Precision.MONTH, Precision.DAY, Precision.MINUTE)
+
+
+def events_per_period(queryset: QuerySet[Event]) -> dict[tuple[int, int], tuple[int, int]]:
+    """How many of ``queryset``'s events start in each period, in one query, as (all events,
+    key events). Keys are (year, month) for events dated to a month or finer, (year, 0) for a
+    year or season, so that "2025?" is never counted as January."""
+    month = Case(
+        When(precision__in=MONTH_OR_FINER, then=ExtractMonth("date_lower")),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        queryset.order_by()
+        .annotate(period_year=ExtractYear("date_lower"), period_month=month)
+        .values_list("period_year", "period_month")
+        .annotate(count=Count("pk", distinct=True), keys=Count("pk", distinct=True, filter=Q(key=True)))
+    )
+    return {(year, month_number): (count, keys) for year, month_number, count, keys in rows}

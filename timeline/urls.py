@@ -5,7 +5,10 @@ from timeline import briefs, feeds, views
 app_name = "timeline"
 
 urlpatterns = [
+    path("", views.timeline_index, name="timeline-index"),
+    path("oembed/", views.oembed, name="oembed"),
     path("timelines/<slug:slug>/", views.timeline_detail, name="timeline-detail"),
+    path("timelines/<slug:slug>/embed/", views.timeline_embed, name="timeline-embed"),
     path("events/<uuid:uid>/", views.event_detail, name="event-detail"),
     path("events/<uuid:uid>.ics", feeds.event_download, name="event-ics"),
     path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),

@@ -73,12 +73,15 @@ def test_timeline_page_query_count_constant(client, django_assert_num_queries, c
     for _ in range(count):
         CitationFactory(event=EventFactory(timeline=timeline))
 
-    # 1 timeline, 2 events joined with timeline and claimant, 3 actors, 4 tags, 5 citations with sources,
-    # 6-9 choices for the claimant, actor, tag and source filter widgets
-    with django_assert_num_queries(9):
+    # 1 timeline, 2-5 choices for the claimant, actor, tag and source checkboxes, 6 count and date range,
+    # 7 events per month, 8 the axis's marks (with claimant and best reliability), then the listed page:
+    # 9 events joined with timeline and claimant, 10 actors, 11 tags, 12 citations with sources
+    with django_assert_num_queries(12):
         response = client.get(f"/timelines/{timeline.slug}/")
 
-    assert response.content.decode().count('<span class="date">') == count
+    body = response.content.decode()
+    assert body.count('<span class="date">') == count
+    assert body.count('class="mark ') == count
 
 
 @pytest.mark.django_db
