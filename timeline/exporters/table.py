@@ -19,7 +19,7 @@ from typing import Any
 
 from timeline.importers.rows import COLUMNS
 from timeline.models import Event, Reliability
-from timeline.serializers import related
+from timeline.queries import RELATION_LISTS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Columns whose values the export computes as numbers or fixed words: never neutralised.
@@ -37,6 +37,11 @@ def neutralise(text: str) -> str:
 def restore(text: str) -> str:
     """Undo :func:`neutralise` (the importers call it on every cell of our own columns)."""
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def related(event: Event, name: str) -> list[Any]:
+    listed = getattr(event, RELATION_LISTS[name], None)
+    return list(getattr(event, name).all()) if listed is None else listed
 
 
 def event_row(event: Event) -> dict[str, Any]:

@@ -351,7 +351,7 @@ def timelinejs_date(start: str, end: str, display: str) -> str:
             plain = dates.parse(structured)
         except dates.InvalidDate:
             return structured
-        if (said.lower, said.upper) == (plain.lower, plain.upper):
+        if (said.known_lower, said.known_upper) == (plain.lower, plain.upper):
             return said.edtf
     return structured
 
@@ -392,7 +392,9 @@ def _timelinejs_row(line: int, record: dict[str, str]) -> Row | None:
 
 
 def strip_html(text: str) -> str:
-    """TimelineJS text is HTML; events keep plain text (paragraphs become blank lines)."""
+    """TimelineJS text is HTML; events keep plain text (paragraphs become blank lines). The
+    paragraph our own export adds for the claim, grade and sources is left out."""
+    text = re.sub(r'(?is)<p class="tl-meta">.*?</p>', "", text)
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     text = re.sub(r"(?i)</p\s*>", "\n\n", text)
     return html.unescape(strip_tags(text)).strip()
@@ -405,12 +407,11 @@ def _timelinejs_json_rows(document: Mapping[str, Any]) -> list[Row]:
             rows.append(Row(line=number, problems=[Problem(number, "", "Each event must be a JSON object.")]))
             continue
         problems: list[Problem] = []
-        start_date = entry.get("start_date") if isinstance(entry.get("start_date"), dict) else {}
-        end_date = entry.get("end_date") if isinstance(entry.get("end_date"), dict) else {}
+        start_date, end_date = _object(entry.get("start_date")), _object(entry.get("end_date"))
         start = _timelinejs_point(start_date, number, "start_date ", problems)
         end = _timelinejs_point(end_date, number, "end_date ", problems) if end_date else ""
         display = str(entry.get("display_date") or start_date.get("display_date") or "")
-        text = entry.get("text") if isinstance(entry.get("text"), dict) else {}
+        text = _object(entry.get("text"))
         row = Row(line=number, problems=problems)
         row.values = {
             "date": timelinejs_date(start, end, display),
@@ -421,7 +422,7 @@ def _timelinejs_json_rows(document: Mapping[str, Any]) -> list[Row]:
         row.values["uid" if _is_uuid(unique) else "external_id"] = unique
         if entry.get("group"):
             row.tags = [str(entry["group"])]
-        media = entry.get("media") if isinstance(entry.get("media"), dict) else {}
+        media = _object(entry.get("media"))
         url = str(media.get("url") or "")
         if url.startswith(("http://", "https://")):
             row.sources = [
@@ -433,6 +434,10 @@ def _timelinejs_json_rows(document: Mapping[str, Any]) -> list[Row]:
             ]
         rows.append(row)
     return rows
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _is_uuid(text: str) -> bool:
@@ -539,7 +544,7 @@ def _api_row(number: int, item: Any) -> Row:
         if not isinstance(citation, dict):
             row.problems.append(Problem(number, "citations", "Each citation must be a JSON object."))
             continue
-        source = citation.get("source") if isinstance(citation.get("source"), dict) else {}
+        source = _object(citation.get("source"))
         row.sources.append(
             SourceRef(
                 url=str(source.get("url") or ""),

@@ -10,8 +10,9 @@ Rules:
   row, column, message, and nothing is written.
 - **Idempotent**: a row whose ``uid`` names an event of this timeline updates it; a row
   whose ``external_id`` (ACLED's ``event_id_cnty``, a calendar's UID, a foreign uid) matches
-  one updates that; a row with neither updates the one event with the same title and date. A row that changes nothing leaves the event, its version and its
-  history alone, so importing the same file twice writes nothing the second time. A uid
+  one updates that; a row with neither updates the one event with the same title and date.
+  A row that changes nothing leaves the event, its version and its history alone, so
+  importing the same file twice writes nothing the second time. A uid
   that is not in this timeline is kept as the new event's external id (the event gets a
   fresh uid): whether that uid exists elsewhere is never revealed.
 - **References**: sources match by URL (by title when the file gives none), actors by name
@@ -471,9 +472,8 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
             new_events.append(event)
             new_drafts.append(draft)
             outcome.uid = str(event.uid)
-        elif outcome.action == "update":
+        elif outcome.action == "update" and draft.event is not None:
             event = draft.event
-            assert event is not None
             _apply_fields(event, draft, refs)
             event.updated_by = who
             if who is not None:
