@@ -1,0 +1,139 @@
+"""``POST /api/v1/timelines/<slug>/import/``: the import service over HTTP.
+
+Multipart form fields: ``file`` (required), ``format`` (detected when left out) and
+``dry_run`` (``1`` for the preview: what each row would become; nothing is written).
+All or nothing, as everywhere: a file with a bad row writes nothing and is answered 400
+with every problem (row, column, message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from timeline import access
+from timeline.api.errors import RequestTooLarge
+from timeline.api.schema import ERROR_DETAIL
+from timeline.authentication import ReadOnlyTokenPermission
+from timeline.importers import FORMATS, FileRefused, Report, import_rows, read
+from timeline.importers.formats import max_bytes
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The file: CSV, XLSX, TimelineJS (sheet or JSON), ACLED CSV, ICS or JSON.")
+    format = serializers.ChoiceField(choices=FORMATS, required=False, help_text="Detected when left out.")
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="Preview only: write nothing.")
+
+
+PROBLEM = inline_serializer(
+    "ImportProblem",
+    {"row": serializers.IntegerField(), "column": serializers.CharField(), "message": serializers.CharField()},
+)
+OUTCOME = inline_serializer(
+    "ImportRowOutcome",
+    {
+        "row": serializers.IntegerField(),
+        "action": serializers.ChoiceField(choices=["new", "update", "unchanged", "error"]),
+        "uid": serializers.CharField(help_text="The event's uid (empty for rows not written)."),
+        "title": serializers.CharField(),
+        "date": serializers.CharField(help_text="EDTF as it will be stored."),
+        "reading": serializers.CharField(help_text="How the date reads, e.g. “c. June 2025”."),
+    },
+)
+REPORT = inline_serializer(
+    "ImportReport",
+    {
+        "format": serializers.CharField(),
+        "written": serializers.BooleanField(),
+        "counts": serializers.DictField(child=serializers.IntegerField()),
+        "rows": OUTCOME.__class__(many=True),
+        "problems": PROBLEM.__class__(many=True),
+        "new_actors": serializers.ListField(child=serializers.CharField()),
+        "new_tags": serializers.ListField(child=serializers.CharField()),
+        "new_sources": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    return {
+        "format": report.format,
+        "written": report.written,
+        "counts": report.counts(),
+        "rows": [
+            {
+                "row": o.line,
+                "action": o.action,
+                "uid": o.uid,
+                "title": o.title,
+                "date": o.date,
+                "reading": o.reading,
+            }
+            for o in report.outcomes
+        ],
+        "problems": [{"row": p.line, "column": p.column, "message": p.message} for p in report.problems],
+        "new_actors": report.new_actors,
+        "new_tags": report.new_tags,
+        "new_sources": report.new_sources,
+    }
+
+
+class CanImport(permissions.BasePermission):
+    message = "Importing needs the permissions to add and change events."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return access.may_import_into(request.user, obj)
+
+
+class ImportActionMixin:
+    """Adds ``import/`` to the timeline viewset."""
+
+    @extend_schema(
+        summary="Import events from a file",
+        description="Upload a file as multipart form data. With `dry_run=1` the answer shows what each row "
+        "would become and nothing is written. A file with any bad row writes nothing: the answer (400) lists "
+        "every problem as row, column and message.",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: OpenApiResponse(REPORT, description="The preview (`dry_run`), or the import, written."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad file or bad rows; nothing was written."),
+            401: ERROR_DETAIL,
+            403: ERROR_DETAIL,
+            404: ERROR_DETAIL,
+            413: ERROR_DETAIL,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser],
+        permission_classes=[ReadOnlyTokenPermission, CanImport],
+    )
+    def import_events(self, request: Request, slug: str | None = None) -> Response:
+        timeline = self.get_object()  # type: ignore[attr-defined]
+        query = ImportRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        upload = query.validated_data["file"]
+        if upload.size > max_bytes():
+            raise RequestTooLarge(f"The file is {upload.size:,} bytes; the limit is {max_bytes():,}. Split it.")
+        try:
+            format, rows = read(upload.read(), filename=upload.name or "", format=query.validated_data.get("format"))
+        except FileRefused as exc:
+            raise exceptions.ValidationError({"file": [str(exc)]}) from None
+        report = import_rows(timeline, rows, user=request.user, dry_run=query.validated_data["dry_run"], format=format)
+        data = report_data(report)
+        if not report.ok:
+            data["file"] = [f"Nothing was imported: {len(report.problems)} problem(s); see “problems”."]
+            return Response(data, status=status.HTTP_400_BAD_REQUEST)
+        return Response(data)
