@@ -11,7 +11,7 @@ from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
-GOOD = "title,date,actors\nOne,c. June 2025,GUR\nTwo,2025-04,\n".encode()
+GOOD = b"title,date,actors\nOne,c. June 2025,GUR\nTwo,2025-04,\n"
 BAD = b"title,date,latitude\nFine,2025,\nBad,whenever,91\n"
 
 

@@ -81,9 +81,10 @@ def test_a_table_export_of_the_demo_imports_into_an_empty_timeline_with_the_same
     assert content(empty) == content(demo)
     # Exported again, the new timeline's file says the same (uids aside).
     again, first = render(events_of(empty)), render(events_of(demo))
-    strip = lambda rows: [
-        {k: v for k, v in row.values.items() if k not in ("uid", "updated", "external_id")} for row in rows
-    ]  # noqa: E731
+
+    def strip(rows):
+        return [{k: v for k, v in row.values.items() if k not in ("uid", "updated", "external_id")} for row in rows]
+
     assert strip(read(again, filename=filename)[1]) == strip(read(first, filename=filename)[1])
 
 
@@ -461,7 +462,7 @@ def test_encodings_utf16_and_bom_are_read_and_others_refused_with_advice():
     text = "title,date\nКурськ 쿠르스크,2025-04\n"
     for data in (text.encode("utf-8"), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16")):
         assert read(data)[1][0].get("title") == "Курськ 쿠르스크"
-    with pytest.raises(FileRefused, match="not UTF-8 or UTF-16.*CSV UTF-8"):
+    with pytest.raises(FileRefused, match=r"not UTF-8 or UTF-16.*CSV UTF-8"):
         read("title,date\nKraków,2025\n".encode("cp1250"))
 
 

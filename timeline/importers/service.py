@@ -72,6 +72,8 @@ class Outcome:
     title: str = ""
     date: str = ""
     reading: str = ""
+    # The reading spelled out: "c. June 2025 → 1–30 June 2025, month precision, approximate".
+    interpretation: str = ""
     uid: str = ""
     problems: list[Problem] = field(default_factory=list)
 
@@ -420,6 +422,7 @@ def import_rows(
             title=draft.fields.get("title", ""),
             date=draft.parsed.edtf if draft.parsed else draft.row.get("date"),
             reading=draft.parsed.display() if draft.parsed else "",
+            interpretation=draft.parsed.interpretation() if draft.parsed else "",
             uid=str(draft.event.uid) if draft.event else "",
             problems=draft.problems,
         )
