@@ -20,12 +20,12 @@ Rules:
   listed in the preview.
 
 New events are written with bulk inserts (events, their history rows, links and
-citations): row-by-row saves took 9.6 s for 10,000 rows where the bulk path takes a
-fraction of that (``make bench BENCH_ARGS=import`` compares it with a bare
-``bulk_create`` of the same rows). django-import-export was tried for this and set aside:
-its resources map one flat row to one model instance and save row by row, while a row
-here carries citations with quotes, EDTF dates with readings and seven source formats
-that must share one validation and one all-or-nothing rule.
+citations), so that an import costs a small multiple of writing the same rows with a bare
+``bulk_create``: ``make bench BENCH_ARGS=imports`` measured 2.97x for 10,000 rows with a
+peak of 191 MiB (target: at most 4x and 300 MiB). django-import-export was considered and
+set aside: its resources map one flat row to one model instance and save row by row,
+while a row here carries citations with quotes and EDTF dates with readings, and seven
+formats must share one validation and one all-or-nothing rule.
 """
 
 from __future__ import annotations
