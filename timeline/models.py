@@ -556,3 +556,20 @@ class IdempotencyRecord(models.Model):
 
     def is_expired(self, now: Any = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class ImportProgress(models.Model):
+    """How far a queued import has got (``timeline.tasks.import_events_job``), readable by the
+    web process whatever the cache: the worker may run on another machine."""
+
+    job_id = models.CharField(max_length=64, unique=True)
+    phase = models.CharField(max_length=20)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"import {self.job_id}: {self.phase} {self.done}/{self.total}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"phase": self.phase, "done": self.done, "total": self.total}

@@ -102,3 +102,67 @@ def test_the_endpoint_is_in_the_openapi_schema():
     schema = client_for().get("/api/v1/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/timelines/{slug}/import/"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
+
+
+# --- Large files: a job for a real worker process -------------------------------------------
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def many_rows(count: int) -> bytes:
+    lines = ["title,date,external_id"] + [f"Event {n},2025-{1 + n % 12:02d},row-{n}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_imported_by_a_worker_process_with_progress(settings, media_root):
+    from tests.worker import run_worker
+
+    settings.TIMELINE_IMPORT_SYNC_MAX_ROWS = 50
+    editor = EditorFactory()
+    timeline = TimelineFactory()
+    client = client_for(editor)
+    queued = post(client, timeline, many_rows(120))
+    assert queued.status_code == 202, queued.json()
+    status_url = queued.json()["status_url"]
+    assert queued["Location"] == status_url
+    assert client.get(status_url).json()["status"] == "waiting"
+    assert not Event.objects.filter(timeline=timeline).exists()
+    # Another user's job answers like one that does not exist.
+    assert client_for(EditorFactory()).get(status_url).status_code == 404
+    worker = run_worker(media_root=media_root)
+    assert worker.returncode == 0, worker.stderr
+    done = client.get(status_url).json()
+    assert done["status"] == "finished", done
+    assert done["report"]["written"] is True and done["report"]["counts"]["new"] == 120
+    assert done["progress"] == {"phase": "writing", "done": 120, "total": 120}
+    assert Event.objects.filter(timeline=timeline).count() == 120
+    assert not list((media_root / "imports").iterdir())  # the stored upload is gone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_with_a_bad_row_writes_nothing_in_the_worker_either(settings, media_root):
+    from tests.worker import run_worker
+
+    settings.TIMELINE_IMPORT_SYNC_MAX_ROWS = 50
+    client = client_for(EditorFactory())
+    timeline = TimelineFactory()
+    data = many_rows(80) + b"Broken,whenever,row-x\n"
+    queued = post(client, timeline, data)
+    assert queued.status_code == 202
+    assert run_worker(media_root=media_root).returncode == 0
+    done = client.get(queued.json()["status_url"]).json()
+    assert done["status"] == "finished"
+    assert done["report"]["written"] is False
+    assert [(p["row"], p["column"]) for p in done["report"]["problems"]] == [(82, "date")]
+    assert not Event.objects.filter(timeline=timeline).exists()
+
+
+def test_an_unknown_import_job_is_404():
+    client = client_for(EditorFactory())
+    assert client.get("/api/v1/imports/not-a-job/").status_code == 404
+    assert client.get("/api/v1/imports/00000000-0000-0000-0000-000000000000/").status_code == 404

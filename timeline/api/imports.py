@@ -3,17 +3,28 @@
 Multipart form fields: ``file`` (required), ``format`` (detected when left out) and
 ``dry_run`` (``1`` for the preview: what each row would become; nothing is written).
 All or nothing, as everywhere: a file with a bad row writes nothing and is answered 400
-with every problem (row, column, message).
+with every problem (row, column, message). A file with more rows than
+``TIMELINE_IMPORT_SYNC_MAX_ROWS`` (2,000) is imported by a worker: the answer is 202 with
+``status_url`` (``/api/v1/imports/<job id>/``), which reports progress and, once done,
+the same report.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +35,7 @@ from timeline.api.schema import ERROR_DETAIL
 from timeline.authentication import ReadOnlyTokenPermission
 from timeline.importers import FORMATS, FileRefused, Report, import_rows, read
 from timeline.importers.formats import max_bytes
+from timeline.models import ImportProgress
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -85,6 +97,64 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
+def sync_rows() -> int:
+    """Files with more rows than this are imported by a worker (answer 202)."""
+    return int(getattr(settings, "TIMELINE_IMPORT_SYNC_MAX_ROWS", 2000))
+
+
+def enqueue_import(request: Request, timeline: Any, upload: Any, format: str) -> Response:
+    from timeline.tasks import import_events_job
+
+    upload.seek(0)
+    name = default_storage.save(f"imports/{secrets.token_urlsafe(24)}", ContentFile(upload.read()))
+    job = import_events_job.enqueue(
+        timeline_id=timeline.pk, file=name, filename=upload.name or "", format=format, user_id=request.user.pk
+    )
+    status_url = request.build_absolute_uri(reverse("api:import-job", kwargs={"job_id": job.id}))
+    return Response(
+        {"status": "waiting", "status_url": status_url, "format": format},
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": status_url},
+    )
+
+
+JOB_STATES = {
+    TaskResultStatus.READY: "waiting",
+    TaskResultStatus.RUNNING: "running",
+    TaskResultStatus.SUCCESSFUL: "finished",
+    TaskResultStatus.FAILED: "failed",
+}
+
+
+@extend_schema(
+    summary="An import job's state",
+    description="`status` is waiting, running, finished or failed; `progress` gives the phase (checking, "
+    "writing) and rows done; a finished job carries the import's report (with `written` false and the "
+    "problems when a row was bad: nothing was written).",
+    responses={200: OpenApiTypes.OBJECT, 404: ERROR_DETAIL},
+)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def import_job(request: Request, job_id: str) -> Response:
+    from timeline.tasks import import_events_job
+
+    try:
+        job = import_events_job.get_result(str(job_id))
+    except (TaskResultDoesNotExist, ValueError, ValidationError):
+        raise exceptions.NotFound() from None
+    if job.kwargs.get("user_id") != request.user.pk:
+        raise exceptions.NotFound()  # another user's job answers like one that does not exist
+    body: dict[str, Any] = {"status": JOB_STATES.get(job.status, str(job.status).lower())}
+    progress = ImportProgress.objects.filter(job_id=str(job.id)).first()
+    if progress is not None:
+        body["progress"] = progress.as_dict()
+    if job.status == TaskResultStatus.SUCCESSFUL:
+        body["report"] = job.return_value
+    elif job.status == TaskResultStatus.FAILED:
+        body["error"] = job.errors[-1].exception_class_path.rsplit(".", 1)[-1] if job.errors else "unknown"
+    return Response(body)
+
+
 class CanImport(permissions.BasePermission):
     message = "Importing needs the permissions to add and change events."
 
@@ -131,7 +201,10 @@ class ImportActionMixin:
             format, rows = read(upload.read(), filename=upload.name or "", format=query.validated_data.get("format"))
         except FileRefused as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from None
-        report = import_rows(timeline, rows, user=request.user, dry_run=query.validated_data["dry_run"], format=format)
+        dry_run = query.validated_data["dry_run"]
+        if not dry_run and len(rows) > sync_rows():
+            return enqueue_import(request, timeline, upload, format)
+        report = import_rows(timeline, rows, user=request.user, dry_run=dry_run, format=format)
         data = report_data(report)
         if not report.ok:
             data["file"] = [f"Nothing was imported: {len(report.problems)} problem(s); see “problems”."]

@@ -31,7 +31,7 @@ formats must share one validation and one all-or-nothing rule.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -406,12 +406,30 @@ def _match_existing(timeline: Timeline, drafts: list[_Draft]) -> None:
         draft.event = mine.get(draft.uid) if draft.uid else by_external.get(draft.external_id)
 
 
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 500
+
+
 def import_rows(
-    timeline: Timeline, rows: Iterable[Row], *, user: Any = None, dry_run: bool = False, format: str = ""
+    timeline: Timeline,
+    rows: Iterable[Row],
+    *,
+    user: Any = None,
+    dry_run: bool = False,
+    format: str = "",
+    progress: Progress | None = None,
 ) -> Report:
     """Plan the import of ``rows`` into ``timeline`` and, unless ``dry_run`` or a row has a
-    problem, write all of it in one transaction."""
-    drafts = [check_row(row) for row in rows]
+    problem, write all of it in one transaction.
+
+    ``progress(phase, done, total)`` is called now and then ("checking", then "writing").
+    """
+    rows = list(rows)
+    drafts = []
+    for number, row in enumerate(rows, start=1):
+        drafts.append(check_row(row))
+        if progress is not None and (number % PROGRESS_EVERY == 0 or number == len(rows)):
+            progress("checking", number, len(rows))
     _match_existing(timeline, drafts)
     refs = _References(drafts)
     outcomes: list[Outcome] = []
@@ -447,8 +465,12 @@ def import_rows(
     )
     if dry_run or not report.ok:
         return report
+    if progress is not None:
+        progress("writing", 0, len(rows))
     with transaction.atomic():
         _write(timeline, drafts, outcomes, refs, user)
+    if progress is not None:
+        progress("writing", len(rows), len(rows))
     report.written = True
     return report
 
