@@ -15,19 +15,23 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline import access
+from timeline.api.imports import JOB_STATES, sync_rows
 from timeline.importers import FORMAT_NAMES, FORMATS, FileRefused, import_rows, read
 from timeline.importers.formats import max_bytes
-from timeline.models import Timeline
+from timeline.models import ImportProgress, Timeline
+from timeline.tasks import import_events_job
 
 SESSION_KEY = "timeline_imports"
 STORAGE_FOLDER = "imports"
@@ -62,7 +66,12 @@ class TimelineImportAdminMixin:
                 "<path:object_id>/import/",
                 self.admin_site.admin_view(self.import_view),
                 name="timeline_timeline_import",
-            )
+            ),
+            path(
+                "import-jobs/<str:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="timeline_timeline_import_job",
+            ),
         ]
         return [*urls, *super().get_urls()]  # type: ignore[misc]
 
@@ -106,6 +115,31 @@ class TimelineImportAdminMixin:
         context["form"] = form
         return TemplateResponse(request, "admin/timeline/timeline/import_form.html", context)
 
+    def import_job_view(self, request: HttpRequest, job_id: str) -> HttpResponse:
+        """A queued import's state; the page reloads itself until the job has finished."""
+        try:
+            job = import_events_job.get_result(job_id)
+        except (TaskResultDoesNotExist, ValueError, ValidationError):
+            raise Http404("No such import.") from None
+        if job.kwargs.get("user_id") != request.user.pk:
+            raise Http404("No such import.")
+        timeline = get_object_or_404(self.get_queryset(request), pk=job.kwargs["timeline_id"])  # type: ignore[attr-defined]
+        progress = ImportProgress.objects.filter(job_id=str(job.id)).first()
+        state = JOB_STATES.get(job.status, str(job.status).lower())
+        report = job.return_value if job.status == TaskResultStatus.SUCCESSFUL else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "timeline": timeline,
+            "title": f"Importing “{job.kwargs['filename']}” into “{timeline.title}”",
+            "state": state,
+            "progress": progress,
+            "report": report,
+            "events_url": reverse("admin:timeline_event_changelist") + f"?timeline__id__exact={timeline.pk}",
+            "refresh": state in ("waiting", "running"),
+        }
+        return TemplateResponse(request, "admin/timeline/timeline/import_job.html", context)
+
     def _confirm(self, request: HttpRequest, timeline: Timeline, pending: dict, context: dict) -> HttpResponse:
         token = request.POST.get("token", "")
         entry = pending.get(token)
@@ -116,6 +150,18 @@ class TimelineImportAdminMixin:
         with default_storage.open(name, "rb") as stored:
             data = stored.read()
         _, rows = read(data, filename=entry["name"], format=entry["format"])
+        if len(rows) > sync_rows():
+            # Too long for one request: a worker imports it; the status page follows it.
+            job = import_events_job.enqueue(
+                timeline_id=timeline.pk,
+                file=name,
+                filename=entry["name"],
+                format=entry["format"],
+                user_id=request.user.pk,
+            )
+            del pending[token]
+            request.session[SESSION_KEY] = pending
+            return HttpResponseRedirect(reverse("admin:timeline_timeline_import_job", args=[job.id]))
         report = import_rows(timeline, rows, user=request.user, format=entry["format"])
         if not report.written:
             # The stored data changed since the preview in a way that makes a row fail: show it.
