@@ -31,7 +31,7 @@ from rest_framework.response import Response
 
 from timeline import access
 from timeline.api.errors import RequestTooLarge
-from timeline.api.schema import ERROR_DETAIL
+from timeline.api.schema import ERROR_DETAIL, READ_ERRORS
 from timeline.authentication import ReadOnlyTokenPermission
 from timeline.importers import FORMATS, FileRefused, Report, import_rows, read
 from timeline.importers.formats import max_bytes
@@ -131,7 +131,7 @@ JOB_STATES = {
     description="`status` is waiting, running, finished or failed; `progress` gives the phase (checking, "
     "writing) and rows done; a finished job carries the import's report (with `written` false and the "
     "problems when a row was bad: nothing was written).",
-    responses={200: OpenApiTypes.OBJECT, 404: ERROR_DETAIL},
+    responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
 )
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
@@ -181,6 +181,8 @@ class ImportActionMixin:
             403: ERROR_DETAIL,
             404: ERROR_DETAIL,
             413: ERROR_DETAIL,
+            415: OpenApiResponse(OpenApiTypes.OBJECT, description="The body is not `multipart/form-data`."),
+            429: ERROR_DETAIL,
         },
     )
     @action(
