@@ -105,15 +105,19 @@ class EventAdminForm(forms.ModelForm):
         cleaned = super().clean() or {}
         seen = cleaned.get("seen_version")
         if self.check_seen_version and self.instance.pk and seen is not None:
-            stored = Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if stored is not None and stored != seen:
+            try:
+                # The admin's change view is one transaction: the row stays locked until it is saved.
+                services.event_lock(pk=self.instance.pk, seen_version=seen)
+            except Event.DoesNotExist:
+                pass
+            except services.StaleEvent as stale:
                 raise forms.ValidationError(
                     "Someone else saved this event (now version %(stored)s) after you opened it "
                     "(version %(seen)s). Your changes were not saved: open the event again to see "
                     "theirs, then reapply yours.",
                     code="stale",
-                    params={"stored": stored, "seen": seen},
-                )
+                    params={"stored": stale.stored, "seen": stale.seen},
+                ) from None
         return cleaned
 
     class Meta:
@@ -313,14 +317,17 @@ class EventAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        if change and not form.has_changed():
-            # Saving an untouched form is not a new version (ETags, calendar SEQUENCE).
-            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
-            return
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+            obj.updated_by = request.user
+            super().save_model(request, obj, form, change)
+            return
+        relation_names = ("actors", "tags")
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_EDITABLE_FIELDS}
+        relations = {name: values.pop(name) for name in relation_names if name in values}
+        # Saving an untouched form is not a new version (ETags, calendar SEQUENCE): services.event_update.
+        if not services.event_update(event=obj, values=values, relations=relations, user=request.user):
+            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
