@@ -9,7 +9,7 @@ can GET an event, change it and PUT it back. Citations are written with the even
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
@@ -61,7 +61,7 @@ class RejectUnknownFieldsMixin:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except serializers.ValidationError as exc:
             if unknown and isinstance(exc.detail, dict):
-                exc.detail.update(unknown)
+                exc.detail.update(cast(dict[str, Any], unknown))
             raise
         if unknown:
             raise serializers.ValidationError(unknown)
@@ -217,7 +217,9 @@ class KeyedRelatedField(serializers.RelatedField):
     def to_internal_value(self, data: Any) -> Any:
         key = self.key_from(data)
         try:
-            return self.get_queryset().get(**{self.key_name: key})
+            queryset = self.get_queryset()
+            assert queryset is not None, "a writable reference field has a queryset"
+            return queryset.get(**{self.key_name: key})
         except ObjectDoesNotExist:
             self.fail("does_not_exist", noun=self.noun, value=key)
 
@@ -227,7 +229,7 @@ class KeyedRelatedField(serializers.RelatedField):
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> ListOfRelatedField:
         # DRF's many_init, building the list field that takes JSON arrays only.
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
         list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
         return ListOfRelatedField(**list_kwargs)
 
@@ -397,7 +399,8 @@ class SourceSummarySerializer(serializers.ModelSerializer):
 
 
 class CitationSerializer(serializers.ModelSerializer):
-    source = SourceSummarySerializer(read_only=True)
+    # A field named "source" shadows DRF's Field.source attribute, as DRF allows.
+    source = SourceSummarySerializer(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Citation
@@ -451,7 +454,7 @@ class ActorSummaryField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, actor: Actor) -> dict[str, Any]:
+    def to_representation(self, actor: Any) -> dict[str, Any]:
         return actor_summary(actor)
 
 
@@ -460,7 +463,7 @@ class TagSummaryField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, tag: Tag) -> dict[str, Any]:
+    def to_representation(self, tag: Any) -> dict[str, Any]:
         return tag_summary(tag)
 
 
@@ -469,14 +472,14 @@ class CitationField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, citation: Citation) -> dict[str, Any]:
+    def to_representation(self, citation: Any) -> dict[str, Any]:
         return citation_summary(citation)
 
 
 class EventSerializer(serializers.ModelSerializer):
     """An event as readers see it. Expects ``queries.events_with_relation_lists`` (no extra queries)."""
 
-    timeline = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    timeline: serializers.SlugRelatedField[Timeline] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     date_display = serializers.CharField(read_only=True)
     reported_display = serializers.CharField(read_only=True)
     claimant = ActorSummaryField(allow_null=True)
@@ -592,7 +595,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CitationWriteSerializer(StrictModelSerializer):
-    source = SourceRefField(queryset=Source.objects.all())
+    source = SourceRefField(queryset=Source.objects.all())  # type: ignore[assignment]  # see CitationSerializer
 
     class Meta:
         model = Citation
