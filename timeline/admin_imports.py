@@ -157,7 +157,7 @@ class TimelineImportAdminMixin:
                 file=name,
                 filename=entry["name"],
                 format=entry["format"],
-                user_id=request.user.pk,
+                user_id=int(request.user.pk),
             )
             del pending[token]
             request.session[SESSION_KEY] = pending
