@@ -157,7 +157,7 @@ class TimelineImportAdminMixin:
                 file=name,
                 filename=entry["name"],
                 format=entry["format"],
-                user_id=int(request.user.pk),
+                user_id=request.user.pk or 0,
             )
             del pending[token]
             request.session[SESSION_KEY] = pending

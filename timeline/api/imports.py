@@ -108,7 +108,7 @@ def enqueue_import(request: Request, timeline: Any, upload: Any, format: str) ->
     upload.seek(0)
     name = default_storage.save(f"imports/{secrets.token_urlsafe(24)}", ContentFile(upload.read()))
     job = import_events_job.enqueue(
-        timeline_id=timeline.pk, file=name, filename=upload.name or "", format=format, user_id=int(request.user.pk)
+        timeline_id=timeline.pk, file=name, filename=upload.name or "", format=format, user_id=request.user.pk or 0
     )
     status_url = request.build_absolute_uri(reverse("api:import-job", kwargs={"job_id": job.id}))
     return Response(
