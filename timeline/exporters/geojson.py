@@ -12,39 +12,42 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from timeline.exporters.table import related
-from timeline.models import Event, Reliability
+from timeline import dates
+from timeline.snapshot import EventSnapshot
 
 
-def event_feature(event: Event) -> dict[str, Any]:
-    citations = related(event, "citations")
-    reliability = min((c.source.reliability for c in citations), default=Reliability.F)
+def event_feature(event: EventSnapshot, *, longitude: float, latitude: float) -> dict[str, Any]:
+    fuzzy = dates.parse_stored(event.date)
     return {
         "type": "Feature",
-        "id": str(event.uid),
-        "geometry": {"type": "Point", "coordinates": [float(event.longitude), float(event.latitude)]},  # type: ignore[arg-type]
+        "id": event.uid,
+        "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
         "properties": {
-            "uid": str(event.uid),
+            "uid": event.uid,
             "title": event.title,
             "date": event.date,
-            "date_display": event.date_display,
-            "date_lower": event.date_lower.isoformat(),
-            "date_upper": event.date_upper.isoformat(),
+            "date_display": fuzzy.display(),
+            "date_lower": fuzzy.lower.isoformat(),
+            "date_upper": fuzzy.upper.isoformat(),
             "precision": event.precision,
-            "approximate": event.approximate,
-            "uncertain": event.uncertain,
+            "approximate": fuzzy.approximate,
+            "uncertain": fuzzy.uncertain,
             "location": event.location,
             "status": event.status,
-            "claimant": event.claimant.name if event.claimant else None,
+            "claimant": event.claimant or None,
             "credibility": event.credibility,
-            "grade": f"{reliability}{event.credibility}",
+            "grade": event.grade,
             "key": event.key,
-            "tags": [tag.name for tag in related(event, "tags")],
-            "url": event.get_absolute_url(),
+            "tags": list(event.tags),
+            "url": event.path,
         },
     }
 
 
-def render_geojson(events: Iterable[Event]) -> bytes:
-    features = [event_feature(e) for e in events if e.latitude is not None and e.longitude is not None]
+def render_geojson(events: Iterable[EventSnapshot]) -> bytes:
+    features = [
+        event_feature(e, longitude=float(e.longitude), latitude=float(e.latitude))
+        for e in events
+        if e.latitude is not None and e.longitude is not None
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()

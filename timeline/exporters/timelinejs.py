@@ -16,9 +16,8 @@ from typing import Any
 
 from django.utils.html import escape
 
-from timeline import dates
-from timeline.exporters.table import related
-from timeline.models import ClaimStatus, Event, Reliability
+from timeline import dates, labels
+from timeline.snapshot import EventSnapshot
 
 META_CLASS = "tl-meta"
 
@@ -63,15 +62,13 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def event_entry(event: Event) -> dict[str, Any]:
+def event_entry(event: EventSnapshot) -> dict[str, Any]:
     fuzzy = dates.parse_stored(event.date)
     start, end = date_parts(fuzzy)
-    citations = related(event, "citations")
-    reliability = min((c.source.reliability for c in citations), default=Reliability.F)
-    status = ClaimStatus(event.status).label
-    claim = f"{status} · claimed by {event.claimant.name}" if event.claimant else status
-    links = [f'<a href="{escape(c.source.url)}">{escape(c.source.title)}</a>' for c in citations if c.source.url]
-    meta = " · ".join([escape(claim), f"grade {reliability}{event.credibility}", *links])
+    status = labels.status_label(event.status)
+    claim = f"{status} · claimed by {event.claimant}" if event.claimant else status
+    links = [f'<a href="{escape(c.source.url)}">{escape(c.source.title)}</a>' for c in event.citations if c.source.url]
+    meta = " · ".join([escape(claim), f"grade {event.grade}", *links])
     entry: dict[str, Any] = {
         "unique_id": str(event.uid),
         "start_date": {**start, "display_date": fuzzy.display()},
@@ -83,13 +80,12 @@ def event_entry(event: Event) -> dict[str, Any]:
     }
     if end is not None:
         entry["end_date"] = end
-    tags = related(event, "tags")
-    if tags:
-        entry["group"] = tags[0].name
+    if event.tags:
+        entry["group"] = event.tags[0]
     return entry
 
 
-def render_timelinejs(*, title: str, description: str, events: Iterable[Event]) -> bytes:
+def render_timelinejs(*, title: str, description: str, events: Iterable[EventSnapshot]) -> bytes:
     document = {
         "title": {"text": {"headline": escape(title), "text": _paragraphs(description)}},
         "events": [event_entry(event) for event in events],
