@@ -27,6 +27,15 @@ def timeline_brief_path(slug: str) -> str:
     return reverse("timeline:timeline-brief", kwargs={"slug": slug})
 
 
+# The table and data exports (timeline/exporters/formats.py), by exporter identifier.
+TABLE_EXPORTS = ("csv", "xlsx", "timelinejs", "geojson")
+
+
+def timeline_export_path(slug: str, identifier: str) -> str:
+    """A timeline's export in one of :data:`TABLE_EXPORTS`, e.g. ``/timelines/<slug>/events.csv``."""
+    return reverse(f"timeline:timeline-{identifier}", kwargs={"slug": slug})
+
+
 def event_page_path(uid: UUID | str) -> str:
     """The event's page, e.g. ``/events/<uid>/``."""
     return reverse("timeline:event-detail", kwargs={"uid": uid})

@@ -28,7 +28,13 @@ from timeline.access import (
 )
 from timeline.feeds import timeline_subscribe_links
 from timeline.filters import EventFilter
-from timeline.links import event_calendar_path, timeline_brief_path, timeline_calendar_path
+from timeline.links import (
+    TABLE_EXPORTS,
+    event_calendar_path,
+    timeline_brief_path,
+    timeline_calendar_path,
+    timeline_export_path,
+)
 from timeline.models import Event, Timeline
 from timeline.queries import axis_events, events_per_period, events_with_relations
 
@@ -329,9 +335,12 @@ def oembed(request: HttpRequest) -> HttpResponse:
 
 
 def timeline_export_links(timeline: Timeline, request: HttpRequest, *, query: str) -> dict[str, str]:
-    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, brief, API."""
+    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, brief, tables, API."""
     links = timeline_subscribe_links(timeline, request, query=query)
-    links["brief"] = request.build_absolute_uri(timeline_brief_path(timeline.slug)) + ("?" + query if query else "")
+    suffix = "?" + query if query else ""
+    links["brief"] = request.build_absolute_uri(timeline_brief_path(timeline.slug)) + suffix
+    for identifier in TABLE_EXPORTS:
+        links[identifier] = request.build_absolute_uri(timeline_export_path(timeline.slug, identifier)) + suffix
     api_query = urlencode({"timeline": timeline.slug}) + ("&" + query if query else "")
     links["api"] = request.build_absolute_uri(reverse("api:event-list")) + "?" + api_query
     return links

@@ -126,3 +126,11 @@ def test_the_api_list_as_csv_pages_with_a_link_header_and_imports_back():
     bad = client.get("/api/v1/events/?min_credibility=nine&format=csv")
     assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
     assert "min_credibility" in bad.json()
+
+
+def test_the_timeline_page_links_every_export_for_the_current_filter():
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline).tags.add(TagFactory(slug="munitions"))
+    page = Client().get(f"/timelines/{timeline.slug}/?tag=munitions").content.decode()
+    for name in FORMATS:
+        assert f"/timelines/{timeline.slug}/{name}?tag=munitions" in page
