@@ -95,7 +95,17 @@ def _flag(request: HttpRequest, name: str) -> bool:
     raise ValueError(f"{name}: “{value}” is not a yes/no value; use 1 or 0.")
 
 
-def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | HttpResponse:
+def canonical_filter_query(params: Any) -> str:
+    """``params``' filter parameters (without the feed's own, ``FEED_PARAMETERS``, and empty
+    values) as a sorted query string: one spelling per filter, for capability keys."""
+    pairs = ((key, value) for key, values in params.lists() for value in values if key not in FEED_PARAMETERS)
+    return urlencode(sorted((key, value) for key, value in pairs if value))
+
+
+def _timeline_state(request: HttpRequest, timeline: Timeline, *, token_links: bool = False) -> FeedState | HttpResponse:
+    """The feed of ``timeline`` for this request's parameters. With ``token_links`` (a private
+    timeline's token feed) the event links open capability pages (``access.feed_event_key``),
+    since the public event pages answer 404 to the subscribers of a private timeline."""
     try:
         download = _flag(request, "download")
         include_year = download or _flag(request, "include_year")
@@ -126,10 +136,18 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
     query = urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))
+    link_key, path_template = "", None
+    if token_links:
+        filter_query = canonical_filter_query(request.GET)
+        link_key = access.feed_event_key(timeline, filter_query)
+        path_template = reverse("timeline:feed-event", kwargs={"key": link_key, "uid": EVENT_MARKER})
+        path_template += "?" + filter_query if filter_query else ""
     etag = _digest(
         ical.EXPORTER_VERSION,
         "timeline",
         timeline.pk,
+        # The links' key changes with the token: a rotated token's feed is never served from the old body.
+        link_key,
         *(moment.isoformat() if moment else "" for moment in times),
         query,
         options.fingerprint,
@@ -146,7 +164,8 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         if not include_year:
             description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
         header = ical.CalendarHeader(name=name, description=description.strip())
-        body = ical.render_calendar(feed_events(filterset.qs), header, options, cache=cache)
+        events = feed_events(filterset.qs, path_template=path_template)
+        body = ical.render_calendar(events, header, options, cache=cache)
         cache.set(cache_key, body)
         return body
 
@@ -180,7 +199,7 @@ def _token_feed_state(request: HttpRequest, token: str) -> FeedState | HttpRespo
             HttpResponseGone,
             "This calendar address is no longer valid. Ask the timeline's editors for the current one.",
         )
-    return _timeline_state(request, timeline)
+    return _timeline_state(request, timeline, token_links=timeline.visibility not in access.READABLE_BY_LINK)
 
 
 def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpResponse:
@@ -202,13 +221,17 @@ def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpRes
     return FeedState(etag=etag, last_modified=None, render=render, filename=f"{title[:80] or 'event'}.ics")
 
 
-def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:
-    """The exporter's view of ``queryset`` (three queries, see ``queries.events_for_export``)."""
+# Stands for an event's uid in a path built once by reverse().
+EVENT_MARKER = "00000000-0000-0000-0000-000000000000"
+
+
+def feed_events(queryset: QuerySet[Event], *, path_template: str | None = None) -> list[ical.FeedEvent]:
+    """The exporter's view of ``queryset`` (three queries, see ``queries.events_for_export``).
+    Each event links to its page, or to ``path_template`` with ``EVENT_MARKER`` replaced by its uid."""
     # reverse() once: at 10,000 events it would cost more than rendering the blocks.
-    marker = "00000000-0000-0000-0000-000000000000"
-    template = reverse("timeline:event-detail", kwargs={"uid": marker})
+    template = path_template or reverse("timeline:event-detail", kwargs={"uid": EVENT_MARKER})
     return [
-        ical.FeedEvent.from_row(row, path=template.replace(marker, str(row["uid"])))
+        ical.FeedEvent.from_row(row, path=template.replace(EVENT_MARKER, str(row["uid"])))
         for row in events_for_export(queryset)
     ]
 

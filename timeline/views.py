@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from timeline import axis, dates
+from timeline import access, axis, dates
 from timeline.access import (
     READABLE_BY_LINK,
     events_listed_for,
@@ -26,7 +26,7 @@ from timeline.access import (
     reads_everything,
     timelines_visible_to,
 )
-from timeline.feeds import timeline_subscribe_links
+from timeline.feeds import canonical_filter_query, timeline_subscribe_links
 from timeline.filters import EventFilter
 from timeline.links import event_calendar_path, timeline_brief_path, timeline_calendar_path
 from timeline.models import Event, Timeline
@@ -373,6 +373,34 @@ def event_detail(request: HttpRequest, uid: str) -> HttpResponse:
         "json_ld": event_json_ld(event, request.build_absolute_uri(event.get_absolute_url())),
     }
     return with_reader_cache_control(request, render(request, "timeline/event_detail.html", context))
+
+
+def feed_event_detail(request: HttpRequest, key: str, uid: Any) -> HttpResponse:
+    """An event of a private timeline, for the subscribers of its private feed: the feed's event
+    links carry ``key`` (``access.feed_event_key``) and the feed's filter as the query.
+
+    404, exactly like a missing event, unless the key was made from the timeline's current
+    token and this very filter and the event is published and passes the filter. The page
+    links nowhere a subscriber cannot follow (the timeline's pages, feed and brief are
+    private), and is neither cached by others, indexed, nor named in a Referer.
+    """
+    query = canonical_filter_query(request.GET)
+    events = access.events_readable_with_feed_key(key, uid=uid, query=query)
+    filterset = EventFilter(QueryDict(query), queryset=events)
+    event = events_with_relations(filterset.qs).filter(uid=uid).first() if filterset.is_valid() else None
+    if event is None:
+        raise Http404("No such event.")
+    context = {
+        "event": event,
+        "reading": event.fuzzy_date.interpretation(),
+        "changes": event.version - 1,
+        "by_capability": True,
+    }
+    response = render(request, "timeline/event_detail.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def with_reader_cache_control(request: HttpRequest, response: HttpResponse) -> HttpResponse:
