@@ -202,6 +202,32 @@ def test_browser_axis_zooms_in_and_back(visit, demo):
     assert_clean(visit)
 
 
+def test_browser_axis_lanes_by_tag_are_chosen_by_a_link_and_still_zoom(visit, demo, axe):
+    visit.open(TIMELINE_PATH, "nav.lanes-control a")
+    tagged = Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG, published=True, tags__slug="troops")
+
+    visit.page.get_by_role("link", name="By tag").click()
+    visit.page.wait_for_url("**?lanes=tag")
+    visit.page.locator("svg g.lane").first.wait_for()
+
+    visit.screenshot(f"timeline-lanes-{visit.viewport}")
+    labels = visit.page.eval_on_selector_all("svg g.lane", "(lanes) => lanes.map((l) => l.getAttribute('aria-label'))")
+    assert labels[0] == f"Troops: {tagged.count()} events"
+    troops = visit.page.eval_on_selector(
+        "svg g.lane", "(lane) => [...lane.querySelectorAll('a.mark')].map((m) => m.dataset.eventUid)"
+    )
+    assert sorted(troops) == sorted(str(uid) for uid in tagged.values_list("uid", flat=True))
+    assert visit.page.locator("nav.lanes-control a[aria-current='true']").inner_text() == "By tag"
+    # The zoom buttons re-scale the marks in every lane.
+    bar = visit.page.locator("svg g.lane a.mark rect.body").first
+    before = float(bar.get_attribute("width"))
+    visit.page.get_by_role("button", name="Zoom in").click()
+    assert round(float(bar.get_attribute("width")) / before) == 2
+    visit.page.get_by_role("button", name="Show all").click()
+    assert accessibility_problems(visit, axe) == []
+    assert_clean(visit)
+
+
 @pytest.mark.parametrize("viewport", ["desktop"])
 def test_browser_axis_mark_followed_by_keyboard(visit, demo):
     visit.open(TIMELINE_PATH, "svg.axis-svg a.mark")

@@ -102,23 +102,41 @@ def events_for_export(queryset: QuerySet[Event]) -> list[dict[str, Any]]:
     return rows
 
 
-def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
+# What the axis can draw lanes by: the relation whose names label them.
+AXIS_LANE_RELATIONS = {"tag": Event.tags.through, "actor": Event.actors.through}
+
+
+def axis_events(queryset: QuerySet[Event], *, lanes: str | None = None) -> list[AxisEvent]:
     """``queryset``'s events as the time axis needs them, in one query (joined with the
-    claimant; the grade's reliability is the best among the cited sources, F when none)."""
+    claimant; the grade's reliability is the best among the cited sources, F when none).
+
+    With ``lanes`` ("tag" or "actor", see ``AXIS_LANE_RELATIONS``) each event's ``groups``
+    holds its tag or actor names, read in a second query. Raises ``KeyError`` for another value.
+    """
     labels = dict(ClaimStatus.choices)
-    rows = queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
-        "uid",
-        "title",
-        "date",
-        "date_lower",
-        "date_upper",
-        "precision",
-        "key",
-        "status",
-        "credibility",
-        "best_reliability",
-        "claimant__name",
+    link_model = AXIS_LANE_RELATIONS[lanes] if lanes else None
+    rows = list(
+        queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
+            "pk",
+            "uid",
+            "title",
+            "date",
+            "date_lower",
+            "date_upper",
+            "precision",
+            "key",
+            "status",
+            "credibility",
+            "best_reliability",
+            "claimant__name",
+        )
     )
+    groups: dict[int, list[str]] = {}
+    if link_model is not None and rows:
+        ids = [row[0] for row in rows]
+        name = f"{lanes}__name"
+        for event_id, group in link_model.objects.filter(event_id__in=ids).order_by(name).values_list("event_id", name):
+            groups.setdefault(event_id, []).append(group)
     return [
         AxisEvent(
             uid=str(uid),
@@ -133,8 +151,9 @@ def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
             grade=f"{reliability or Reliability.F}{credibility}",
             claimant=claimant or "",
             url=reverse("timeline:event-detail", kwargs={"uid": uid}),
+            groups=tuple(groups.get(pk, ())),
         )
-        for uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
+        for pk, uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
     ]
 
 

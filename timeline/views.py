@@ -35,7 +35,13 @@ from timeline.queries import axis_events, events_per_period, events_with_relatio
 # Events listed per page below the axis; the axis itself draws at most axis.MARK_LIMIT marks.
 PAGE_SIZE = 100
 # Query parameters of the page that are not filters.
-PAGE_PARAMETERS = ("page",)
+PAGE_PARAMETERS = ("page", "lanes")
+# The axis's lanes: the ``lanes`` parameter's values, each with its control's text and the
+# names of its lanes for events with none and for the rest.
+LANE_CHOICES = {
+    "tag": ("By tag", ("No tag", "Other tags")),
+    "actor": ("By actor", ("No actor", "Other actors")),
+}
 # Filters shown as checkboxes on the page (the API reads the same names as repeated parameters).
 CHECKBOX_FILTERS = ("precision", "status", "claimant", "actor", "tag", "source")
 EMBED_WIDTH, EMBED_HEIGHT = 800, 600
@@ -110,6 +116,7 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     params = request.GET.copy()
     params.pop("timeline", None)
     page_number = _page_number(params)
+    lanes = params.pop("lanes", [""])[-1]
     # Empty form fields are no filter; links to exports carry only what was chosen.
     for name in [name for name, values in params.lists() if not any(values)]:
         params.pop(name)
@@ -117,6 +124,10 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     _checkbox_widgets(filterset)
     valid = filterset.is_valid()
     query = params.urlencode()
+    # Links within the page keep its lanes; exports and the filter form do not need them.
+    view_params = params.copy()
+    if lanes:
+        view_params["lanes"] = lanes
     context: dict[str, Any] = {
         "timeline": timeline,
         "filterset": filterset,
@@ -129,7 +140,16 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
         "groups": [],
         "axis": None,
         "checkbox_filters": CHECKBOX_FILTERS,
+        "view_query": view_params.urlencode(),
+        "lanes": lanes,
+        "lane_links": [
+            (text, _with_params(params, lanes=value) if value else _with_params(params), value == lanes)
+            for value, text in [("", "None"), *((value, text) for value, (text, _) in LANE_CHOICES.items())]
+        ],
     }
+    if lanes and lanes not in LANE_CHOICES:
+        context["parameter_errors"]["lanes"] = [f"“{lanes}” is not a choice: use lanes=tag or lanes=actor."]
+        valid = False
     if not valid:
         return context, False
     events = filterset.qs
@@ -149,19 +169,28 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     counts = {period: count for period, (count, _) in per_period.items()}
     if total:
         window = _axis_window(stats, filterset.form.cleaned_data.get("overlaps"))
+        group_labels = LANE_CHOICES[lanes][1] if lanes else None
         if total <= axis.MARK_LIMIT:
-            drawn = axis.layout(axis_events(events), start=window[0], end=window[1], total=total)
+            drawn = axis.layout(
+                axis_events(events, lanes=lanes or None),
+                start=window[0],
+                end=window[1],
+                total=total,
+                group_labels=group_labels,
+            )
         else:
             # Too many to draw: the key events, over counts of the others per month.
             others = {period: count - keys for period, (count, keys) in per_period.items()}
-            keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT])
-            drawn = axis.layout(keys, start=window[0], end=window[1], total=total, counts=others)
+            keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT], lanes=lanes or None)
+            drawn = axis.layout(
+                keys, start=window[0], end=window[1], total=total, counts=others, group_labels=group_labels
+            )
         context["axis"] = drawn
         context["zoom_links"] = [
-            (label, _with_params(params, overlaps=value)) for label, value in axis.zoom_levels(*window)
+            (label, _with_params(view_params, overlaps=value)) for label, value in axis.zoom_levels(*window)
         ]
         context["zoomed"] = bool(filterset.form.cleaned_data.get("overlaps"))
-        unzoomed = params.copy()
+        unzoomed = view_params.copy()
         unzoomed.pop("overlaps", None)
         context["zoom_out"] = "?" + unzoomed.urlencode()
         context["zoom_base"] = "?" + (unzoomed.urlencode() + "&" if unzoomed else "")
@@ -175,8 +204,8 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
             "groups": group_by_period(listed, counts),
             "page_number": page_number,
             "pages": pages,
-            "previous_page": _with_params(params, page=page_number - 1) if page_number > 1 else "",
-            "next_page": _with_params(params, page=page_number + 1) if page_number < pages else "",
+            "previous_page": _with_params(view_params, page=page_number - 1) if page_number > 1 else "",
+            "next_page": _with_params(view_params, page=page_number + 1) if page_number < pages else "",
             "first_shown": offset + 1,
             "last_shown": offset + len(listed),
             "exports": timeline_export_links(timeline, request, query=query),
@@ -250,7 +279,7 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     timeline = get_object_or_404(timelines_visible_to(request.user), slug=slug)
     context, valid = timeline_context(request, timeline)
     embed_path = reverse("timeline:timeline-embed", kwargs={"slug": timeline.slug})
-    embed_url = request.build_absolute_uri(embed_path) + ("?" + context["query"] if context["query"] else "")
+    embed_url = request.build_absolute_uri(embed_path) + ("?" + context["view_query"] if context["view_query"] else "")
     context["embeddable"] = timeline.visibility in READABLE_BY_LINK
     context["embed_code"] = embed_iframe(embed_url, timeline.title)
     context["oembed_url"] = (
