@@ -371,7 +371,7 @@ def lanes_of(events: list[AxisEvent], none_label: str, other_label: str) -> list
             without.append(event)
         elif not names & set(kept) and names & rest:
             others.append(event)
-    bands = [(name, members) for name, members in lanes.items()]
+    bands = list(lanes.items())
     if others:
         bands.append((other_label, others))
     if without:

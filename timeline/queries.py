@@ -135,7 +135,9 @@ def axis_events(queryset: QuerySet[Event], *, lanes: str | None = None) -> list[
     if link_model is not None and rows:
         ids = [row[0] for row in rows]
         name = f"{lanes}__name"
-        for event_id, group in link_model.objects.filter(event_id__in=ids).order_by(name).values_list("event_id", name):
+        for event_id, group in (
+            link_model._default_manager.filter(event_id__in=ids).order_by(name).values_list("event_id", name)
+        ):
             groups.setdefault(event_id, []).append(group)
     return [
         AxisEvent(
