@@ -129,6 +129,8 @@ class Bin:
     zoom_query: str
     lower_day: int
     upper_day: int
+    # 0: the row of months (or years); 1: years of events dated to no month, under a window of months.
+    row: int = 0
 
 
 @dataclass(slots=True)
@@ -192,7 +194,8 @@ class Axis:
 
     @property
     def height(self) -> float:
-        return self.bins_y + (LANE_HEIGHT if self.bins else 0) + 10
+        rows = max((one.row + 1 for one in self.bins), default=0)
+        return self.bins_y + LANE_HEIGHT * rows + 10
 
     @property
     def bins_y(self) -> float:
@@ -422,7 +425,8 @@ def _place(
 
 def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int], int]) -> list[Bin]:
     """Counted periods as bars whose height follows the count: by month when the window is
-    under ten years, else by year."""
+    under ten years, else by year. Under ten years, events dated only to a year or season
+    (key ``(year, 0)``) are in no month: they are counted per year in a second row."""
     by_year = (axis.end - axis.start).days > 3653
     merged: Counter[tuple[int, int]] = Counter()
     for (year, month), count in counts.items():
@@ -435,10 +439,14 @@ def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int]
     for (year, month), count in sorted(merged.items()):
         if by_year:
             lower, upper, label, query = dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), f"{year:04d}"
+        elif month == 0:
+            lower, upper, query = dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year:04d}"
+            label = f"{year} (year or season only)"
         else:
             lower = dt.date(year, month, 1)
             upper = window_for(lower, lower)[1]
             label, query = f"{dates.MONTHS[month - 1]} {year}", f"{year:04d}-{month:02d}"
+        row = 1 if month == 0 and not by_year else 0
         shown_lower, shown_upper = max(lower, axis.start), min(upper, axis.end)
         if shown_upper < shown_lower:
             continue
@@ -453,11 +461,12 @@ def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int]
                 x=round(min(x0, WIDTH - width), 2),
                 width=round(width, 2),
                 height=round(height, 2),
-                y=round(axis.bins_y + LANE_HEIGHT - 2 - height, 2),
+                y=round(axis.bins_y + LANE_HEIGHT * (row + 1) - 2 - height, 2),
                 label=f"{label}: {count} more event{'s' if count != 1 else ''}",
                 zoom_query=query,
                 lower_day=lower.toordinal(),
                 upper_day=upper.toordinal() + 1,
+                row=row,
             )
         )
     return bins

@@ -181,3 +181,17 @@ def test_layout_without_lanes_is_one_unlabelled_band():
 
     assert [(lane.label, lane.rows) for lane in drawn.groups] == [("", 1)]
     assert drawn.grouped is False
+
+
+def test_layout_with_counts_puts_year_only_events_in_a_row_of_their_own_under_months():
+    counts = {(2015, 3): 40, (2015, 0): 7}
+
+    drawn = axis.layout([], start=dt.date(2015, 1, 1), end=dt.date(2015, 12, 31), total=47, counts=counts)
+
+    assert [(one.label, one.zoom_query, one.row) for one in drawn.bins] == [
+        ("2015 (year or season only): 7 more events", "2015", 1),
+        ("March 2015: 40 more events", "2015-03", 0),
+    ]
+    year_only, march = drawn.bins
+    assert year_only.y > march.y + march.height
+    assert drawn.height == drawn.bins_y + 2 * axis.LANE_HEIGHT + 10

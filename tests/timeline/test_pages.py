@@ -371,3 +371,40 @@ def test_timeline_page_unknown_lanes_value_is_400_with_a_message(client):
     assert texts(parse(response), "//ul[@class='errorlist']/li") == [
         "“lanes”: “colour” is not a choice: use lanes=tag or lanes=actor."
     ]
+
+
+@pytest.mark.django_db
+def test_timeline_page_of_many_events_in_one_year_counts_year_only_events_in_their_own_row(client):
+    timeline = TimelineFactory(slug="big")
+    days = [dt.date(2015, 1, 1) + dt.timedelta(days=n % 365) for n in range(axis.MARK_LIMIT + 1)]
+    events = [
+        Event(
+            timeline=timeline,
+            title=f"Event {n}",
+            date=day.isoformat(),
+            date_lower=day,
+            date_upper=day,
+            precision="day",
+            published=True,
+        )
+        for n, day in enumerate(days)
+    ]
+    events.append(
+        Event(
+            timeline=timeline,
+            title="Sometime in 2015",
+            date="2015",
+            date_lower=dt.date(2015, 1, 1),
+            date_upper=dt.date(2015, 12, 31),
+            precision="year",
+            published=True,
+        )
+    )
+    Event.objects.bulk_create(events)
+
+    response = client.get("/timelines/big/", {"overlaps": "2015"})
+
+    assert response.status_code == 200
+    bins = parse(response).xpath("//svg//a[@class='bin']/@aria-label")
+    assert bins[0] == "2015 (year or season only): 1 more event"
+    assert sum(int(label.split(": ")[1].split()[0]) for label in bins) == axis.MARK_LIMIT + 2
