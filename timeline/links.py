@@ -50,3 +50,11 @@ def event_page_path_maker() -> Callable[[UUID | str], str]:
     more than rendering their calendar blocks."""
     template = event_page_path(UID_MARKER)
     return lambda uid: template.replace(UID_MARKER, str(uid))
+
+
+def feed_event_path_maker(key: str, query: str = "") -> Callable[[UUID | str], str]:
+    """The event links of a private feed: ``/feeds/<key>/events/<uid>/`` (``key`` from
+    ``access.feed_event_key``) followed by the feed's filter ``query``, reversed once."""
+    template = reverse("timeline:feed-event", kwargs={"key": key, "uid": UID_MARKER})
+    template += "?" + query if query else ""
+    return lambda uid: template.replace(UID_MARKER, str(uid))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<uuid:uid>.ics", feeds.event_download, name="event-ics"),
     path("timelines/<slug:slug>/calendar.ics", feeds.timeline_feed, name="timeline-feed"),
     path("feeds/<str:token>/calendar.ics", feeds.token_feed, name="token-feed"),
+    path("feeds/<str:key>/events/<uuid:uid>/", views.feed_event_detail, name="feed-event"),
     path("timelines/<slug:slug>/brief.pdf", briefs.timeline_brief, name="timeline-brief"),
     path("timelines/<slug:slug>/events.csv", export.timeline_export_view("csv"), name="timeline-csv"),
     path("timelines/<slug:slug>/events.xlsx", export.timeline_export_view("xlsx"), name="timeline-xlsx"),
