@@ -86,6 +86,37 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and its workers, live and
+    replaced ones (``max_requests``), from Linux's /proc."""
+
+    def stat(pid: int) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    try:
+        master = stat(server.pid)
+        workers = [
+            int(pid)
+            for task in Path(f"/proc/{server.pid}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return 0.0
+    # utime, stime, then cutime, cstime: the workers the master has reaped.
+    ticks = sum(int(value) for value in master[11:15])
+    for pid in workers:
+        try:
+            ticks += sum(int(value) for value in stat(pid)[11:13])
+        except OSError:
+            continue  # exited between the listing and now; its time reaches cutime/cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average (other engineers' work shares these cores)."""
+    return os.getloadavg()[0]
+
+
 def fetch(path: str, headers: dict[str, str], *, timeout: float = 30) -> tuple[int, dict[str, str]]:
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
     try:
@@ -97,8 +128,9 @@ def fetch(path: str, headers: dict[str, str], *, timeout: float = 30) -> tuple[i
         connection.close()
 
 
-def load(path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
-    """Bounded load on ``path``; returns req/s, p50 and p99 (ms). Raises on an unexpected status."""
+def load(server: subprocess.Popen[bytes], path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
+    """Bounded load on ``path``; returns req/s, p50 and p99 (ms), the CPU cores the server used
+    meanwhile and the load average at the end. Raises on an unexpected status."""
     clients = itertools.count()
     latencies: list[float] = []
     errors: list[str] = []
@@ -118,6 +150,7 @@ def load(path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
                     errors.append(f"{path}: {status}, expected {expect}")
                 latencies.append(elapsed)
 
+    cpu_before = server_cpu_seconds(server)
     began = time.monotonic()
     threads = [threading.Thread(target=client) for _ in range(CONCURRENCY)]
     for thread in threads:
@@ -125,6 +158,7 @@ def load(path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
     for thread in threads:
         thread.join()
     wall = time.monotonic() - began
+    cores = (server_cpu_seconds(server) - cpu_before) / wall
     if errors:
         raise RuntimeError(errors[0])
     ordered = sorted(latencies)
@@ -132,6 +166,8 @@ def load(path: str, headers: dict[str, str], expect: int) -> dict[str, float]:
         "rps": len(ordered) / wall,
         "p50": statistics.median(ordered) * 1000,
         "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "cores": cores,
+        "load": load_average(),
     }
 
 
@@ -163,10 +199,13 @@ def run(*, events: int) -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = "Redis" if os.environ.get("REDIS_URL") else "local memory (per process)"
     results: dict[int, dict[str, dict[str, float]]] = {}
+    load_before = load_average()
     for workers in (1, 2):
         server = start_server(workers)
         try:
-            results[workers] = {label: load(path, headers, expect) for label, path, headers, expect in cases(timeline)}
+            results[workers] = {
+                label: load(server, path, headers, expect) for label, path, headers, expect in cases(timeline)
+            }
         finally:
             stop_server(server)
     rows = []
@@ -175,8 +214,10 @@ def run(*, events: int) -> None:
         rows.append(
             (
                 label,
-                f"1 worker {one['rps']:7.1f} req/s p50 {one['p50']:6.1f} ms p99 {one['p99']:7.1f} ms | "
-                f"2 workers {two['rps']:7.1f} req/s p50 {two['p50']:6.1f} ms p99 {two['p99']:7.1f} ms",
+                f"1 worker {one['rps']:6.1f} req/s p50 {one['p50']:6.1f} ms p99 {one['p99']:6.1f} ms "
+                f"server {one['cores']:.2f} cores, load {one['load']:.1f} | "
+                f"2 workers {two['rps']:6.1f} req/s p50 {two['p50']:6.1f} ms p99 {two['p99']:6.1f} ms "
+                f"server {two['cores']:.2f} cores, load {two['load']:.1f}",
             )
         )
     floor = {workers: results[workers]["trivial view (GET /favicon.ico)"]["rps"] for workers in (1, 2)}
@@ -190,9 +231,20 @@ def run(*, events: int) -> None:
     ]
     api_scaling = results[2]["API page (100 events)"]["rps"] / results[1]["API page (100 events)"]["rps"]
     ratios.append(("API page, 2 workers / 1 worker", f"{api_scaling:.2f}x"))
+    api = [results[workers]["API page (100 events)"] for workers in (1, 2)]
+    # What the machine gave the server: with other work on the cores, 2 workers may get less than
+    # 2 cores, and req/s per server core shows whether a worker wastes time waiting on another.
+    ratios.append(
+        (
+            "API page, server cores used (1 w / 2 w)",
+            f"{api[0]['cores']:.2f} / {api[1]['cores']:.2f}; req/s per core "
+            f"{api[0]['rps'] / max(api[0]['cores'], 0.01):.1f} / {api[1]['rps'] / max(api[1]['cores'], 0.01):.1f}",
+        )
+    )
     report(
         f"Serving: gunicorn on {database}, cache {cache}, {count:,} events, {CONCURRENCY} clients, "
-        f"<= {CASE_SECONDS:.0f} s a case, {os.cpu_count()} cores shared with the client",
+        f"<= {CASE_SECONDS:.0f} s a case, {os.cpu_count()} cores shared with the client; "
+        f"load average {load_before:.1f} before, {load_average():.1f} after",
         rows + ratios,
     )
     sys.stdout.flush()

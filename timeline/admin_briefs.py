@@ -16,14 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from timeline.briefs import pdf_response, too_many_events_message
+from timeline.briefs import brief_job_accepted, pdf_response, selected_brief_filename, selected_brief_info
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relations
 
@@ -36,7 +35,8 @@ def brief_download_link(timeline: Timeline) -> str:
     return format_html(
         '<a class="button" href="{}">Download brief (PDF)</a>'
         '<p class="help timeline-brief-help">For part of the timeline, filter it on its <a href="{}">page</a> '
-        "and use the PDF link there, or select events in the event list and choose the brief action.</p>",
+        "and use the PDF link there, or select events in the event list and choose the brief action. "
+        "Large briefs are rendered by a worker: a status page links the PDF when it is ready.</p>",
         url,
         timeline.get_absolute_url(),
     )
@@ -54,37 +54,21 @@ class TimelineBriefAdminMixin:
 def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse | None:
     """The brief of exactly the selected events (drafts included: the admin sees them).
 
-    Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` it shows an error message instead.
+    Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` a worker renders it: the answer is 202
+    with the job's status page (``Location`` names it), which links the stored PDF once
+    the job has finished.
     """
-    from timeline.exporters.brief import BriefInfo, render_brief
+    from timeline.exporters.brief import render_brief
+    from timeline.tasks import render_selected_brief_job
 
-    limit = settings.TIMELINE_BRIEF_MAX_EVENTS
+    count = queryset.count()
+    if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
+        job = render_selected_brief_job.enqueue(
+            event_ids=list(queryset.order_by("pk").values_list("pk", flat=True)), user_id=request.user.pk
+        )
+        return brief_job_accepted(request, str(job.id), count)
     events = list(events_with_relations(queryset.order_by()))
-    if len(events) > limit:
-        slug = events[0].timeline.slug
-        modeladmin.message_user(request, too_many_events_message(len(events), limit, slug), level=messages.ERROR)
-        return None
-    timelines = {event.timeline_id: event.timeline for event in events}
-    if len(timelines) == 1:
-        (timeline,) = timelines.values()
-        title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
-        as_of = timeline.content_changed_at
-    else:
-        ordered = sorted(timelines.values(), key=lambda t: t.title)
-        title = "Selected events"
-        description = "Events selected in the admin from: " + ", ".join(t.title for t in ordered) + "."
-        marking = " / ".join(dict.fromkeys(t.marking for t in ordered if t.marking))
-        slug = "selected-events"
-        as_of = max((t.content_changed_at for t in ordered), default=timezone.now())
-    info = BriefInfo(
-        title=title,
-        description=description,
-        marking=marking,
-        as_of=as_of,
-        filter_words=[f"{len(events):,} event{'s' if len(events) != 1 else ''} selected in the admin"],
-        data_version=f"{as_of:%Y%m%d%H%M%S}",
-        site_url=settings.SITE_URL,
-    )
+    info, slug = selected_brief_info(events)
     pdf = render_brief(events, info=info)
-    etag = f"admin-{slug}-{as_of:%Y%m%d%H%M%S}-{len(events)}"
-    return pdf_response(pdf, filename=f"{slug}-selected-brief-{as_of:%Y%m%d}.pdf", etag=etag)
+    etag = f"admin-{slug}-{info.as_of:%Y%m%d%H%M%S}-{len(events)}"
+    return pdf_response(pdf, filename=selected_brief_filename(info, slug), etag=etag)

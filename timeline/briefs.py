@@ -7,7 +7,9 @@ computed without rendering, and caches rendered bytes.
 Briefs larger than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` are rendered by a worker
 (:func:`timeline.tasks.render_brief_job`): the request answers 202 with a status
 address (``/briefs/jobs/<id>/``), whose answer links the stored PDF once the job
-has finished. PDFs are stored through Django's storage API under
+has finished: JSON for scripts, a page that reloads itself for browsers. The admin's
+brief of selected events queues :func:`timeline.tasks.render_selected_brief_job` the
+same way above the limit. PDFs are stored through Django's storage API under
 ``briefs/<etag>.pdf``, so a large brief asked for again with unchanged data is
 served from storage at once.
 Renders, whether here or queued for a worker, are throttled per client (scopes
@@ -30,8 +32,9 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -140,14 +143,6 @@ def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:
     return f"{timeline.slug}-brief-{brief.as_of:%Y%m%d}{suffix}.pdf"
 
 
-def too_many_events_message(count: int, limit: int, slug: str) -> str:
-    return (
-        f"This brief would hold {count:,} events; the web limit is {limit:,} "
-        "(settings.TIMELINE_BRIEF_MAX_EVENTS). Narrow the filter, or ask an operator to run "
-        f"`python manage.py brief {slug} [the same filters as --options] -o brief.pdf`, which has no limit."
-    )
-
-
 def pdf_response(pdf: bytes, *, filename: str, etag: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     _pdf_headers(response, filename=filename, etag=etag)
@@ -183,6 +178,76 @@ def store_brief(brief: BriefRequest) -> tuple[str, int]:
     return name, count
 
 
+def selected_brief_info(events: list[Event]) -> tuple[Any, str]:
+    """The cover of a brief of ``events`` chosen one by one (in the admin): the timeline's
+    own words when they all belong to one timeline, else "Selected events" naming every
+    timeline. Returns the ``BriefInfo`` and the slug its file name starts with."""
+    from django.utils import timezone
+
+    from timeline.exporters.brief import BriefInfo
+
+    timelines = {event.timeline_id: event.timeline for event in events}
+    if len(timelines) == 1:
+        (timeline,) = timelines.values()
+        title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
+        as_of = timeline.content_changed_at
+    else:
+        ordered = sorted(timelines.values(), key=lambda t: t.title)
+        title = "Selected events"
+        description = "Events selected in the admin from: " + ", ".join(t.title for t in ordered) + "."
+        marking = " / ".join(dict.fromkeys(t.marking for t in ordered if t.marking))
+        slug = "selected-events"
+        as_of = max((t.content_changed_at for t in ordered), default=timezone.now())
+    info = BriefInfo(
+        title=title,
+        description=description,
+        marking=marking,
+        as_of=as_of,
+        filter_words=[f"{len(events):,} event{'s' if len(events) != 1 else ''} selected in the admin"],
+        data_version=f"{as_of:%Y%m%d%H%M%S}",
+        site_url=settings.SITE_URL,
+    )
+    return info, slug
+
+
+def selected_brief_filename(info: Any, slug: str) -> str:
+    return f"{slug}-selected-brief-{info.as_of:%Y%m%d}.pdf"
+
+
+def store_selected_brief(events: QuerySet[Event]) -> dict[str, Any] | None:
+    """Render the brief of exactly ``events`` into the default storage unless it is there already.
+
+    The storage name follows the events' ids, their timelines' change times and the
+    renderer, so equal selections of unchanged data share one file. Returns ``{"file",
+    "filename", "events", "timeline_ids"}``, or ``None`` when ``events`` is empty.
+    """
+    from timeline.exporters.brief import brief_cache_fingerprint, render_brief
+
+    selected = list(events_with_relations(events.order_by()))
+    if not selected:
+        return None
+    info, slug = selected_brief_info(selected)
+    timelines = {event.timeline_id: event.timeline for event in selected}
+    canonical = {
+        "events": sorted(event.pk for event in selected),
+        "changed": sorted((pk, t.content_changed_at.isoformat(), t.title, t.marking) for pk, t in timelines.items()),
+        "site": settings.SITE_URL,
+        "renderer": brief_cache_fingerprint(),
+    }
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()[:40]
+    name = stored_brief_name(f"selected-{digest}")
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(render_brief(selected, info=info)))
+        if saved != name:
+            default_storage.delete(saved)
+    return {
+        "file": name,
+        "filename": selected_brief_filename(info, slug),
+        "events": len(selected),
+        "timeline_ids": sorted(timelines),
+    }
+
+
 def stored_pdf_response(name: str, *, filename: str, etag: str) -> HttpResponseBase:
     """Stream the stored PDF ``name``. Raises ``FileNotFoundError`` (or the storage's error) when it is missing."""
     response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf")
@@ -194,7 +259,7 @@ def _reader_id(request: HttpRequest) -> int | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
-def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequest, count: int) -> JsonResponse:
+def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequest, count: int) -> HttpResponse:
     """Queue the brief for a worker (once per ETag and reader while a job is pending) and
     answer 202 with the job's status address."""
     from timeline.tasks import render_brief_job
@@ -214,22 +279,50 @@ def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequ
         job = render_brief_job.enqueue(timeline_id=timeline.pk, query=request.GET.urlencode(), user_id=reader)
         job_id = str(job.id)
         cache.set(cache_key, job_id, timeout=60 * 60)
+    return brief_job_accepted(request, job_id, count)
+
+
+def wants_html(request: HttpRequest) -> bool:
+    """Whether the client prefers an HTML page to JSON (a browser following a link or a form).
+    ``*/*`` and no ``Accept`` mean JSON, as before for scripts."""
+    return request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+
+
+def brief_job_page(request: HttpRequest, body: dict[str, Any], *, status: int, status_url: str) -> HttpResponse:
+    """The status of a brief job as an HTML page: it reloads itself until the job is done,
+    then links the PDF."""
+    context = {
+        **body,
+        "status_word": body["status"],
+        "status_url": status_url,
+        "done": body["status"] in ("finished", "failed"),
+        "refresh_seconds": 5,
+    }
+    return render(request, "timeline/brief_job.html", context, status=status)
+
+
+def brief_job_accepted(request: HttpRequest, job_id: str, count: int) -> HttpResponse:
+    """202 for a queued brief job: JSON with ``status_url`` for scripts, the status page for
+    browsers; ``Location`` names the status address either way."""
     status_url = request.build_absolute_uri(reverse("timeline:brief-job", kwargs={"job_id": job_id}))
-    response = JsonResponse(
-        {
-            "status": "waiting",
-            "events": count,
-            "status_url": status_url,
-            "message": (
-                f"This brief holds {count:,} events, more than the {settings.TIMELINE_BRIEF_MAX_EVENTS:,} "
-                "rendered while you wait; a worker is rendering it. Ask the status address for the download link."
-            ),
-        },
-        status=202,
-    )
+    body = {
+        "status": "waiting",
+        "events": count,
+        "status_url": status_url,
+        "message": (
+            f"This brief holds {count:,} events, more than the {settings.TIMELINE_BRIEF_MAX_EVENTS:,} "
+            "rendered while you wait; a worker is rendering it. Ask the status address for the download link."
+        ),
+    }
+    response: HttpResponse
+    if wants_html(request):
+        response = brief_job_page(request, body, status=202, status_url=status_url)
+    else:
+        response = JsonResponse(body, status=202)
     response["Location"] = status_url
     response["Retry-After"] = "5"
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -283,12 +376,14 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 def _job_for(request: HttpRequest, job_id: Any) -> Any:
     """The brief job ``job_id`` if ``request`` comes from the reader who asked for it. Raises Http404."""
-    from timeline.tasks import render_brief_job
+    from timeline.tasks import render_brief_job, render_selected_brief_job
 
     try:
-        job = render_brief_job.get_result(str(job_id))
+        job = render_brief_job.get_backend().get_result(str(job_id))
     except TaskResultDoesNotExist:
         raise Http404("No such brief job.") from None
+    if job.task.func not in (render_brief_job.func, render_selected_brief_job.func):
+        raise Http404("No such brief job.")
     if job.kwargs.get("user_id") != _reader_id(request):
         # Another reader's job answers like one that does not exist.
         raise Http404("No such brief job.")
@@ -296,8 +391,10 @@ def _job_for(request: HttpRequest, job_id: Any) -> Any:
 
 
 @require_GET
-def brief_job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
-    """A brief job's state: ``{"status": "waiting" | "running" | "finished" | "failed", ...}``.
+def brief_job_status(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """A brief job's state: ``{"status": "waiting" | "running" | "finished" | "failed", ...}``,
+    or for a browser (``Accept`` preferring HTML) a page saying the same that reloads itself
+    until the job is done.
 
     Finished jobs add ``download`` (the stored PDF's address), ``events`` and
     ``filename``; failed ones add ``error`` (the exception's type). 404 for an
@@ -314,8 +411,13 @@ def brief_job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
         )
     elif job.status == TaskResultStatus.FAILED:
         body["error"] = job.errors[-1].exception_class_path.rsplit(".", 1)[-1] if job.errors else "unknown"
-    response = JsonResponse(body)
+    response: HttpResponse
+    if wants_html(request):
+        response = brief_job_page(request, body, status=200, status_url=request.build_absolute_uri())
+    else:
+        response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -331,7 +433,8 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     if job.status != TaskResultStatus.SUCCESSFUL:
         raise Http404("This brief is not ready yet.")
     result = job.return_value
-    if not timelines_visible_to(request.user).filter(pk=result["timeline_id"]).exists():
+    timeline_ids = set(result["timeline_ids"] if "timeline_ids" in result else [result["timeline_id"]])
+    if timelines_visible_to(request.user).filter(pk__in=timeline_ids).count() != len(timeline_ids):
         raise Http404("No such brief job.")
     if result["scope"] == "all" and not reads_everything(request.user, "event"):
         raise Http404("No such brief job.")
