@@ -23,6 +23,9 @@ How it stays right:
   outer middleware add the security headers and the request id as for any answer.
 * A fast 304 is not counted by the API throttle: it costs less than the throttle's own
   bookkeeping (a read and a write).
+* The price: an anonymous read that is not a fast 304 makes up to two more cache round trips
+  (the generation, when not read already, and keeping the ETag), and a kept ETag lives
+  ``TIMELINE_FEED_VALIDATORS_SECONDS``, after which one revalidation goes through DRF again.
 """
 
 from __future__ import annotations
