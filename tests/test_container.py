@@ -51,26 +51,31 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def _serve_until_healthy(env, timeout=60):
-    """Start bin/serve with ``env``; returns the process once /health/ answers 200."""
-    server = subprocess.Popen(
-        [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+def _serve_until_healthy(env, log_path, timeout=120):
+    """Start bin/serve with ``env``, its log in ``log_path`` (a file: a pipe nobody reads could
+    fill up and stall gunicorn); returns the process once /health/ answers 200."""
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + timeout
+    last = None
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://{env['BIND']}/health/", timeout=2) as response:
+            with urllib.request.urlopen(f"http://{env['BIND']}/health/", timeout=5) as response:
                 if response.status == 200:
                     return server
-        except OSError:
+                last = response.status
+        except OSError as error:
+            last = repr(error)
             time.sleep(0.3)
     server.kill()
-    raise AssertionError(server.communicate()[1].decode()[-2000:])
+    server.wait()
+    raise AssertionError(f"/health/ did not answer 200 ({last}): {log_path.read_text()[-2000:]}")
 
 
-def _stop(server):
+def _stop(server, log_path):
     server.terminate()
-    return server.communicate(timeout=30)[1].decode()
+    server.wait(timeout=30)
+    return log_path.read_text()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,15 +96,17 @@ def test_gunicorn_opens_a_control_socket_only_when_asked(tmp_path, control_socke
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SSL_REDIRECT": "0",
         "DJANGO_HASHED_STATIC": "0",
+        "GUNICORN_ACCESS_LOG": "0",
     }
     env.pop("DJANGO_DEBUG", None)
     env.pop("XDG_RUNTIME_DIR", None)
+    log_path = tmp_path / "serve.log"
     if control_socket:
         env["GUNICORN_CONTROL_SOCKET"] = str(socket_path)
 
-    server = _serve_until_healthy(env)
+    server = _serve_until_healthy(env, log_path)
     opened = socket_path.exists()
-    log = _stop(server)
+    log = _stop(server, log_path)
 
     assert (opened, (home / ".gunicorn").exists()) == (control_socket, False)
     assert "Control server error" not in log
