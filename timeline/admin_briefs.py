@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.html import format_html
 
-from timeline.briefs import brief_job_accepted, pdf_response, selected_brief_filename, selected_brief_info
+from timeline.briefs import selected_brief_response
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
 
 
 def brief_download_link(timeline: Timeline) -> str:
@@ -51,24 +50,11 @@ class TimelineBriefAdminMixin:
 
 
 @admin.action(description="Download a PDF brief of the selected events", permissions=["view"])
-def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse | None:
+def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponseBase:
     """The brief of exactly the selected events (drafts included: the admin sees them).
 
     Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` a worker renders it: the answer is 202
     with the job's status page (``Location`` names it), which links the stored PDF once
-    the job has finished.
+    the job has finished (``timeline.briefs.selected_brief_response``, the export's ``defer``).
     """
-    from timeline.exporters.brief import render_brief
-    from timeline.tasks import render_selected_brief_job
-
-    count = queryset.count()
-    if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-        job = render_selected_brief_job.enqueue(
-            event_ids=list(queryset.order_by("pk").values_list("pk", flat=True)), user_id=request.user.pk
-        )
-        return brief_job_accepted(request, str(job.id), count)
-    events = list(events_with_relations(queryset.order_by()))
-    info, slug = selected_brief_info(events)
-    pdf = render_brief(events, info=info)
-    etag = f"admin-{slug}-{info.as_of:%Y%m%d%H%M%S}-{len(events)}"
-    return pdf_response(pdf, filename=selected_brief_filename(info, slug), etag=etag)
+    return selected_brief_response(request, queryset)

@@ -1,15 +1,15 @@
 """PDF briefs over HTTP: ``/timelines/<slug>/brief.pdf?<any events filter>``.
 
-A thin layer over :mod:`timeline.exporters.brief`: it reads the same
-``EventFilter`` as the API and feeds, answers conditional requests from an ETag
-computed without rendering, and caches rendered bytes.
+A thin layer over :mod:`timeline.exporters.brief`, served by :mod:`timeline.export`
+(the same filter, 400 body, ETag/304, cache and render throttle as the feeds).
 
 Briefs larger than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` are rendered by a worker
 (:func:`timeline.tasks.render_brief_job`): the request answers 202 with a status
 address (``/briefs/jobs/<id>/``), whose answer links the stored PDF once the job
 has finished: JSON for scripts, a page that reloads itself for browsers. The admin's
-brief of selected events queues :func:`timeline.tasks.render_selected_brief_job` the
-same way above the limit. PDFs are stored through Django's storage API under
+brief of selected events (:func:`selected_brief`, served by the same pipeline) queues
+:func:`timeline.tasks.render_selected_brief_job` the same way above the limit, from the
+export's ``defer`` hook. PDFs are stored through Django's storage API under
 ``briefs/<etag>.pdf``, so a large brief asked for again with unchanged data is
 served from storage at once.
 Renders, whether here or queued for a worker, are throttled per client (scopes
@@ -19,8 +19,6 @@ Renders, whether here or queued for a worker, are throttled per client (scopes
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,18 +32,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from timeline import export
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
-from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
-from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
+from timeline.queries import event_snapshots
+from timeline.snapshot import EventSnapshot
+from timeline.throttles import BRIEF_RENDER_THROTTLES
 
-CACHE_PREFIX = "brief-pdf"
+# Editors and readers may get different briefs at one address: revalidate every time.
+PDF_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Cookie, Authorization"}
 JOB_CACHE_PREFIX = "brief-job"
 STORAGE_FOLDER = "briefs"
 # What the status address calls each state of a job.
@@ -72,12 +73,8 @@ class BriefRequest:
         return self.etag[:12]
 
 
-class InvalidBriefFilter(ValueError):
-    """The filter parameters are invalid; ``errors`` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
-        self.errors = errors
+# The pipeline's refusal: ``errors`` maps each field to its messages.
+InvalidBriefFilter = export.FilterRefused
 
 
 def brief_request(
@@ -88,18 +85,14 @@ def brief_request(
     The ETag follows ``timeline.content_changed_at``, which also moves when a cited
     source, an actor or a tag is edited (signals.py).
 
-    Raises :class:`InvalidBriefFilter`. Runs no query unless a filter value needs one.
+    Raises :class:`~timeline.export.FilterRefused`. Runs no query unless a filter value needs one.
     """
     params = params.copy()
     params.pop("timeline", None)  # the path names the timeline
-    event_filter = EventFilter(params, queryset=base, request=request)
-    if not event_filter.is_valid():
-        raise InvalidBriefFilter({field: [str(m) for m in messages] for field, messages in event_filter.errors.items()})
-    from timeline.exporters.brief import brief_cache_fingerprint
-
+    event_filter = export.validated_filter(params, queryset=base, request=request)
     as_of = timeline.content_changed_at
-    canonical = {
-        "timeline": [
+    etag = export.selection_key(
+        [
             timeline.pk,
             timeline.slug,
             timeline.title,
@@ -108,13 +101,11 @@ def brief_request(
             timeline.bottom_line,
             timeline.key_judgements,
         ],
-        "changed": as_of.isoformat(),
-        "filter": sorted((key, sorted(params.getlist(key))) for key in params),
-        "scope": scope,
-        "site": settings.SITE_URL,
-        "renderer": brief_cache_fingerprint(),
-    }
-    etag = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()[:40]
+        as_of.isoformat(),
+        export.query_parts(params),
+        scope,
+        export.exporter_for("pdf").fingerprint(),
+    )
     return BriefRequest(
         timeline=timeline,
         events=event_filter.qs,
@@ -124,18 +115,25 @@ def brief_request(
     )
 
 
-def render_brief_for(brief: BriefRequest, events: Iterable[Event] | None = None) -> bytes:
-    """Render ``brief`` (its own events with relations unless ``events`` are given)."""
-    from timeline.exporters.brief import brief_info_for, render_brief
-
-    info = brief_info_for(
-        brief.timeline,
-        filter_words=brief.filter_words,
+def brief_snapshot(brief: BriefRequest, events: Iterable[EventSnapshot] | None = None) -> export.ExportSnapshot:
+    """What the brief exporter renders for ``brief`` (its own events unless ``events`` are given)."""
+    timeline = brief.timeline
+    return export.ExportSnapshot(
+        events=events if events is not None else event_snapshots(brief.events),
+        title=timeline.title,
+        description=timeline.description or "",
+        marking=timeline.marking or "",
+        bottom_line=timeline.bottom_line or "",
+        key_judgements=timeline.key_judgements or "",
+        filter_words=tuple(brief.filter_words),
         as_of=brief.as_of,
         data_version=brief.data_version,
-        site_url=settings.SITE_URL,
     )
-    return render_brief(events if events is not None else events_with_relations(brief.events), info=info)
+
+
+def render_brief_for(brief: BriefRequest, events: Iterable[EventSnapshot] | None = None) -> bytes:
+    """Render ``brief`` (its own events unless ``events`` are given)."""
+    return export.exporter_for("pdf").render(brief_snapshot(brief, events))
 
 
 def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:
@@ -143,18 +141,11 @@ def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:
     return f"{timeline.slug}-brief-{brief.as_of:%Y%m%d}{suffix}.pdf"
 
 
-def pdf_response(pdf: bytes, *, filename: str, etag: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    _pdf_headers(response, filename=filename, etag=etag)
-    return response
-
-
-def _pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = f'"{etag}"'
-    # Editors and readers may get different briefs at one address: revalidate every time.
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Cookie, Authorization"
+def pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    export.label(response, etag)
+    for name, value in PDF_HEADERS.items():
+        response[name] = value
 
 
 def stored_brief_name(etag: str) -> str:
@@ -178,80 +169,112 @@ def store_brief(brief: BriefRequest) -> tuple[str, int]:
     return name, count
 
 
-def selected_brief_info(events: list[Event]) -> tuple[Any, str]:
-    """The cover of a brief of ``events`` chosen one by one (in the admin): the timeline's
-    own words when they all belong to one timeline, else "Selected events" naming every
-    timeline. Returns the ``BriefInfo`` and the slug its file name starts with."""
+@dataclass(frozen=True)
+class SelectedBrief:
+    """A brief of events chosen one by one (in the admin, drafts included), resolved before
+    anything is rendered: its cover words, file name and ETag."""
+
+    events: QuerySet[Event]
+    event_ids: list[int]
+    slug: str
+    title: str
+    description: str
+    marking: str
+    as_of: dt.datetime
+    etag: str
+    timeline_ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.event_ids)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.slug}-selected-brief-{self.as_of:%Y%m%d}.pdf"
+
+    @property
+    def storage_name(self) -> str:
+        return stored_brief_name(f"selected-{self.etag}")
+
+    def snapshot(self) -> export.ExportSnapshot:
+        count = self.count
+        return export.ExportSnapshot(
+            events=event_snapshots(self.events),
+            title=self.title,
+            description=self.description,
+            marking=self.marking,
+            as_of=self.as_of,
+            filter_words=(f"{count:,} event{'s' if count != 1 else ''} selected in the admin",),
+            data_version=f"{self.as_of:%Y%m%d%H%M%S}",
+        )
+
+
+def selected_brief(events: QuerySet[Event]) -> SelectedBrief:
+    """The brief of exactly ``events``: the timeline's own words when they all belong to one
+    timeline, else "Selected events" naming every timeline. Two queries (the ids, the timelines).
+
+    The ETag follows the events' ids, their timelines' change times and words, and the
+    exporter's fingerprint, so equal selections of unchanged data share one stored file.
+    """
     from django.utils import timezone
 
-    from timeline.exporters.brief import BriefInfo
-
-    timelines = {event.timeline_id: event.timeline for event in events}
+    selected = events.order_by()
+    event_ids = sorted(selected.values_list("pk", flat=True))
+    timelines = list(Timeline.objects.filter(pk__in=selected.values("timeline_id")).order_by("title"))
     if len(timelines) == 1:
-        (timeline,) = timelines.values()
+        (timeline,) = timelines
         title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
         as_of = timeline.content_changed_at
     else:
-        ordered = sorted(timelines.values(), key=lambda t: t.title)
         title = "Selected events"
-        description = "Events selected in the admin from: " + ", ".join(t.title for t in ordered) + "."
-        marking = " / ".join(dict.fromkeys(t.marking for t in ordered if t.marking))
+        description = "Events selected in the admin from: " + ", ".join(t.title for t in timelines) + "."
+        marking = " / ".join(dict.fromkeys(t.marking for t in timelines if t.marking))
         slug = "selected-events"
-        as_of = max((t.content_changed_at for t in ordered), default=timezone.now())
-    info = BriefInfo(
-        title=title,
-        description=description,
-        marking=marking,
-        as_of=as_of,
-        filter_words=[f"{len(events):,} event{'s' if len(events) != 1 else ''} selected in the admin"],
-        data_version=f"{as_of:%Y%m%d%H%M%S}",
-        site_url=settings.SITE_URL,
+        as_of = max((t.content_changed_at for t in timelines), default=timezone.now())
+    etag = export.selection_key(
+        "admin",
+        event_ids,
+        sorted((t.pk, t.content_changed_at.isoformat(), t.slug, t.title, t.description, t.marking) for t in timelines),
+        export.exporter_for("pdf").fingerprint(),
     )
-    return info, slug
-
-
-def selected_brief_filename(info: Any, slug: str) -> str:
-    return f"{slug}-selected-brief-{info.as_of:%Y%m%d}.pdf"
+    return SelectedBrief(
+        events=selected,
+        event_ids=event_ids,
+        slug=slug,
+        title=title,
+        description=description or "",
+        marking=marking or "",
+        as_of=as_of,
+        etag=etag,
+        timeline_ids=sorted(t.pk for t in timelines),
+    )
 
 
 def store_selected_brief(events: QuerySet[Event]) -> dict[str, Any] | None:
     """Render the brief of exactly ``events`` into the default storage unless it is there already.
 
-    The storage name follows the events' ids, their timelines' change times and the
-    renderer, so equal selections of unchanged data share one file. Returns ``{"file",
-    "filename", "events", "timeline_ids"}``, or ``None`` when ``events`` is empty.
+    Returns ``{"file", "filename", "events", "timeline_ids"}``, or ``None`` when ``events`` is empty.
     """
-    from timeline.exporters.brief import brief_cache_fingerprint, render_brief
-
-    selected = list(events_with_relations(events.order_by()))
-    if not selected:
+    brief = selected_brief(events)
+    if not brief.count:
         return None
-    info, slug = selected_brief_info(selected)
-    timelines = {event.timeline_id: event.timeline for event in selected}
-    canonical = {
-        "events": sorted(event.pk for event in selected),
-        "changed": sorted((pk, t.content_changed_at.isoformat(), t.title, t.marking) for pk, t in timelines.items()),
-        "site": settings.SITE_URL,
-        "renderer": brief_cache_fingerprint(),
-    }
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()[:40]
-    name = stored_brief_name(f"selected-{digest}")
+    name = brief.storage_name
     if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(render_brief(selected, info=info)))
+        saved = default_storage.save(name, ContentFile(export.exporter_for("pdf").render(brief.snapshot())))
         if saved != name:
             default_storage.delete(saved)
     return {
         "file": name,
-        "filename": selected_brief_filename(info, slug),
-        "events": len(selected),
-        "timeline_ids": sorted(timelines),
+        "filename": brief.filename,
+        "events": brief.count,
+        "timeline_ids": brief.timeline_ids,
     }
 
 
 def stored_pdf_response(name: str, *, filename: str, etag: str) -> HttpResponseBase:
     """Stream the stored PDF ``name``. Raises ``FileNotFoundError`` (or the storage's error) when it is missing."""
     response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf")
-    _pdf_headers(response, filename=filename, etag=etag)
+    pdf_headers(response, filename=filename, etag=etag)
     return response
 
 
@@ -280,6 +303,14 @@ def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequ
         job_id = str(job.id)
         cache.set(cache_key, job_id, timeout=60 * 60)
     return brief_job_accepted(request, job_id, count)
+
+
+def enqueue_selected_brief_job(request: HttpRequest, brief: SelectedBrief) -> HttpResponse:
+    """Queue the brief of the selected events for a worker and answer 202 with the job's status."""
+    from timeline.tasks import render_selected_brief_job
+
+    job = render_selected_brief_job.enqueue(event_ids=brief.event_ids, user_id=request.user.pk)
+    return brief_job_accepted(request, str(job.id), brief.count)
 
 
 def wants_html(request: HttpRequest) -> bool:
@@ -326,6 +357,31 @@ def brief_job_accepted(request: HttpRequest, job_id: str, count: int) -> HttpRes
     return response
 
 
+def selected_brief_response(request: HttpRequest, events: QuerySet[Event]) -> HttpResponseBase:
+    """The brief of exactly ``events`` (the admin's action) through the export pipeline: the
+    PDF, or above ``TIMELINE_BRIEF_MAX_EVENTS`` a job for a worker (``defer``), answered 202
+    with its status page. Not throttled and not cached (editors only; each selection differs)."""
+    brief = selected_brief(events)
+
+    def queued() -> HttpResponseBase | None:
+        if brief.count > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            return enqueue_selected_brief_job(request, brief)
+        return None
+
+    return export.serve(
+        request,
+        export.Export(
+            exporter=export.exporter_for("pdf"),
+            etag=brief.etag,
+            snapshot=brief.snapshot,
+            filename=brief.filename,
+            defer=queued,
+            headers=PDF_HEADERS,
+            cache_body=False,
+        ),
+    )
+
+
 @require_GET
 def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The PDF brief of a timeline's events, filtered like the events API.
@@ -337,41 +393,48 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     status address (a job is queued). 429 (plain text, ``Retry-After``) when the
     brief must be rendered or queued and the client is over its render rate.
     """
-    timeline = timelines_visible_to(request.user).filter(slug=slug).first()
-    if timeline is None:
-        raise Http404("No such timeline.")
+    timeline = export.timeline_for(request.user, slug)
     sees_all = reads_everything(request.user, "event")
     base = events_listed_for(request.user, timeline=timeline)
     try:
         brief = brief_request(
             timeline=timeline, params=request.GET, base=base, scope="all" if sees_all else "published", request=request
         )
-    except InvalidBriefFilter as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-
-    not_modified = get_conditional_response(request, etag=f'"{brief.etag}"')
-    if not_modified is not None:
-        not_modified["ETag"] = f'"{brief.etag}"'
-        return not_modified
+    except export.FilterRefused as refused:
+        return export.refusal_response(refused)
     filename = brief_filename(timeline, brief)
-    cache_key = f"{CACHE_PREFIX}:{brief.etag}"
-    pdf = cache.get(cache_key)
-    if pdf is None:
-        count = brief.events.count()
-        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            name = stored_brief_name(brief.etag)
-            if default_storage.exists(name):
-                return stored_pdf_response(name, filename=filename, etag=brief.etag)
-        refused = throttled_response(
-            request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
-        )
-        if refused is not None:
-            return refused
-        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            return enqueue_brief_job(request, timeline, brief, count)
-        pdf = render_brief_for(brief)
-        cache.set(cache_key, pdf)
-    return pdf_response(pdf, filename=filename, etag=brief.etag)
+    counted: list[int] = []
+
+    def count() -> int:
+        if not counted:
+            counted.append(brief.events.count())
+        return counted[0]
+
+    def stored() -> HttpResponseBase | None:
+        name = stored_brief_name(brief.etag)
+        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS and default_storage.exists(name):
+            return stored_pdf_response(name, filename=filename, etag=brief.etag)
+        return None
+
+    def queued() -> HttpResponseBase | None:
+        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            return enqueue_brief_job(request, timeline, brief, count())
+        return None
+
+    return export.serve(
+        request,
+        export.Export(
+            exporter=export.exporter_for("pdf"),
+            etag=brief.etag,
+            snapshot=lambda: brief_snapshot(brief),
+            filename=filename,
+            prepare=stored,
+            defer=queued,
+            throttles=BRIEF_RENDER_THROTTLES,
+            throttle_message="Too many PDF briefs were rendered for this client.",
+            headers=PDF_HEADERS,
+        ),
+    )
 
 
 def _job_for(request: HttpRequest, job_id: Any) -> Any:
@@ -439,9 +502,8 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     if result["scope"] == "all" and not reads_everything(request.user, "event"):
         raise Http404("No such brief job.")
     etag = result["file"].rsplit("/", 1)[-1].removesuffix(".pdf")
-    not_modified = get_conditional_response(request, etag=f'"{etag}"')
+    not_modified = export.not_modified(request, etag)
     if not_modified is not None:
-        not_modified["ETag"] = f'"{etag}"'
         return not_modified
     if not default_storage.exists(result["file"]):
         raise Http404("This brief is no longer stored; ask for it again.")
