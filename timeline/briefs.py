@@ -309,7 +309,7 @@ def enqueue_selected_brief_job(request: HttpRequest, brief: SelectedBrief) -> Ht
     """Queue the brief of the selected events for a worker and answer 202 with the job's status."""
     from timeline.tasks import render_selected_brief_job
 
-    job = render_selected_brief_job.enqueue(event_ids=brief.event_ids, user_id=request.user.pk)
+    job = render_selected_brief_job.enqueue(event_ids=brief.event_ids, user_id=_reader_id(request))
     return brief_job_accepted(request, str(job.id), brief.count)
 
 

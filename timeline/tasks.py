@@ -57,7 +57,7 @@ def render_brief_job(*, timeline_id: int, query: str, user_id: int | None) -> di
 
 
 @task()
-def render_selected_brief_job(*, event_ids: list[int], user_id: int) -> dict[str, Any]:
+def render_selected_brief_job(*, event_ids: list[int], user_id: int | None) -> dict[str, Any]:
     """Render the brief of exactly the events ``event_ids`` (selected in the admin, drafts
     included) of those the user ``user_id`` may still see, and store the PDF.
 
@@ -67,7 +67,7 @@ def render_selected_brief_job(*, event_ids: list[int], user_id: int) -> dict[str
     """
     from timeline.briefs import store_selected_brief
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
     if user is None or not reads_everything(user, "event"):
         raise BriefJobRefused(f"user {user_id} may not read the selected events")
     stored = store_selected_brief(events_visible_to(user).filter(pk__in=event_ids))
