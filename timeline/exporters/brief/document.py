@@ -27,7 +27,7 @@ from timeline.exporters.brief.layout import (
     PAGE_WIDTH,
     RULE,
 )
-from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText, register_fonts
+from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText, register_fonts, visual_runs
 
 
 def page_label_form(number: int) -> str:
@@ -179,6 +179,7 @@ def _truncate_runs(runs: list[tuple[str, str]], size: float, width: float) -> li
 def _draw_runs(canv: Any, x: float, y: float, runs: list[tuple[str, str]], size: float, align: str) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    runs = visual_runs(runs)
     widths = [stringWidth(run, font, size) for font, run in runs]
     if align == "centre":
         x -= sum(widths) / 2
