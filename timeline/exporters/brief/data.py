@@ -82,6 +82,9 @@ class BriefEvent:
     number: int = 0
     # Not published: printed with DRAFT on the entry and on every page.
     draft: bool = False
+    # Where it happened, for the locator map (both or neither).
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def display_date(self) -> str:
@@ -189,6 +192,8 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 citations=citations,
                 url=f"{site_url}{event.get_absolute_url()}" if site_url else "",
                 draft=not getattr(event, "published", True),
+                latitude=event.latitude if event.longitude is not None else None,
+                longitude=event.longitude if event.latitude is not None else None,
             )
         )
     return snapshots, sources

@@ -29,6 +29,7 @@ def build_story(
     from timeline.exporters.brief.chronology import chronology, sources_list
     from timeline.exporters.brief.framing import framing, sourcing_summary
     from timeline.exporters.brief.key import grading_key
+    from timeline.exporters.brief.locator import MAP_HEIGHT, locator_section
 
     heading = Heading
     story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
@@ -42,6 +43,7 @@ def build_story(
         ("Key to grades and statuses", "key", 0),
         ("Summary", "summary", 0),
         ("Timeline", "chart", 0),
+        ("Map", "map", 0),
         ("Chronology", "chronology", 0),
         *[(str(year), f"y{year}", 1) for year in years[:30]],
         ("Sources", "sources", 0),
@@ -69,6 +71,10 @@ def build_story(
     story.append(CondPageBreak(95 * MM))
     story.append(heading("Timeline", styles["h1"], outline_title="Timeline chart", key="chart", level=0))
     story += chart_section(events, key_events, styles=styles)
+
+    story.append(CondPageBreak(MAP_HEIGHT + 30 * MM))
+    story.append(heading("Map", styles["h1"], outline_title="Locator map", key="map", level=0))
+    story += locator_section(events, key_events, styles=styles)
 
     story.append(PageBreak())
     story.append(heading("Chronology", styles["h1"], outline_title="Chronology", key="chronology", level=0))
