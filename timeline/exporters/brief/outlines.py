@@ -17,6 +17,7 @@ records, type 5), so no shapefile library is a dependency.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import struct
 import sys
@@ -65,7 +66,7 @@ def read_shapefile_rings(path: Path) -> list[Ring]:
         parts = [*struct.unpack(f"<{part_count}i", record[44 : 44 + 4 * part_count]), point_count]
         offset = 44 + 4 * part_count
         points = [struct.unpack("<2d", record[offset + 16 * i : offset + 16 * i + 16]) for i in range(point_count)]
-        rings += [points[start:end] for start, end in zip(parts, parts[1:], strict=False)]
+        rings += [points[start:end] for start, end in itertools.pairwise(parts)]
     return rings
 
 
