@@ -668,3 +668,19 @@ def test_brief_pdftotext_returns_shaped_right_to_left_phrases_in_logical_order(t
     missing = [script for script, phrase in RIGHT_TO_LEFT_PHRASES.items() if phrase not in lines]
 
     assert missing == []
+
+
+def test_brief_chart_turns_hundreds_of_spans_into_a_density_band():
+    events = []
+    for pk in range(1, 201):
+        event = snapshot_event(1 + pk % 28, f"Span {pk}")
+        event.pk = pk
+        event.lower, event.upper = dt.date(2025, 1 + pk % 6, 1), dt.date(2025, 7 + pk % 6, 28)
+        event.date = f"2025-{1 + pk % 6:02d}/2025-{7 + pk % 6:02d}"
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Density", as_of=AS_OF))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+
+    assert "The band above the bars: the 200 events whose date is uncertain" in text
+    assert "the darker a month, the more of them may fall in it (darkest: the most, 200)" in text

@@ -120,3 +120,16 @@ def test_brief_map_reads_coordinates_from_events():
 
     assert "1 of 2 events (50%) have coordinates." in pdf_text(pdf)
     assert [event.latitude for event in located([*events])] == [51.73]
+
+
+def test_map_labels_key_events_at_one_place_once():
+    from reportlab.graphics.shapes import String
+
+    events = [located_event(n, latitude=51.7, longitude=36.2, key=True) for n in range(1, 6)]
+    events.append(located_event(6, latitude=37.5, longitude=127.0, key=True))
+    numbers = {event.pk: event.pk for event in events}
+
+    drawing, _ = _map(events, events, numbers)
+    labels = [shape.text for shape in drawing.contents if isinstance(shape, String) and shape.text.startswith("K")]
+
+    assert sorted(labels) == ["K1, K2, K3 +2", "K6"]

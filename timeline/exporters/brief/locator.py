@@ -142,12 +142,17 @@ def _map(events: list[BriefEvent], key_events: list[BriefEvent], key_numbers: di
             Circle(px, py, radius, fillColor=accent, fillOpacity=0.55, strokeColor=HexColor("#ffffff"), strokeWidth=0.4)
         )
     red = HexColor(KEY_RED)
+    # Key events at one place share a diamond and a label ("K2, K13, K16"), so labels do not overprint.
+    key_places: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
     for event in key_events:
         px, py = view.point(event.longitude or 0.0, event.latitude or 0.0)
+        key_places.setdefault((int(px // CELL), int(py // CELL)), []).append((px, py, key_numbers[event.pk]))
+    for place in sorted(key_places.values()):
+        px, py = sum(p[0] for p in place) / len(place), sum(p[1] for p in place) / len(place)
+        numbers = sorted(p[2] for p in place)
+        label = ", ".join(f"K{n}" for n in numbers[:3]) + (f" +{len(numbers) - 3}" if len(numbers) > 3 else "")
         drawing.add(Polygon([px, py + 3.5, px + 3.5, py, px, py - 3.5, px - 3.5, py], fillColor=red, strokeColor=None))
-        drawing.add(
-            String(px + 4.5, py + 1.5, f"K{key_numbers[event.pk]}", fontName=SANS_BOLD, fontSize=6.5, fillColor=red)
-        )
+        drawing.add(String(px + 4.5, py + 1.5, label, fontName=SANS_BOLD, fontSize=6.5, fillColor=red))
     drawing.add(Rect(*box[:2], view.width, view.height, fillColor=None, strokeColor=HexColor(INK), strokeWidth=0.6))
     _add_inset(drawing, view, Polygon, Rect)
     # One cell in kilometres along the middle latitude (111.3 km per degree of latitude).
