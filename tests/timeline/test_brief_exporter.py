@@ -684,3 +684,32 @@ def test_brief_chart_turns_hundreds_of_spans_into_a_density_band():
 
     assert "The band above the bars: the 200 events whose date is uncertain" in text
     assert "the darker a month, the more of them may fall in it (darkest: the most, 200)" in text
+
+
+def test_summary_key_labels_fit_their_column_up_to_k10000():
+    from reportlab.platypus import Paragraph
+
+    from timeline.exporters.brief.story import KEY_COLUMN, KEY_COLUMN_PADDING
+    from timeline.exporters.brief.styles import paragraph_styles
+
+    style = paragraph_styles()["summary_grade"]
+    widths = {}
+    for label in ("K9", "K250", "K10000"):
+        paragraph = Paragraph(label, style)
+        paragraph.wrap(KEY_COLUMN - KEY_COLUMN_PADDING, 100)
+        widths[label] = len(paragraph.blPara.lines)
+
+    assert widths == {"K9": 1, "K250": 1, "K10000": 1}
+
+
+def test_brief_summary_prints_key_labels_past_k100_whole():
+    events = []
+    for pk in range(1, 121):
+        event = snapshot_event(1 + pk % 28, f"Key event {pk}")
+        event.pk = pk
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Many keys", as_of=AS_OF))
+    text = "\n".join(page_texts(pdf))
+
+    assert re.findall(r"^K1[01]\d\b", text, flags=re.MULTILINE) == [f"K{n}" for n in range(100, 120)]

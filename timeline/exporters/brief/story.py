@@ -14,6 +14,11 @@ from timeline.exporters.brief.styles import table_style
 from timeline.exporters.brief.text import PLACEHOLDER, SANS_BOLD, BriefText
 
 
+# The summary's K column: "K10000" (30 pt in bold 8.5 pt) fits on one line.
+KEY_COLUMN = 12 * MM
+KEY_COLUMN_PADDING = 2
+
+
 def build_story(
     events: list[BriefEvent],
     sources: list[BriefSource],
@@ -198,7 +203,9 @@ def summary(
                 Paragraph(event.grade, styles["summary_grade"]),
             ]
         )
-    table = Table(rows, colWidths=[12 * MM, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1)
+    table = Table(
+        rows, colWidths=[KEY_COLUMN, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1
+    )
     table.setStyle(
         table_style(
             [
@@ -208,6 +215,7 @@ def summary(
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TEXTCOLOR", (0, 0), (0, -1), HexColor(KEY_RED)),
+                ("RIGHTPADDING", (0, 0), (0, -1), KEY_COLUMN_PADDING),
             ]
         )
     )
