@@ -13,7 +13,6 @@ from timeline.exporters.brief.layout import ACCENT, FRAME_WIDTH, KEY_RED, MARKIN
 from timeline.exporters.brief.styles import table_style
 from timeline.exporters.brief.text import PLACEHOLDER, SANS_BOLD, BriefText
 
-
 # The summary's K column: "K10000" (30 pt in bold 8.5 pt) fits on one line.
 KEY_COLUMN = 12 * MM
 KEY_COLUMN_PADDING = 2
@@ -203,9 +202,7 @@ def summary(
                 Paragraph(event.grade, styles["summary_grade"]),
             ]
         )
-    table = Table(
-        rows, colWidths=[KEY_COLUMN, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1
-    )
+    table = Table(rows, colWidths=[KEY_COLUMN, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1)
     table.setStyle(
         table_style(
             [
