@@ -713,3 +713,19 @@ def test_brief_summary_prints_key_labels_past_k100_whole():
     text = "\n".join(page_texts(pdf))
 
     assert re.findall(r"^K1[01]\d\b", text, flags=re.MULTILINE) == [f"K{n}" for n in range(100, 120)]
+
+
+def test_brief_chart_marks_key_events_spread_through_the_list_and_says_so():
+    events = []
+    for pk in range(1, 101):
+        event = snapshot_event(1 + pk % 28, f"Key {pk}")
+        event.pk = pk
+        event.lower = event.upper = dt.date(2020, 1, 1) + dt.timedelta(days=20 * pk)
+        event.date = event.lower.isoformat()
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Keys", as_of=AS_OF))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+
+    assert "40 of the 100 key events, spread evenly through the list, are marked (K1, K3, K6 … K98)" in text
+    assert "every key event is listed in the summary." in text

@@ -102,9 +102,11 @@ def chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, sty
         + "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
     )
     if len(key_events) > MAX_CHART_KEYS:
+        numbers = [number for number, _ in charted_keys(key_events)]
         note += (
-            f" Only the first {MAX_CHART_KEYS} of {len(key_events):,} key events are marked; "
-            f"K{MAX_CHART_KEYS + 1}–K{len(key_events)} are listed in the summary only."
+            f" {MAX_CHART_KEYS} of the {len(key_events):,} key events, spread evenly through the list, are marked "
+            f"(K{numbers[0]}, K{numbers[1]}, K{numbers[2]} … K{numbers[-1]}); every key event is listed "
+            "in the summary."
         )
     return [_chart(events, key_events, bins), Paragraph(note, styles["note"])]
 
@@ -132,7 +134,8 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
     tick = _nice_tick(peak)
     top_value = tick * math.ceil(peak / tick)
 
-    shown_keys = key_events[:MAX_CHART_KEYS]
+    charted = charted_keys(key_events)
+    shown_keys = [event for _, event in charted]
     lanes = _pack_lanes(shown_keys, bins)
     lane_count = max(lanes, default=-1) + 1
     lane_height = 11
@@ -223,7 +226,7 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
             drawing.add(String(x, axis_y - 9, label, fontName=SANS, fontSize=6.5, fillColor=muted, textAnchor="middle"))
 
     red = HexColor(KEY_RED)
-    for number, (event, lane) in enumerate(zip(shown_keys, lanes, strict=True), start=1):
+    for (number, event), lane in zip(charted, lanes, strict=True):
         y = axis_y - 32 - lane * lane_height
         x0 = plot_left + slot * bins.position(event.lower)
         x1 = plot_left + slot * bins.position(event.upper, end=True)
@@ -252,6 +255,17 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
                 label_x, label_y, anchor = x1, y + 3, "end"
         drawing.add(String(label_x, label_y, label, fontName=SANS_BOLD, fontSize=6.5, fillColor=red, textAnchor=anchor))
     return drawing
+
+
+def charted_keys(key_events: list[BriefEvent]) -> list[tuple[int, BriefEvent]]:
+    """The key events the chart marks, with their K numbers: all of them up to
+    ``MAX_CHART_KEYS``, else that many spread evenly through the list (the first ones
+    alone would crowd the start of a long period and leave the rest bare)."""
+    numbered = list(enumerate(key_events, start=1))
+    if len(numbered) <= MAX_CHART_KEYS:
+        return numbered
+    step = len(numbered) / MAX_CHART_KEYS
+    return [numbered[int(index * step)] for index in range(MAX_CHART_KEYS)]
 
 
 def _pack_lanes(key_events: list[BriefEvent], bins: _Bins) -> list[int]:
