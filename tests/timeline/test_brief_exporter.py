@@ -156,10 +156,12 @@ def test_brief_outline_entries_land_on_their_sections(demo_pdf):
         "Key to grades",
         "Summary",
         "Timeline chart",
+        "Locator map",
         "Chronology",
         "Sources",
     ]
     assert pages["Cover"] == 0
+    assert "No event in this selection has coordinates" in texts[pages["Locator map"]]
     assert pages["Key to grades"] <= 2
     assert pages["Summary"] > 0
     assert texts[pages["Chronology"]].count("Chronology") == 1
