@@ -12,7 +12,7 @@ from timeline.exporters.brief import BriefEvent, BriefInfo, brief_info_for, rend
 from timeline.exporters.brief.locator import _clip, _map, located
 from timeline.exporters.brief.outlines import OUTLINES_PATH, country_rings
 from timeline.models import Event
-from timeline.queries import events_with_relations
+from timeline.queries import event_snapshots, events_with_relations
 
 AS_OF = dt.datetime(2025, 5, 1, 12, 30, tzinfo=dt.UTC)
 
@@ -120,6 +120,20 @@ def test_brief_map_reads_coordinates_from_events():
 
     assert "1 of 2 events (50%) have coordinates." in pdf_text(pdf)
     assert [event.latitude for event in located([*events])] == [51.73]
+
+
+@pytest.mark.django_db
+def test_brief_map_reads_coordinates_from_event_snapshots():
+    """The pipeline's route (queries.event_snapshots, as briefs.py and the admin action
+    use it) carries the coordinates to the map as the model route does."""
+    timeline = TimelineFactory(slug="located-snapshots")
+    EventFactory(timeline=timeline, published=True, latitude=51.73, longitude=36.19)
+    EventFactory(timeline=timeline, published=True, latitude=None, longitude=None)
+    snapshots = event_snapshots(Event.objects.filter(timeline=timeline))
+
+    pdf = render_brief(snapshots, info=brief_info_for(timeline, as_of=AS_OF))
+
+    assert "1 of 2 events (50%) have coordinates." in pdf_text(pdf)
 
 
 def test_map_labels_key_events_at_one_place_once():
