@@ -120,3 +120,11 @@ def tags_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> Quer
     if reads_everything(user, "tag"):
         return Tag.objects.all()
     return tags_on(events if events is not None else events_listed_for(user))
+
+
+def may_import_into(user: Any, timeline: Timeline) -> bool:
+    """Whether ``user`` may import events into ``timeline`` (which they must be able to see):
+    importing creates and changes events, so it needs both permissions."""
+    if user is None or not user.is_active:
+        return False
+    return bool(user.has_perm("timeline.add_event") and user.has_perm("timeline.change_event"))

@@ -70,6 +70,7 @@ SNAPSHOT_FIELDS = (
     "published",
     "created_at",
     "updated_at",
+    "external_id",
 )
 
 
@@ -138,6 +139,7 @@ def event_snapshots(queryset: QuerySet[Event], *, actors: bool = True) -> list[E
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             path=path(row["uid"]),
+            external_id=row["external_id"],
             actors=tuple(names[row["id"]]),
         )
         for row in rows
