@@ -281,6 +281,9 @@ class Event(models.Model):
     sources = models.ManyToManyField(Source, through="Citation", related_name="events", blank=True)
     published = models.BooleanField(default=False, help_text="Drafts never leave the admin.")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Summary, location, actor and claimant names, tags, citation quotes and source titles:
+    # the indexed search document, kept by timeline.search.refresh_search_text.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -302,7 +305,7 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"],
+        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain", "search_text"],
         m2m_fields=[actors, tags],
     )
 
@@ -312,6 +315,8 @@ class Event(models.Model):
             models.Index(fields=["timeline", "date_lower", "date_upper"], name="event_timeline_dates"),
             models.Index(fields=["timeline", "published", "date_lower"], name="event_timeline_published"),
             models.Index(fields=["updated_at"], name="event_updated_at"),
+            # Lists across timelines (the admin, the API without ``timeline=``) in date order.
+            models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),
