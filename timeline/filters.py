@@ -136,6 +136,8 @@ ORDERINGS = {
     "-date": ("-date_lower", "-date_upper", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
+    # With q= only: most relevant first (a title match above a match in the body).
+    "relevance": ("-search_rank", "date_lower", "date_upper", "id"),
 }
 
 
@@ -209,7 +211,7 @@ class EventFilter(django_filters.FilterSet):
         method="filter_ordering",
         empty_label=None,
         label="Order by",
-        help_text="date (default), -date, updated or -updated.",
+        help_text="date (default), -date, updated, -updated, or relevance (with q=).",
     )
 
     class Meta:
@@ -287,6 +289,9 @@ class EventFilter(django_filters.FilterSet):
         return search.search(queryset, value or "")
 
     def filter_ordering(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        if value == "relevance" and "search_rank" not in queryset.query.annotations:
+            # Without q= every event is equally relevant.
+            value = "date"
         return queryset.order_by(*ORDERINGS.get(value or "date", ORDERINGS["date"]))
 
     # Query parameters that are not filters but travel with them: the API's pages
