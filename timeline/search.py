@@ -31,6 +31,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -194,7 +195,8 @@ def search(queryset: QuerySet[Event], value: str) -> QuerySet[Event]:
         return (
             queryset.alias(search_document=SearchDocument())
             .filter(found)
-            .annotate(search_rank=SearchRank(SearchDocument(), query))
+            # In double precision: a real's text form does not round-trip through a cursor.
+            .annotate(search_rank=Cast(SearchRank(SearchDocument(), query), FloatField()))
         )
     match = fts5_query(value)
     if not match:
