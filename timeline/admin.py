@@ -14,9 +14,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import access, dates, services
+from timeline import access, dates, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
+from timeline.admin_scale import (
+    ActorSidebarFilter,
+    EstimatedCountPaginator,
+    TagSidebarFilter,
+    capped_event_count,
+    count_label,
+)
 from timeline.admin_tokens import ApiTokenAdmin
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
@@ -59,11 +66,11 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHisto
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
         visible = super().get_queryset(request) & access.timelines_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+        return visible.annotate(event_total=capped_event_count(timeline=OuterRef("pk")))
 
     @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Timeline) -> int:
-        return obj.event_total
+    def event_count(self, obj: Timeline) -> str:
+        return count_label(obj.event_total)
 
     @admin.display(description="Events")
     def events_link(self, obj: Timeline) -> str:
@@ -175,9 +182,12 @@ class EventAdmin(SimpleHistoryAdmin):
         "precision",
         "published",
         "key",
-        ("tags", admin.RelatedOnlyFieldListFilter),
-        ("actors", admin.RelatedOnlyFieldListFilter),
+        TagSidebarFilter,
+        ActorSidebarFilter,
     )
+    # No COUNT(*) of every event: "(Show all)" without a total, and estimated page counts.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ("timeline", "claimant")
     list_per_page = 100
     search_fields = (
@@ -189,7 +199,9 @@ class EventAdmin(SimpleHistoryAdmin):
         "claimant__name",
         "claimant__native_name",
     )
-    search_help_text = "Title, summary, location and actor names (also in their own script)."
+    search_help_text = (
+        "Title, summary, location, actor names (also in their own script), tags, citation quotes and source titles."
+    )
     autocomplete_fields = ("claimant", "actors", "tags")
     inlines = (CitationInline,)
     actions = ("publish", "unpublish", brief_for_selected_events)
@@ -249,6 +261,14 @@ class EventAdmin(SimpleHistoryAdmin):
         # Citations with their sources feed the grade column in one extra query per page.
         visible = super().get_queryset(request) & access.events_visible_to(request.user)
         return visible.prefetch_related(citations_with_sources())
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Event], search_term: str
+    ) -> tuple[QuerySet[Event], bool]:
+        """The indexed search every surface uses (``timeline.search``); no duplicates to remove."""
+        if not search_term.strip():
+            return queryset, False
+        return search.search(queryset, search_term), False
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # With a single timeline its column would repeat one title on every row.
@@ -364,11 +384,11 @@ class ActorAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
         visible = super().get_queryset(request) & access.actors_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+        return visible.annotate(event_total=capped_event_count(actors=OuterRef("pk")))
 
     @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Actor) -> int:
-        return obj.event_total
+    def event_count(self, obj: Actor) -> str:
+        return count_label(obj.event_total)
 
 
 @admin.register(Tag)
@@ -379,11 +399,11 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         visible = super().get_queryset(request) & access.tags_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+        return visible.annotate(event_total=capped_event_count(tags=OuterRef("pk")))
 
     @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Tag) -> int:
-        return obj.event_total
+    def event_count(self, obj: Tag) -> str:
+        return count_label(obj.event_total)
 
 
 @admin.register(EventTombstone)

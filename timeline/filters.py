@@ -267,7 +267,9 @@ class EventFilter(django_filters.FilterSet):
         if not value:
             return queryset
         links = LINK_TABLES[name]
-        matching = links.model.objects.filter(**{"event_id": OuterRef("pk"), f"{links.column}__in": [obj.pk for obj in value]})
+        matching = links.model.objects.filter(
+            **{"event_id": OuterRef("pk"), f"{links.column}__in": [obj.pk for obj in value]}
+        )
         return queryset.filter(Exists(matching))
 
     def filter_min_credibility(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
