@@ -1,4 +1,7 @@
-"""Run the benchmarks: ``python -m benchmarks [api] [feeds] [briefs] [dates] [serve] [pages] [scale]`` (all by default)."""
+"""Run the benchmarks: ``python -m benchmarks [api] [feeds] [briefs] [dates] [serve] [pages] [scale]``.
+
+All suites by default.
+"""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def _reset() -> None:
         with connection.cursor() as cursor:
             for table in ("timeline_citation", "timeline_event_actors", "timeline_event_tags"):
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE event_id IN "  # noqa: S608 (constant names)
+                    f"DELETE FROM {table} WHERE event_id IN "
                     "(SELECT e.id FROM timeline_event e JOIN timeline_timeline t ON t.id = e.timeline_id "
                     "WHERE t.slug IN (%s, %s))",
                     [BIG, SMALL],
@@ -264,7 +264,7 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
     if connection.vendor != "postgresql":
         placeholders = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
         return
     buffer = io.StringIO()
     for row in rows:
@@ -406,7 +406,7 @@ def _print_table(sizes: list[int], results: dict[int, dict[str, Any]]) -> None:
                     str(last["queries"]),
                     "yes" if not scans else "no: seq scan on " + ", ".join(scans),
                 ]
-            )  # fmt: skip
+            )
         )
     print("\nScale (warm medians of 5, in-process test client; plans at the largest size)\n")
     print("\n".join(lines))

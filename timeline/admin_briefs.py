@@ -25,7 +25,7 @@ from django.utils.html import format_html
 
 from timeline.briefs import pdf_response, too_many_events_message
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
+from timeline.queries import count_up_to, events_with_relations
 
 
 def brief_download_link(timeline: Timeline) -> str:
@@ -59,11 +59,13 @@ def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: Q
     from timeline.exporters.brief import BriefInfo, render_brief
 
     limit = settings.TIMELINE_BRIEF_MAX_EVENTS
-    events = list(events_with_relations(queryset.order_by()))
-    if len(events) > limit:
-        slug = events[0].timeline.slug
-        modeladmin.message_user(request, too_many_events_message(len(events), limit, slug), level=messages.ERROR)
+    # Counted to the limit before anything is loaded: "select all" may mean a million events.
+    if count_up_to(queryset, limit) > limit:
+        slug = queryset.order_by().values_list("timeline__slug", flat=True).first() or ""
+        message = too_many_events_message(queryset.count(), limit, slug)
+        modeladmin.message_user(request, message, level=messages.ERROR)
         return None
+    events = list(events_with_relations(queryset.order_by()))
     timelines = {event.timeline_id: event.timeline for event in events}
     if len(timelines) == 1:
         (timeline,) = timelines.values()

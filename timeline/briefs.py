@@ -39,7 +39,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
+from timeline.queries import count_up_to, events_with_relations
 from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
@@ -264,7 +264,7 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     cache_key = f"{CACHE_PREFIX}:{brief.etag}"
     pdf = cache.get(cache_key)
     if pdf is None:
-        count = brief.events.count()
+        count = count_up_to(brief.events, settings.TIMELINE_BRIEF_MAX_EVENTS)
         if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
             name = stored_brief_name(brief.etag)
             if default_storage.exists(name):
@@ -275,7 +275,8 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
         if refused is not None:
             return refused
         if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            return enqueue_brief_job(request, timeline, brief, count)
+            # The exact number for the reader: a worker is about to read them all anyway.
+            return enqueue_brief_job(request, timeline, brief, brief.events.count())
         pdf = render_brief_for(brief)
         cache.set(cache_key, pdf)
     return pdf_response(pdf, filename=filename, etag=brief.etag)

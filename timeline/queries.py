@@ -16,6 +16,13 @@ from timeline.axis import AxisEvent
 from timeline.models import Citation, ClaimStatus, Event, Precision, Reliability
 
 
+def count_up_to(queryset: QuerySet[Any], limit: int) -> int:
+    """How many rows ``queryset`` holds, counted to ``limit + 1`` at most: enough to tell
+    "within the limit" from "over it" without counting a million rows (the brief's check
+    counted every matching event)."""
+    return queryset.order_by().values("pk")[: limit + 1].count()
+
+
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
     """Prefetch of an event's citations in order, each joined with its source."""
     return Prefetch(
