@@ -267,7 +267,7 @@ class EventFilter(django_filters.FilterSet):
         if not value:
             return queryset
         links = LINK_TABLES[name]
-        matching = links.model.objects.filter(
+        matching = links.model._default_manager.filter(
             **{"event_id": OuterRef("pk"), f"{links.column}__in": [obj.pk for obj in value]}
         )
         return queryset.filter(Exists(matching))
