@@ -150,23 +150,13 @@ def _seed_big(size):
 
 
 @pytest.mark.postgresql
-@pytest.mark.parametrize("timeline", ["big", "small"])
-def test_listed_requests_read_large_tables_through_indexes(timeline, client):
-    actor, tag = _seed_big(30_000)
+def test_listed_requests_read_large_tables_through_indexes(client):
+    actor, tag = _seed_big(20_000)
     since = (timezone.now() - dt.timedelta(days=7)).isoformat()
     api = reverse("api:event-list")
-    requests = {
-        "list": (api, {"timeline": timeline}),
-        "tag": (api, {"timeline": timeline, "tag": tag.slug}),
-        "actor": (api, {"timeline": timeline, "actor": actor.pk}),
-        "claimant": (api, {"timeline": timeline, "claimant": actor.pk}),
-        "q common": (api, {"timeline": timeline, "q": "convoy"}),
-        "q absent": (api, {"timeline": timeline, "q": "Hwasong"}),
-        # Ranking reads every match: a word in 1 event of 200 (one in most events is ranked over all of them).
-        "q relevance": (api, {"timeline": timeline, "q": "хвасон", "ordering": "relevance"}),
-        "updated_since": (api, {"timeline": timeline, "updated_since": since}),
-        "deleted": (reverse("api:event-deleted"), {"timeline": timeline, "since": since}),
-    }
+    requests = {}
+    for timeline in ("big", "small"):
+        requests |= _listed_requests(timeline, api, since, actor, tag)
     scans = {}
 
     for name, (path, params) in requests.items():
@@ -184,3 +174,19 @@ def test_listed_requests_read_large_tables_through_indexes(timeline, client):
         scans[name] = sorted(found)
 
     assert scans == {name: [] for name in requests}
+
+
+def _listed_requests(timeline, api, since, actor, tag):
+    requests = {
+        "list": (api, {"timeline": timeline}),
+        "tag": (api, {"timeline": timeline, "tag": tag.slug}),
+        "actor": (api, {"timeline": timeline, "actor": actor.pk}),
+        "claimant": (api, {"timeline": timeline, "claimant": actor.pk}),
+        "q common": (api, {"timeline": timeline, "q": "convoy"}),
+        "q absent": (api, {"timeline": timeline, "q": "Hwasong"}),
+        # Ranking reads every match: a word in 1 event of 200 (one in most events is ranked over all of them).
+        "q relevance": (api, {"timeline": timeline, "q": "хвасон", "ordering": "relevance"}),
+        "updated_since": (api, {"timeline": timeline, "updated_since": since}),
+        "deleted": (reverse("api:event-deleted"), {"timeline": timeline, "since": since}),
+    }
+    return {f"{timeline}: {name}": request for name, request in requests.items()}
