@@ -34,7 +34,7 @@ class EstimatedCountPaginator(Paginator):
     above that uses PostgreSQL's row estimate for the same query (SQLite: the exact count)."""
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
             return len(queryset)

@@ -121,7 +121,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             events = access.events_listed_for(user)
         return events_with_relation_lists(events)
 
-    def paginate_queryset(self, queryset: QuerySet[Event]) -> list[Event] | None:
+    def paginate_queryset(self, queryset: Any) -> Any:
         self.page_events = super().paginate_queryset(queryset)
         return self.page_events
 
