@@ -174,10 +174,12 @@ def test_listed_requests_read_large_tables_through_indexes(client):
                 found |= _seq_scans(plan[0]["Plan"])
         scans[name] = sorted(found)
 
-    # Left to do (issue 17): validating an actor id (access.actors_named_on) still reads the
-    # actor link table whole on PostgreSQL; every other listed request reads through indexes.
-    known = {f"{t}: {n}": ["timeline_event_actors"] for t in ("big", "small") for n in ("actor", "claimant")}
-    assert scans == {name: known.get(name, []) for name in requests}
+    # Left to do (issue 17): validating an actor id (access.actors_named_on) may still read the
+    # actor link table whole on PostgreSQL (the planner's choice depends on ANALYZE's sample;
+    # PostgreSQL 15 here reads it through indexes too); every other listed request reads through indexes.
+    known = {f"{t}: {n}": {"timeline_event_actors"} for t in ("big", "small") for n in ("actor", "claimant")}
+    unexpected = {name: sorted(set(found) - known.get(name, set())) for name, found in scans.items()}
+    assert unexpected == {name: [] for name in requests}
 
 
 def _listed_requests(timeline, api, since, actor, tag):
