@@ -6,18 +6,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
+from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_tokens import ApiTokenAdmin
+from timeline.history import event_history_write, user_words
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
@@ -33,7 +36,7 @@ from timeline.queries import citations_with_sources
 
 
 @admin.register(Timeline)
-class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
+class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHistoryAdmin):
     class Media:
         css = {"all": ("timeline/admin.css",)}
 
@@ -130,28 +133,10 @@ class EventAdminForm(forms.ModelForm):
         }
 
 
-def revert_form(form_class: type[forms.ModelForm], record: Any) -> type[forms.ModelForm]:
-    """The event form for reverting to the historical ``record``.
-
-    It starts from the record's actors and tags (django-simple-history's form
-    would show the current ones) and does not refuse the older version.
-    """
-
-    class EventRevertForm(form_class):  # type: ignore[valid-type,misc]
-        check_seen_version = False
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            if record is not None:
-                self.initial["actors"] = [row.actor_id for row in record.actors.all()]
-                self.initial["tags"] = [row.tag_id for row in record.tags.all()]
-
-    return EventRevertForm
-
-
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReadableHistoryAdmin):
     form = EventAdminForm
+    diff_event_history = True
 
     class Media:
         css = {"all": ("timeline/admin.css",)}
@@ -258,18 +243,44 @@ class EventAdmin(SimpleHistoryAdmin):
             return tuple(name for name in self.list_display if name != "timeline")
         return self.list_display
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        record = getattr(request, "_timeline_reverting_to", None)
-        if record is not None:
-            form = revert_form(form, record)
-        return form
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """Revert to one version: GET shows what would change, POST (with change permission) reverts.
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None):
-        request._timeline_reverting_to = Event.history.filter(  # type: ignore[attr-defined]
-            id=object_id, history_id=version_id
-        ).first()
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        An event the user may not see, or a version that is not one of its rows,
+        answers 404, exactly as a missing one.
+        """
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            raise Http404
+        record = Event.history.filter(id=event.pk, history_id=version_id).first()  # type: ignore[attr-defined]
+        if record is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, event):
+            raise PermissionDenied
+        may_revert = self.has_change_permission(request, event)
+        if request.method == "POST":
+            if not may_revert:
+                raise PermissionDenied
+            services.event_revert(event=event, record=record, user=request.user)
+            self.message_user(
+                request, f"“{event.title}” was reverted to version {record.version}.", level=messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
+        plan = services.event_revert_plan(event=event, record=record)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revert “{event.title}” to version {record.version}",
+            "opts": self.model._meta,
+            "object": event,
+            "record": record,
+            "plan": plan,
+            "may_revert": may_revert,
+            "changed_by": user_words(record.history_user),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/timeline/event/revert_confirm.html", context)
 
     def view_on_site(self, obj: Event) -> str | None:  # type: ignore[override]
         return obj.get_absolute_url() if obj.published else None
@@ -313,6 +324,8 @@ class EventAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        # One history row per save, written in save_related once tags, actors and citations are stored.
+        obj.skip_history_when_saving = True  # type: ignore[attr-defined]
         if change and not form.has_changed():
             # Saving an untouched form is not a new version (ETags, calendar SEQUENCE).
             request._timeline_event_unchanged = True  # type: ignore[attr-defined]
@@ -323,10 +336,19 @@ class EventAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if getattr(request, "_timeline_event_unchanged", False) and any(f.has_changed() for f in formsets):
+        event = form.instance
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            if hasattr(event, "skip_history_when_saving"):
+                del event.skip_history_when_saving
+        unchanged = getattr(request, "_timeline_event_unchanged", False)
+        citations_changed = any(f.has_changed() for f in formsets)
+        if unchanged and citations_changed:
             # Only the citations changed: that is a new version of the event all the same.
-            services.event_bump_version(event=form.instance)
+            services.event_bump_version(event=event)
+        if not unchanged or citations_changed:
+            event_history_write(event, adding=not change, user=request.user)
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
@@ -340,7 +362,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ReadableHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
@@ -357,7 +379,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(ReadableHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
     search_fields = ("name", "native_name", "description")

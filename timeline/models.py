@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from timeline import dates
+from timeline.history import EventHistoryExtras
 
 
 class EDTFField(models.CharField):
@@ -235,6 +236,15 @@ class Source(models.Model):
         return dates.parse_stored(self.published).display() if self.published else ""
 
 
+# The HistoricalRecords behind Event.history, kept here because django-simple-history keeps
+# no other handle on it: timeline/history.py writes one row per edit through it.
+EVENT_HISTORY = HistoricalRecords(
+    excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"],
+    m2m_fields=["actors", "tags"],
+    bases=[EventHistoryExtras],
+)
+
+
 class EventQuerySet(models.QuerySet):
     def published(self) -> EventQuerySet:
         """Events a reader outside the admin may see (not drafts)."""
@@ -301,10 +311,7 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(
-        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"],
-        m2m_fields=[actors, tags],
-    )
+    history = EVENT_HISTORY
 
     class Meta:
         ordering = ["date_lower", "date_upper", "id"]

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from timeline import dates, links
+from timeline.history import event_change_recorded
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
@@ -649,7 +650,7 @@ class EventWriteSerializer(StrictModelSerializer):
         event = Event(**validated_data)
         if history_user is not None:
             event._history_user = history_user  # type: ignore[attr-defined]
-        with transaction.atomic():
+        with transaction.atomic(), event_change_recorded(event, user=history_user):
             event.save()
             self._write_relations(event, relations)
         return event
@@ -665,7 +666,7 @@ class EventWriteSerializer(StrictModelSerializer):
             setattr(instance, name, value)
         if history_user is not None:
             instance._history_user = history_user  # type: ignore[attr-defined]
-        with transaction.atomic():
+        with transaction.atomic(), event_change_recorded(instance, user=history_user):
             instance.save()
             self._write_relations(instance, relations)
         return instance

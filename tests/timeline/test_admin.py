@@ -280,35 +280,6 @@ def test_event_change_with_current_version_saves(admin_client):
 
 
 @pytest.mark.django_db
-def test_event_revert_restores_actors_and_tags(admin_client):
-    timeline = TimelineFactory()
-    troops, munitions = TagFactory(name="Troops"), TagFactory(name="Munitions")
-    gur = ActorFactory(name="GUR")
-    admin_client.post(
-        reverse("admin:timeline_event_add"),
-        _add_event_form(timeline, title="First", tags=[troops.pk], actors=[gur.pk]),
-    )
-    event = Event.objects.get()
-    admin_client.post(
-        reverse("admin:timeline_event_change", args=[event.pk]),
-        _add_event_form(timeline, title="Second", tags=[munitions.pk], seen_version=str(event.version)),
-    )
-    first = event.history.filter(title="First").order_by("history_id").last()
-    revert_url = reverse("admin:timeline_event_simple_history", args=[event.pk, first.history_id])
-
-    page = admin_client.get(revert_url)
-    form = page.context["adminform"].form
-    admin_client.post(
-        revert_url,
-        _add_event_form(timeline, title="First", tags=form.initial["tags"], actors=form.initial["actors"]),
-    )
-
-    event.refresh_from_db()
-    assert (form.initial["tags"], form.initial["actors"]) == ([troops.pk], [gur.pk])
-    assert (event.title, list(event.tags.all()), list(event.actors.all())) == ("First", [troops], [gur])
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(("timelines", "shown"), [(1, False), (2, True)])
 def test_event_changelist_shows_timeline_column_only_for_several(admin_client, timelines, shown):
     for _ in range(timelines):
