@@ -371,7 +371,8 @@ class SourceAdmin(ReadableHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         visible = super().get_queryset(request) & access.sources_visible_to(request.user)
-        return visible.annotate(citation_total=Count("citations"))
+        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
+        return visible.annotate(citation_total=Count("citations")).order_by(*Source._meta.ordering)
 
     @admin.display(description="Citations", ordering="citation_total")
     def citation_count(self, obj: Source) -> int:
@@ -386,7 +387,8 @@ class ActorAdmin(ReadableHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
         visible = super().get_queryset(request) & access.actors_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
+        return visible.annotate(event_total=Count("events")).order_by(*Actor._meta.ordering)
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Actor) -> int:
@@ -401,7 +403,8 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         visible = super().get_queryset(request) & access.tags_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
+        return visible.annotate(event_total=Count("events")).order_by(*Tag._meta.ordering)
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Tag) -> int:

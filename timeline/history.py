@@ -125,7 +125,7 @@ def value_words(field: Any, value: Any) -> str:
     return str(value)
 
 
-def _related_names(model: Any, ids: list[Any]) -> list[str]:
+def _related_names(model: Any, ids: Any) -> list[str]:
     names = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
     return sorted(names.get(pk, f"(deleted, id {pk})") for pk in ids)
 
@@ -137,7 +137,7 @@ def record_values(record: Any) -> dict[str, Any]:
 
     values: dict[str, Any] = {}
     for name in EVENT_EDITABLE_FIELDS:
-        field = Event._meta.get_field(name)
+        field: Any = Event._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(
                 getattr(row, f"{field.related_model._meta.model_name}_id") for row in getattr(record, name).all()
@@ -154,7 +154,7 @@ def event_values(event: Any) -> dict[str, Any]:
 
     values: dict[str, Any] = {}
     for name in EVENT_EDITABLE_FIELDS:
-        field = Event._meta.get_field(name)
+        field: Any = Event._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(getattr(event, name).values_list("pk", flat=True))
         else:
@@ -177,7 +177,7 @@ def change_lines(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
 
     lines = []
     for name, before in old.items():
-        after = new.get(name)
+        after: Any = new.get(name)
         if name == "citations":
             if before is None or after is None:
                 continue
@@ -192,7 +192,7 @@ def change_lines(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
             continue
         if before == after:
             continue
-        field = Event._meta.get_field(name)
+        field: Any = Event._meta.get_field(name)
         label = str(field.verbose_name).capitalize()
         if name in ("actors", "tags"):
             model = Actor if name == "actors" else Tag

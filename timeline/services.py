@@ -99,7 +99,7 @@ def demo_timeline_load(*, force: bool = False) -> bool:
         quiet = {"verbosity": 0, "stdout": io.StringIO(), "stderr": io.StringIO()}
         call_command("populate_history", "timeline.Timeline", "timeline.Actor", "timeline.Source", **quiet)
         # populate_history writes no m2m or citation rows: events get theirs one by one.
-        recorded = set(Event.history.values_list("id", flat=True))  # type: ignore[attr-defined]
+        recorded = set(Event.history.values_list("id", flat=True))
         for event in Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG):
             if event.pk in recorded:
                 event_history_write(event, reason="Reset to the demo fixture")
@@ -259,7 +259,8 @@ def event_revert(*, event: Event, record: Any, user: Any = None) -> Event:
         for name, value in values.items():
             if name in ("actors", "tags", "citations"):
                 continue
-            setattr(locked, Event._meta.get_field(name).attname, value)
+            field: Any = Event._meta.get_field(name)
+            setattr(locked, field.attname, value)
         if getattr(user, "is_authenticated", False):
             locked.updated_by = user
         locked.save()

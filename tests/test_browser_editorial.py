@@ -1,0 +1,96 @@
+"""Editorial work in a real browser: edit an event in the admin, then revert it from its history.
+
+Uses the chromium, demo data and helpers of ``tests/test_browser.py``; skips (CI: fails)
+when playwright or chromium is missing. Set ``TIMELINE_BROWSER_SHOTS`` to keep screenshots.
+"""
+
+import icalendar
+import pytest
+
+from tests import test_browser as browser_helpers
+from timeline.models import Event
+
+browser = browser_helpers.browser
+demo = browser_helpers.demo
+assert_clean = browser_helpers.assert_clean
+
+# live_server needs committed data.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SELECTED_TAGS = "() => [...document.querySelectorAll('#id_tags option:checked')].map((o) => o.textContent.trim())"
+CITATION_QUOTES = (
+    "() => [...document.querySelectorAll('#citations-group textarea[name$=\"-quote\"]')]"
+    ".filter((t) => !t.name.includes('__prefix__') && t.value).map((t) => t.value)"
+)
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    opened = browser_helpers.PageVisit(browser, live_server)
+    yield opened
+    opened.context.close()
+
+
+def _feed_vevent(visit, event):
+    response = visit.page.request.get(
+        visit.origin.geturl().rstrip("/") + f"/timelines/{event.timeline.slug}/calendar.ics"
+    )
+    calendar = icalendar.Calendar.from_ical(response.body())
+    [vevent] = [v for v in calendar.walk("VEVENT") if str(v["UID"]).startswith(str(event.uid))]
+    return vevent
+
+
+def test_browser_revert_brings_back_title_location_tags_and_citations(visit, demo):
+    event = (
+        Event.objects.filter(pk__in=Event.objects.filter(published=True, tags__isnull=False, citations__isnull=False))
+        .order_by("pk")
+        .first()
+    )
+    version_before = event.version
+    visit.log_in("chief", browser_helpers.ADMIN_PASSWORD)
+    change_path = f"/admin/timeline/event/{event.pk}/change/"
+    visit.open(change_path, "#event_form")
+    original = {
+        "title": visit.page.input_value("#id_title"),
+        "location": visit.page.input_value("#id_location"),
+        "tags": visit.page.evaluate(SELECTED_TAGS),
+        "quotes": visit.page.evaluate(CITATION_QUOTES),
+    }
+    feed_before = _feed_vevent(visit, event)
+
+    # Edit: new title and location, every tag removed, the first citation deleted.
+    visit.page.fill("#id_title", "Edited in the browser")
+    visit.page.fill("#id_location", "Somewhere else")
+    while visit.page.locator(".field-tags .select2-selection__choice__remove").count():
+        visit.page.locator(".field-tags .select2-selection__choice__remove").first.click()
+        visit.page.keyboard.press("Escape")
+    visit.page.check("#id_citations-0-DELETE")
+    visit.page.click("input[name=_continue]")
+    visit.page.locator(".messagelist .success").wait_for(state="visible")
+    edited = {"tags": visit.page.evaluate(SELECTED_TAGS), "quotes": visit.page.evaluate(CITATION_QUOTES)}
+    # Revert: the history's oldest version, its changes shown, then confirmed.
+    visit.open(f"/admin/timeline/event/{event.pk}/history/", "#change-history")
+    visit.page.locator("#change-history tbody tr").last.locator("a").first.click()
+    visit.page.locator("#revert-changes").wait_for(state="visible")
+    plan = visit.page.inner_text("#revert-changes")
+    visit.screenshot("admin-revert-confirm")
+    visit.page.click("input[name=revert]")
+    visit.page.locator(".messagelist .success").wait_for(state="visible")
+    visit.screenshot("admin-reverted")
+
+    reverted = {
+        "title": visit.page.input_value("#id_title"),
+        "location": visit.page.input_value("#id_location"),
+        "tags": visit.page.evaluate(SELECTED_TAGS),
+        "quotes": visit.page.evaluate(CITATION_QUOTES),
+    }
+    feed_after = _feed_vevent(visit, event)
+    event.refresh_from_db()
+    assert (edited["tags"], len(edited["quotes"])) == ([], len(original["quotes"]) - 1)
+    assert "Edited in the browser" in plan and original["title"] in plan
+    assert reverted == original
+    assert event.version == version_before + 2
+    assert str(feed_before["SUMMARY"]) == str(feed_after["SUMMARY"])
+    assert int(feed_after["SEQUENCE"]) == int(feed_before["SEQUENCE"]) + 2
+    assert feed_after.to_ical() != feed_before.to_ical()
+    assert_clean(visit)
