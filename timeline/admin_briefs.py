@@ -59,7 +59,9 @@ def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: Q
     from timeline.exporters.brief import BriefInfo, render_brief
 
     limit = settings.TIMELINE_BRIEF_MAX_EVENTS
-    events = list(events_with_relations(queryset.order_by()))
+    # The changelist's queryset already prefetches citations (for the grade column) with another
+    # queryset; prefetching them again for the brief raised "lookup was already seen" (a 500).
+    events = list(events_with_relations(queryset.order_by().prefetch_related(None)))
     if len(events) > limit:
         slug = events[0].timeline.slug
         modeladmin.message_user(request, too_many_events_message(len(events), limit, slug), level=messages.ERROR)

@@ -74,3 +74,26 @@ def test_brief_action_refuses_too_many_events_with_a_message(settings):
         "Narrow the filter, or ask an operator to run "
         "`python manage.py brief kursk [the same filters as --options] -o brief.pdf`, which has no limit."
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("selected", [1, 3])
+def test_brief_action_through_a_filtered_changelist_returns_the_pdf(client, selected):
+    timeline = TimelineFactory(title="Kursk operations")
+    events = [EventFactory(timeline=timeline, title=f"Kursk event {n}", status="claimed") for n in range(4)]
+    EventFactory(timeline=timeline, title="Disputed elsewhere", status="disputed")
+    client.force_login(EditorFactory())
+    chosen = [event.pk for event in events[:selected]]
+
+    # As the browser sends it: the filtered changelist's address, the action and the ticked rows.
+    response = client.post(
+        "/admin/timeline/event/?status__exact=claimed",
+        {"action": "brief_for_selected_events", "_selected_action": chosen, "index": "0"},
+    )
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    text = "\n".join(page.extract_text() or "" for page in pdfplumber.open(io.BytesIO(response.content)).pages)
+    assert sorted(title for title in (f"Kursk event {n}" for n in range(4)) if title in text) == [
+        f"Kursk event {n}" for n in range(selected)
+    ]
+    assert "Disputed elsewhere" not in text
