@@ -8,6 +8,7 @@ import icalendar
 import pytest
 
 from tests import test_browser as browser_helpers
+from tests.factories import TimelineFactory
 from timeline.models import Event
 
 browser = browser_helpers.browser
@@ -93,4 +94,62 @@ def test_browser_revert_brings_back_title_location_tags_and_citations(visit, dem
     assert str(feed_before["SUMMARY"]) == str(feed_after["SUMMARY"])
     assert int(feed_after["SEQUENCE"]) == int(feed_before["SEQUENCE"]) + 2
     assert feed_after.to_ical() != feed_before.to_ical()
+    assert_clean(visit)
+
+
+# Widths the admin pages need at the viewport they are opened in.
+LAYOUT = """
+() => {
+  const right = (selector) => {
+    const found = document.querySelector(selector);
+    return found ? Math.round(found.getBoundingClientRect().right) : null;
+  };
+  const results = document.querySelector('.results');
+  return {
+    results_right: results ? Math.round(results.getBoundingClientRect().right) : null,
+    viewport: window.innerWidth,
+    page: document.documentElement.scrollWidth,
+    results_overflow: results ? results.scrollWidth - results.clientWidth : null,
+    published_right: right('#result_list th.column-published'),
+    citation_delete_right: right('#citations-group tr.form-row td.delete'),
+    citation_position_right: right('#citations-group tr.form-row td.field-position'),
+  };
+}
+"""
+
+
+def test_browser_event_form_fits_1280_px(visit, demo):
+    event = Event.objects.filter(pk__in=Event.objects.filter(citations__isnull=False)).order_by("pk").first()
+    visit.log_in("chief", browser_helpers.ADMIN_PASSWORD)
+
+    visit.open(f"/admin/timeline/event/{event.pk}/change/", "#event_form")
+
+    visit.screenshot("admin-event-form-1280")
+    visit.page.locator("#citations-group").scroll_into_view_if_needed()
+    visit.screenshot("admin-event-form-1280-citations")
+    layout = visit.page.evaluate(LAYOUT)
+    print("event form layout", layout)
+    assert layout["viewport"] == 1280
+    assert layout["page"] <= 1280
+    assert layout["citation_delete_right"] <= 1280
+    assert layout["citation_position_right"] <= 1280
+    assert_clean(visit)
+
+
+@pytest.mark.parametrize("timelines", [1, 2])
+def test_browser_event_list_shows_published_without_scrolling(visit, demo, timelines):
+    if timelines == 2:
+        # A second timeline adds the Timeline column.
+        Event.objects.create(timeline=TimelineFactory(title="Wagner in Africa"), title="Second timeline", date="2025")
+    visit.log_in("chief", browser_helpers.ADMIN_PASSWORD)
+
+    visit.open("/admin/timeline/event/", "#result_list tbody tr")
+
+    visit.screenshot(f"admin-event-list-1280-{timelines}-timelines")
+    layout = visit.page.evaluate(LAYOUT)
+    print("event list layout", layout)
+    assert layout["page"] <= 1280
+    assert layout["published_right"] <= layout["results_right"]
+    if timelines == 1:
+        assert layout["results_overflow"] <= 0
     assert_clean(visit)
