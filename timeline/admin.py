@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
+from timeline.admin_filters import DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_tokens import ApiTokenAdmin
 from timeline.history import event_history_write, user_words
@@ -158,11 +159,14 @@ class EventAdmin(ReadableHistoryAdmin):
     list_display_links = ("display_date", "title_with_key")
     list_filter = (
         "timeline",
+        DateRangeFilter,
         "status",
         "credibility",
         "precision",
         "published",
         "key",
+        ("claimant", admin.RelatedOnlyFieldListFilter),
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
         ("tags", admin.RelatedOnlyFieldListFilter),
         ("actors", admin.RelatedOnlyFieldListFilter),
     )
@@ -174,10 +178,12 @@ class EventAdmin(ReadableHistoryAdmin):
         "location",
         "actors__name",
         "actors__native_name",
+        "actors__aliases",
         "claimant__name",
         "claimant__native_name",
+        "claimant__aliases",
     )
-    search_help_text = "Title, summary, location and actor names (also in their own script)."
+    search_help_text = "Title, summary, location and actor names (also in their own script and other spellings)."
     autocomplete_fields = ("claimant", "actors", "tags")
     inlines = (CitationInline,)
     actions = ("publish", "unpublish", brief_for_selected_events)
@@ -390,7 +396,7 @@ class SourceAdmin(ReadableHistoryAdmin):
 class ActorAdmin(ReadableHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
-    search_fields = ("name", "native_name", "description")
+    search_fields = ("name", "native_name", "aliases", "description")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
         visible = super().get_queryset(request) & access.actors_visible_to(request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -161,16 +162,37 @@ class Timeline(models.Model):
         Timeline.objects.filter(pk=self.pk).touch(when)
 
 
+class ActorQuerySet(models.QuerySet["Actor"]):
+    def matching(self, name: str) -> list[Actor]:
+        """Actors one of whose names (name, native name, aliases) is ``name``, compared with
+        ``Actor.name_key``; for import matching. Reads the candidates whose names contain the
+        longest word of ``name``, so it stays one query however many actors there are."""
+        key = Actor.name_key(name)
+        if not key:
+            return []
+        longest = max(key.split(), key=len)
+        candidates = self.filter(
+            Q(name__icontains=longest) | Q(native_name__icontains=longest) | Q(aliases__icontains=longest)
+        )
+        return [actor for actor in candidates if key in {Actor.name_key(n) for n in actor.all_names}]
+
+
 class Actor(models.Model):
     name = models.CharField(max_length=200, unique=True)
     native_name = models.CharField(
         max_length=200, blank=True, help_text="Name in the actor's own script, e.g. 김정은, Кирило Буданов."
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings and names, one per line, e.g. Kim Jong-un, Kim Jong-eun. "
+        "Admin search and import matching use them.",
     )
     kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -181,6 +203,21 @@ class Actor(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def all_names(self) -> list[str]:
+        """The name, the name in the actor's own script and every alias."""
+        return [name for name in (self.name, self.native_name, *self.alias_list) if name]
+
+    @staticmethod
+    def name_key(text: str) -> str:
+        """``text`` as compared when matching names: case-folded, hyphens and runs of spaces or
+        punctuation as one space ("Kim Jong-un" and "kim jong un" compare equal)."""
+        return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 class Tag(models.Model):
