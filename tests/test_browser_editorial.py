@@ -153,3 +153,26 @@ def test_browser_event_list_shows_published_without_scrolling(visit, demo, timel
     if timelines == 1:
         assert layout["results_overflow"] <= 0
     assert_clean(visit)
+
+
+def test_browser_brief_action_on_a_filtered_selection_downloads_a_pdf(visit, demo, tmp_path):
+    import subprocess
+
+    claimed = list(Event.objects.filter(status="claimed").order_by("date_lower", "date_upper", "id")[:2])
+    visit.log_in("chief", browser_helpers.ADMIN_PASSWORD)
+    visit.open("/admin/timeline/event/?status__exact=claimed", "#result_list tbody tr")
+
+    for event in claimed:
+        visit.page.check(f"#result_list input.action-select[value='{event.pk}']")
+    visit.page.select_option("select[name=action]", "brief_for_selected_events")
+    with visit.page.expect_download() as download_info:
+        visit.page.click("button[name=index]")
+    path = tmp_path / "brief.pdf"
+    download_info.value.save_as(path)
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert "2 events selected in the admin" in flat
+    assert [event.title[:30] in flat for event in claimed] == [True, True]
+    assert_clean(visit)
