@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -29,11 +30,45 @@ from timeline.models import (
     Citation,
     Event,
     EventTombstone,
+    Role,
     Source,
     Tag,
     Timeline,
+    TimelineRole,
 )
 from timeline.queries import citations_with_sources
+
+
+class TimelineRoleInline(admin.TabularInline):
+    """Who has which role on the timeline; shown to those who may manage its roles (owners, superusers)."""
+
+    model = TimelineRole
+    extra = 1
+    fields = ("user", "role")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            # A plain list of staff accounts: owners need no permission on users to pick one.
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    verbose_name = "role"
+    verbose_name_plural = "Roles (people need staff status to open the admin)"
+
+    def _manages(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and access.may(request.user, "manage_roles", obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
 
 
 @admin.register(Timeline)
@@ -61,9 +96,27 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHis
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )
 
+    inlines = (TimelineRoleInline,)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
         visible = super().get_queryset(request) & access.timelines_visible_to(request.user)
         return visible.annotate(event_total=Count("events"))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or access.has_any_role(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Owners change their timeline (title, framing, roles); the global permission changes any.
+        if super().has_change_permission(request, obj):
+            return True
+        if obj is None:
+            return access.has_any_role(request.user, Role.OWNER)
+        return access.may(request.user, "manage_roles", obj)
 
     @admin.display(description="Events", ordering="event_total")
     def event_count(self, obj: Timeline) -> int:
@@ -239,6 +292,44 @@ class EventAdmin(ReadableHistoryAdmin):
             return JsonResponse({"ok": False, "error": str(exc)})
         return JsonResponse({"ok": True, "edtf": parsed.edtf, "reading": parsed.interpretation()})
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or access.has_any_role(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_change_permission(request, obj):
+            return True
+        if obj is None:
+            return access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+        return access.may(request.user, "edit", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_delete_permission(request, obj):
+            return True
+        return obj is not None and access.may(request.user, "edit", obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "timeline":
+            # An editor of one timeline cannot move an event onto another.
+            kwargs["queryset"] = access.timelines_where(request.user, "edit")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        publishes = (
+            access.may(request.user, "publish", obj)
+            if obj is not None
+            else access.timelines_where(request.user, "publish").exists()
+        )
+        return readonly if publishes else (*readonly, "published")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         # Citations with their sources feed the grade column in one extra query per page.
         visible = super().get_queryset(request) & access.events_visible_to(request.user)
@@ -272,7 +363,12 @@ class EventAdmin(ReadableHistoryAdmin):
         if request.method == "POST":
             if not may_revert:
                 raise PermissionDenied
-            services.event_revert(event=event, record=record, user=request.user)
+            services.event_revert(
+                event=event,
+                record=record,
+                user=request.user,
+                restore_published=access.may(request.user, "publish", event),
+            )
             self.message_user(
                 request, f"“{event.title}” was reverted to version {record.version}.", level=messages.SUCCESS
             )
@@ -363,14 +459,32 @@ class EventAdmin(ReadableHistoryAdmin):
         if not unchanged or citations_changed:
             event_history_write(event, adding=not change, user=request.user)
 
-    @admin.action(description="Publish selected events", permissions=["change"])
+    def _publishable(self, request: HttpRequest, queryset: QuerySet[Event]) -> QuerySet[Event]:
+        allowed = access.timelines_where(request.user, "publish")
+        mine = queryset.filter(timeline__in=allowed)
+        refused = queryset.count() - mine.count()
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} selected event(s) left as they were: you may not publish on their timeline.",
+                messages.WARNING,
+            )
+        return mine
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        """Whether the publish actions are offered: to those who may publish on some timeline."""
+        return access.timelines_where(request.user, "publish").exists()
+
+    @admin.action(description="Publish selected events", permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        changed = services.events_set_published(events=queryset, published=True, user=request.user)
+        events = self._publishable(request, queryset)
+        changed = services.events_set_published(events=events, published=True, user=request.user)
         self.message_user(request, f"Published {changed} event(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        changed = services.events_set_published(events=queryset, published=False, user=request.user)
+        events = self._publishable(request, queryset)
+        changed = services.events_set_published(events=events, published=False, user=request.user)
         self.message_user(request, f"Unpublished {changed} event(s).", messages.SUCCESS)
 
 

@@ -177,6 +177,33 @@ class ActorQuerySet(models.QuerySet["Actor"]):
         return [actor for actor in candidates if key in {Actor.name_key(n) for n in actor.all_names}]
 
 
+class Role(models.TextChoices):
+    """What a person may do on one timeline (timeline/rules.py says it action by action)."""
+
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class TimelineRole(models.Model):
+    """One person's role on one timeline; managed by the timeline's owners on its admin page."""
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timeline_roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["timeline", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["timeline", "user"], name="timeline_role_one_per_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="timeline_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.timeline}"
+
+
 class Actor(models.Model):
     name = models.CharField(max_length=200, unique=True)
     native_name = models.CharField(

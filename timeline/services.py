@@ -238,14 +238,15 @@ def event_revert_plan(*, event: Event, record: Any) -> RevertPlan:
 
 
 @transaction.atomic
-def event_revert(*, event: Event, record: Any, user: Any = None) -> Event:
+def event_revert(*, event: Event, record: Any, user: Any = None, restore_published: bool = True) -> Event:
     """Make ``event`` what history row ``record`` says again: fields, actors, tags and citations.
 
     A revert is a change like any other: the version goes up, ``updated_at`` moves,
     the timeline's feeds and briefs see it, and one history row records it with
     ``user``. Rows deleted since (actors, tags, the sources of citations) are left
     out. Citations stay as they are when ``record`` predates citation history.
-    Returns the event as saved. Raises ``Event.DoesNotExist`` when the event was
+    Without ``restore_published`` (for a user who may not publish) the event stays
+    published or draft as it is. Returns the event as saved. Raises ``Event.DoesNotExist`` when the event was
     deleted meanwhile and ``ValueError`` when ``record`` is not a row of ``event``.
     """
     from timeline.models import Citation, Event
@@ -254,6 +255,8 @@ def event_revert(*, event: Event, record: Any, user: Any = None) -> Event:
         raise ValueError("That history row belongs to another event.")
     locked = Event.objects.select_for_update().get(pk=event.pk)
     values, _missing = _revert_targets(record)
+    if not restore_published:
+        values.pop("published")
     reason = f"Reverted to version {record.version} of {record.history_date:%Y-%m-%d %H:%M}"
     with event_change_recorded(locked, user=user, reason=reason):
         for name, value in values.items():
