@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
-from timeline.admin_filters import DateRangeFilter
+from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_tokens import ApiTokenAdmin
 from timeline.history import event_history_write, user_words
@@ -492,9 +492,17 @@ class EventAdmin(ReadableHistoryAdmin):
 class SourceAdmin(ReadableHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
-    list_filter = ("reliability", "language", "publisher")
-    search_fields = ("title", "publisher", "url", "notes")
+    list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")
+    list_filter = (ArchiveCopyFilter, "reliability", "language", "publisher")
+    search_fields = ("title", "publisher", "url", "archived_url", "notes")
+
+    @admin.display(description="Archived copy")
+    def archived(self, obj: Source) -> str:
+        if not obj.url:
+            return "— (offline source)"
+        if obj.lacks_archive_copy:
+            return format_html('<strong class="archive-missing">⚠ none</strong>')
+        return format_html('<a href="{}" rel="noopener noreferrer">archived</a>', obj.archived_url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         visible = super().get_queryset(request) & access.sources_visible_to(request.user)

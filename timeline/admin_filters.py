@@ -1,4 +1,5 @@
-"""Event list filters of the admin that Django does not ship: a date range read like the event form reads dates."""
+"""Admin list filters Django does not ship: an event date range read like the event form reads
+dates, and sources without an archived copy."""
 
 from __future__ import annotations
 
@@ -77,3 +78,22 @@ class DateRangeFilter(admin.ListFilter):
             "clear_query": changelist.get_query_string(remove=list(self.parameter_names)),
             "selected": bool(self.used_parameters),
         }
+
+
+class ArchiveCopyFilter(admin.SimpleListFilter):
+    """Sources by archived copy: online sources without one are the ones to fix."""
+
+    title = "archived copy"
+    parameter_name = "archive"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("missing", "Online, no archived copy"), ("kept", "Archived copy kept"), ("offline", "No URL")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "missing":
+            return queryset.exclude(url="").filter(archived_url="")
+        if self.value() == "kept":
+            return queryset.exclude(archived_url="")
+        if self.value() == "offline":
+            return queryset.filter(url="")
+        return queryset

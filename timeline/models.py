@@ -272,6 +272,14 @@ class Source(models.Model):
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=1000, blank=True, validators=[http_url_validator])
+    archived_url = models.URLField(
+        "archived copy",
+        max_length=1000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="A copy kept by a web archive (e.g. a Wayback Machine address): news pages change and vanish.",
+    )
+    accessed = models.DateField("access date", null=True, blank=True, help_text="When the original was read.")
     published = EDTFField(blank=True, help_text="When it was published, e.g. 2025-06 or “c. June 2025”.")
     language = models.CharField(max_length=35, blank=True, help_text="Language tag, e.g. en, uk, ko.")
     reliability = models.CharField(
@@ -298,6 +306,11 @@ class Source(models.Model):
     @property
     def published_display(self) -> str:
         return dates.parse_stored(self.published).display() if self.published else ""
+
+    @property
+    def lacks_archive_copy(self) -> bool:
+        """An online source with no archived copy: flagged in the admin."""
+        return bool(self.url) and not self.archived_url
 
 
 # The HistoricalRecords behind Event.history, kept here because django-simple-history keeps

@@ -102,6 +102,9 @@ class BriefSource:
     url: str
     reliability: str
     number: int = 0
+    # A copy kept by a web archive, and when the original was read; "" when none.
+    archived_url: str = ""
+    accessed: str = ""
     # (quote, locator) -> numbers of the events citing it, in chronology order
     quotes: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
@@ -163,6 +166,8 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                     published=source.published,
                     url=source.url,
                     reliability=source.reliability,
+                    archived_url=source.archived_url,
+                    accessed=source.accessed.isoformat() if source.accessed else "",
                 )
             citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
         reliabilities = [sources[c.source_id].reliability for c in citations]
