@@ -141,6 +141,25 @@ class CitationInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ("source",)
     fields = ("source", "quote", "locator", "position")
+
+    # Citations are part of the event: whoever may edit the event (by role or globally) edits them.
+    def _edits(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return access.timelines_where(request.user, "edit").exists()
+        return access.may(request.user, "edit", obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or access.may(request.user, "view", obj)
+
     # The width comes from timeline/admin.css, so the table fits a 1,280 px window.
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
 
@@ -488,8 +507,21 @@ class EventAdmin(ReadableHistoryAdmin):
         self.message_user(request, f"Unpublished {changed} event(s).", messages.SUCCESS)
 
 
+class RoleEditorsLookUpMixin:
+    """Owners and editors of a timeline may look up sources, actors and tags (the event form's
+    autocompletes); what they see is still narrowed by the access policy in ``get_queryset``."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        allowed = super().has_module_permission(request)  # type: ignore[misc]
+        return bool(allowed) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+
 @admin.register(Source)
-class SourceAdmin(ReadableHistoryAdmin):
+class SourceAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")
@@ -515,7 +547,7 @@ class SourceAdmin(ReadableHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(ReadableHistoryAdmin):
+class ActorAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
     search_fields = ("name", "native_name", "aliases", "description")
@@ -531,7 +563,7 @@ class ActorAdmin(ReadableHistoryAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RoleEditorsLookUpMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from timeline import access
 from timeline.history import BOOKKEEPING_FIELDS, EMPTY, change_lines, record_values, user_words
 
 
@@ -29,9 +31,19 @@ class ReadableContextHelper(HistoricalRecordContextHelper):
 
 
 class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """History pages in words; the history of a row the user may not see answers 404, as a missing one."""
+
     object_history_list_template = "admin/timeline/object_history_list.html"
     # Event history rows carry citations and m2m rows: diffed by timeline.history.change_lines.
     diff_event_history = False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # django-simple-history falls back to the last history row of a row outside get_queryset (a
+        # deleted one); only readers of everything may read those.
+        visible = self.get_object(request, unquote(object_id)) is not None
+        if not visible and not access.reads_everything(request.user, self.model._meta.model_name):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any) -> Any:
         return ReadableContextHelper(self.model, historical_record)

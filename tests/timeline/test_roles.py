@@ -166,3 +166,31 @@ def test_role_viewers_read_drafts_of_their_timeline_in_the_api_and_nothing_of_ot
     assert private_b.status_code == 404
     assert "Timeline B" not in private_b.content.decode()
     assert Timeline.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_role_editor_gets_the_citations_inline_and_the_autocompletes(client, people):
+    from tests.factories import TagFactory
+
+    event = EventFactory(timeline=people["a"], title="On A", published=False, tags=[TagFactory(name="Troops")])
+    client.force_login(people["users"]["editor"])
+
+    page = client.get(reverse("admin:timeline_event_change", args=[event.pk])).content.decode()
+    tags = client.get(
+        "/admin/autocomplete/", {"app_label": "timeline", "model_name": "event", "field_name": "tags", "term": "Tro"}
+    )
+
+    assert 'name="citations-TOTAL_FORMS"' in page
+    assert (tags.status_code, [row["text"] for row in tags.json()["results"]]) == (200, ["Troops"])
+
+
+@pytest.mark.django_db
+def test_history_of_an_event_on_another_timeline_answers_like_a_missing_one(client, people):
+    hidden = EventFactory(timeline=people["b"], title="Secret on B", published=False)
+    client.force_login(people["users"]["owner"])
+
+    history = client.get(reverse("admin:timeline_event_history", args=[hidden.pk]))
+    missing = client.get(reverse("admin:timeline_event_history", args=[999999]))
+
+    assert (history.status_code, missing.status_code) == (404, 404)
+    assert "Secret on B" not in history.content.decode()
