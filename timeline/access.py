@@ -76,6 +76,18 @@ def has_any_role(user: Any, *roles: str) -> bool:
     return role_timeline_ids(user, *roles).exists()
 
 
+def may_somewhere(user: Any, action: str) -> bool:
+    """Whether ``user`` may ``action`` on at least one timeline; no query for superusers and
+    holders of the global permission (it decides which admin actions and fields are offered)."""
+    from timeline.rules import ROLES_FOR
+
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser or (action != "manage_roles" and user.has_perm("timeline.change_event")):
+        return True
+    return has_any_role(user, *ROLES_FOR[action])
+
+
 def timelines_where(user: Any, action: str) -> QuerySet[Timeline]:
     """Timelines on which ``user`` may ``action`` (the choices of the event form's timeline field)."""
     from timeline.rules import ROLES_FOR

@@ -145,7 +145,7 @@ class CitationInline(admin.TabularInline):
     # Citations are part of the event: whoever may edit the event (by role or globally) edits them.
     def _edits(self, request: HttpRequest, obj: Any) -> bool:
         if obj is None:
-            return access.timelines_where(request.user, "edit").exists()
+            return access.may_somewhere(request.user, "edit")
         return access.may(request.user, "edit", obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -345,7 +345,7 @@ class EventAdmin(ReadableHistoryAdmin):
         publishes = (
             access.may(request.user, "publish", obj)
             if obj is not None
-            else access.timelines_where(request.user, "publish").exists()
+            else access.may_somewhere(request.user, "publish")
         )
         return readonly if publishes else (*readonly, "published")
 
@@ -492,7 +492,7 @@ class EventAdmin(ReadableHistoryAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         """Whether the publish actions are offered: to those who may publish on some timeline."""
-        return access.timelines_where(request.user, "publish").exists()
+        return access.may_somewhere(request.user, "publish")
 
     @admin.action(description="Publish selected events", permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
