@@ -533,7 +533,7 @@ class SourceAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
         if not obj.url:
             return "— (offline source)"
         if obj.lacks_archive_copy:
-            return format_html('<strong class="archive-missing">⚠ none</strong>')
+            return format_html('<strong class="archive-missing">{}</strong>', "⚠ none")
         return format_html('<a href="{}" rel="noopener noreferrer">archived</a>', obj.archived_url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
