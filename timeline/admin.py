@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,7 +22,7 @@ from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_tokens import ApiTokenAdmin
-from timeline.history import event_history_write, user_words
+from timeline.history import event_change_recorded, user_words
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
@@ -71,8 +71,25 @@ class TimelineRoleInline(admin.TabularInline):
         return self._manages(request, obj)
 
 
+class VisibleWithTotalAdminMixin:
+    """The rows the editor may see (``visible_to``, from timeline.access), each with a count of
+    ``total_of`` annotated in one query per page, shown by :meth:`total` (the "Events" column)."""
+
+    visible_to: Any = None
+    total_of = "events"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = super().get_queryset(request) & self.visible_to(request.user)  # type: ignore[misc]
+        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
+        return visible.annotate(row_total=Count(self.total_of)).order_by(*visible.model._meta.ordering)
+
+    @admin.display(description="Events", ordering="row_total")
+    def event_count(self, obj: Any) -> int:
+        return int(obj.row_total)
+
+
 @admin.register(Timeline)
-class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHistoryAdmin):
+class TimelineAdmin(VisibleWithTotalAdminMixin, TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHistoryAdmin):
     class Media:
         css = {"all": ("timeline/admin.css",)}
 
@@ -98,9 +115,7 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHis
 
     inlines = (TimelineRoleInline,)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
-        visible = super().get_queryset(request) & access.timelines_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
+    visible_to = staticmethod(access.timelines_visible_to)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return super().has_module_permission(request) or access.has_any_role(request.user)
@@ -117,10 +132,6 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, ReadableHis
         if obj is None:
             return access.has_any_role(request.user, Role.OWNER)
         return access.may(request.user, "manage_roles", obj)
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Timeline) -> int:
-        return obj.event_total
 
     @admin.display(description="Events")
     def events_link(self, obj: Timeline) -> str:
@@ -182,15 +193,19 @@ class EventAdminForm(forms.ModelForm):
         cleaned = super().clean() or {}
         seen = cleaned.get("seen_version")
         if self.check_seen_version and self.instance.pk and seen is not None:
-            stored = Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if stored is not None and stored != seen:
+            try:
+                # The admin's change view is one transaction: the row stays locked until it is saved.
+                services.event_lock(pk=self.instance.pk, seen_version=seen)
+            except Event.DoesNotExist:
+                pass
+            except services.StaleEvent as stale:
                 raise forms.ValidationError(
                     "Someone else saved this event (now version %(stored)s) after you opened it "
                     "(version %(seen)s). Your changes were not saved: open the event again to see "
                     "theirs, then reapply yours.",
                     code="stale",
-                    params={"stored": stored, "seen": seen},
-                )
+                    params={"stored": stale.stored, "seen": stale.seen},
+                ) from None
         return cleaned
 
     class Meta:
@@ -373,7 +388,7 @@ class EventAdmin(ReadableHistoryAdmin):
         event = self.get_object(request, unquote(object_id))
         if event is None:
             raise Http404
-        record = Event.history.filter(id=event.pk, history_id=version_id).first()  # type: ignore[attr-defined]
+        record = Event.history.filter(id=event.pk, history_id=version_id).first()
         if record is None:
             raise Http404
         if not self.has_view_or_change_permission(request, event):
@@ -406,7 +421,7 @@ class EventAdmin(ReadableHistoryAdmin):
         }
         return TemplateResponse(request, "admin/timeline/event/revert_confirm.html", context)
 
-    def view_on_site(self, obj: Event) -> str | None:  # type: ignore[override]
+    def view_on_site(self, obj: Event) -> str | None:
         return obj.get_absolute_url() if obj.published else None
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -452,31 +467,29 @@ class EventAdmin(ReadableHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        # One history row per save, written in save_related once tags, actors and citations are stored.
-        obj.skip_history_when_saving = True  # type: ignore[attr-defined]
-        if change and not form.has_changed():
-            # Saving an untouched form is not a new version (ETags, calendar SEQUENCE).
-            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
-            return
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        """Nothing yet: the event is saved in :meth:`save_related`, together with its citations
+        (an inline), so that one save is one edit and writes one history row."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         event = form.instance
-        try:
+        # One history row for the whole save (fields, actors, tags, citations), written at the
+        # end, and none for a save that changed nothing (timeline.history.event_change_recorded).
+        with event_change_recorded(event, user=request.user):
+            if change:
+                relation_names = ("actors", "tags")
+                values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_EDITABLE_FIELDS}
+                relations = {name: values.pop(name) for name in relation_names if name in values}
+                # Saving an untouched form is not a new version (ETags, calendar SEQUENCE): services.event_update.
+                changed = services.event_update(event=event, values=values, relations=relations, user=request.user)
+            else:
+                # The admin lets in signed-in staff only.
+                event.created_by = event.updated_by = cast(Any, request.user)
+                super().save_model(request, event, form, change)
+                changed = True
             super().save_related(request, form, formsets, change)
-        finally:
-            if hasattr(event, "skip_history_when_saving"):
-                del event.skip_history_when_saving
-        unchanged = getattr(request, "_timeline_event_unchanged", False)
-        citations_changed = any(f.has_changed() for f in formsets)
-        if unchanged and citations_changed:
-            # Only the citations changed: that is a new version of the event all the same.
-            services.event_bump_version(event=event)
-        if not unchanged or citations_changed:
-            event_history_write(event, adding=not change, user=request.user)
+            if not changed and any(f.has_changed() for f in formsets):
+                # Only the citations changed: that is a new version of the event all the same.
+                services.event_bump_version(event=event)
 
     def _publishable(self, request: HttpRequest, queryset: QuerySet[Event]) -> QuerySet[Event]:
         allowed = access.timelines_where(request.user, "publish")
@@ -521,12 +534,14 @@ class RoleEditorsLookUpMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
+class SourceAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")
     list_filter = (ArchiveCopyFilter, "reliability", "language", "publisher")
     search_fields = ("title", "publisher", "url", "archived_url", "notes")
+    visible_to = staticmethod(access.sources_visible_to)
+    total_of = "citations"
 
     @admin.display(description="Archived copy")
     def archived(self, obj: Source) -> str:
@@ -536,46 +551,27 @@ class SourceAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
             return format_html('<strong class="archive-missing">{}</strong>', "⚠ none")
         return format_html('<a href="{}" rel="noopener noreferrer">archived</a>', obj.archived_url)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        visible = super().get_queryset(request) & access.sources_visible_to(request.user)
-        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
-        return visible.annotate(citation_total=Count("citations")).order_by(*Source._meta.ordering)
-
-    @admin.display(description="Citations", ordering="citation_total")
+    @admin.display(description="Citations", ordering="row_total")
     def citation_count(self, obj: Source) -> int:
-        return obj.citation_total
+        return int(obj.row_total)  # type: ignore[attr-defined]
 
 
 @admin.register(Actor)
-class ActorAdmin(RoleEditorsLookUpMixin, ReadableHistoryAdmin):
+class ActorAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
     search_fields = ("name", "native_name", "aliases", "description")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
-        visible = super().get_queryset(request) & access.actors_visible_to(request.user)
-        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
-        return visible.annotate(event_total=Count("events")).order_by(*Actor._meta.ordering)
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Actor) -> int:
-        return obj.event_total
+    visible_to = staticmethod(access.actors_visible_to)
 
 
 @admin.register(Tag)
-class TagAdmin(RoleEditorsLookUpMixin, admin.ModelAdmin):
+class TagAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        visible = super().get_queryset(request) & access.tags_visible_to(request.user)
-        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
-        return visible.annotate(event_total=Count("events")).order_by(*Tag._meta.ordering)
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Tag) -> int:
-        return obj.event_total
+    visible_to = staticmethod(access.tags_visible_to)
 
 
 @admin.register(EventTombstone)

@@ -90,17 +90,30 @@ def event_change_recorded(event: Any, *, user: Any = None, reason: str | None = 
     """Write exactly one history row for the saves of ``event`` made inside the block.
 
     The row is written when the block ends without an exception, after every
-    change of fields, actors, tags and citations made inside it. Nothing is
-    written when the block raises (the exception propagates).
+    change of fields, actors, tags and citations made inside it, and only when
+    the event was saved inside it (added, or its version counted up): an edit
+    that changed nothing (``services.event_update``'s unchanged-save rule) writes
+    no row. Nothing is written when the block raises (the exception propagates).
+
+    Blocks nest: an inner block on the same instance (``services.event_update``
+    inside the admin's save, which also saves the citation inline) writes nothing
+    and leaves the one row to the outermost block.
     """
+    if getattr(event, "_timeline_change_recording", False):
+        yield
+        return
     adding = event._state.adding
+    version_before = event.version
+    event._timeline_change_recording = True
     event.skip_history_when_saving = True
     try:
         yield
     finally:
+        del event._timeline_change_recording
         if hasattr(event, "skip_history_when_saving"):
             del event.skip_history_when_saving
-    event_history_write(event, adding=adding, user=user, reason=reason)
+    if adding or event.version != version_before:
+        event_history_write(event, adding=adding, user=user, reason=reason)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from timeline import access, sync
 from timeline.access import events_visible_to
-from timeline.api.conditional import check_if_match, event_etag, if_none_match_hits
+from timeline.api.conditional import EventFilterBackend, check_if_match, event_etag, if_none_match_hits
 from timeline.api.errors import ApiViewSetMixin
 from timeline.api.pagination import EventCursorPagination
 from timeline.api.schema import (
@@ -109,6 +109,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     lookup_field = "uid"
     lookup_value_regex = UUID_PATTERN
     filterset_class = EventFilter
+    filter_backends = [EventFilterBackend]
     pagination_class = EventCursorPagination
 
     def get_queryset(self) -> QuerySet[Event]:
