@@ -38,7 +38,7 @@ class DateRangeFilter(admin.ListFilter):
         self.errors: list[str] = []
         for name, text in self.used_parameters.items():
             try:
-                parsed = dates.parse(text)
+                parsed = dates.parse(str(text))
             except dates.InvalidDate as exc:
                 label = "From" if name == "date_from" else "To"
                 self.errors.append(f"{label} “{text}”: {exc}")
@@ -48,7 +48,7 @@ class DateRangeFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return True
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return list(self.parameter_names)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
