@@ -99,6 +99,16 @@ def timelines_where(user: Any, action: str) -> QuerySet[Timeline]:
     return Timeline.objects.filter(pk__in=role_timeline_ids(user, *ROLES_FOR[action]))
 
 
+def reads_drafts_of(user: Any, timeline: Timeline | int) -> bool:
+    """Whether ``user`` reads the drafts of ``timeline`` (a timeline or its id): with the global
+    permission, or a role on it. Exports name their scope by it, so a body rendered with drafts
+    (ETag, cache key) is never the one served to a reader without them."""
+    if reads_everything(user, "event"):
+        return True
+    timeline_id = timeline if isinstance(timeline, int) else timeline.pk
+    return role_timeline_ids(user).filter(timeline_id=timeline_id).exists()
+
+
 def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timeline]:
     """Timelines ``user`` may read. With ``listed``, leave out unlisted ones for readers
     without the view permission (they are readable by slug only, never listed)."""
