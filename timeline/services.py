@@ -41,6 +41,20 @@ def event_bump_version(*, event: Event) -> None:
     Timeline(pk=event.timeline_id).touch()
 
 
+def event_status_refresh(*, event: Event) -> bool:
+    """Set ``event.status`` to what its claims support (``claims.derive_status``), unless an
+    editor overrode it. A new status is saved as a new version of the event (history
+    records it); returns whether it changed."""
+    if event.status_override:
+        return False
+    derived = event.derived_status()
+    if derived == event.status:
+        return False
+    event.status = derived
+    event.save(update_fields=["status"])
+    return True
+
+
 def admin_account_ensure(*, username: str = "admin", password: str | None = None) -> tuple[Any, str | None]:
     """Make sure a superuser ``username`` exists.
 
