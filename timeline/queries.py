@@ -13,7 +13,8 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
 from timeline.axis import AxisEvent
-from timeline.models import Citation, ClaimStatus, Event, Precision, Reliability
+from timeline.claims import ClaimView
+from timeline.models import Citation, Claim, ClaimStatus, Event, Precision, Reliability
 
 
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
@@ -31,6 +32,55 @@ def events_with_relations(queryset: QuerySet[Event] | None = None) -> QuerySet[E
     """
     queryset = Event.objects.all() if queryset is None else queryset
     return queryset.select_related("timeline", "claimant").prefetch_related("actors", "tags", citations_with_sources())
+
+
+def claims_prefetch(claims: QuerySet[Claim]) -> Prefetch:
+    """Prefetch of an event's ``claims`` (the ones the reader may see: ``access.claims_visible_to``)
+    into ``event.claim_list``, in the order made, each joined with its claimant and carrying its
+    citations' ids (two queries)."""
+    return Prefetch(
+        "claims",
+        queryset=claims.select_related("claimant").prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.only("id"), to_attr="citation_id_list")
+        ),
+        to_attr="claim_list",
+    )
+
+
+def claim_views(events: QuerySet[Event], claims: QuerySet[Claim]) -> dict[int, list[ClaimView]]:
+    """The claims of ``events`` among ``claims`` as ``ClaimView``s per event id, in the order made,
+    each with the best reliability of the sources backing it and the first quote; two queries.
+
+    Queries: claims (joined with the claimant), claim citations (joined with their citation and source).
+    """
+    ids = events.order_by().values("pk")
+    rows = list(
+        claims.filter(event_id__in=ids).values_list(
+            "pk", "event_id", "claimant__name", "stance", "made", "note", named=False
+        )
+    )
+    backing: dict[int, list[tuple[str, str]]] = {}
+    links = Claim.citations.through.objects.filter(claim_id__in=[row[0] for row in rows]).order_by(
+        "citation__position", "citation_id"
+    )
+    for claim_id, reliability, quote in links.values_list(
+        "claim_id", "citation__source__reliability", "citation__quote"
+    ):
+        backing.setdefault(claim_id, []).append((reliability, quote))
+    views: dict[int, list[ClaimView]] = {}
+    for pk, event_id, claimant, stance, made, note in rows:
+        sources = backing.get(pk, [])
+        views.setdefault(event_id, []).append(
+            ClaimView(
+                claimant=claimant,
+                stance=stance,
+                made=made,
+                note=note,
+                quote=next((quote for _, quote in sources if quote), ""),
+                reliability=min((reliability for reliability, _ in sources), default=""),
+            )
+        )
+    return views
 
 
 # Where events_with_relation_lists puts each relation.

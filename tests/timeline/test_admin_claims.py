@@ -78,7 +78,7 @@ def test_admin_claims_inline_derives_status_orders_by_made_and_bumps_version(adm
     assert "The claims below support Confirmed ." in text
     assert "Acknowledged by a party (conceding what concerns it): confirmed." in text
     # The inline rows appear in the order made, each claimant through the autocomplete widget.
-    assert [m for m in re.findall(r'name="claims-\d-made"[^>]*value="([^"]*)"', page.content.decode())] == [
+    assert re.findall(r'name="claims-\d-made"[^>]*value="([^"]*)"', page.content.decode()) == [
         "2024-10",
         "../2025-04",
         "2025-04",

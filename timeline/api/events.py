@@ -38,7 +38,7 @@ from timeline.api.schema import (
 from timeline.filters import EventFilter
 from timeline.idempotency import idempotent
 from timeline.models import Event
-from timeline.queries import events_with_relation_lists
+from timeline.queries import claims_prefetch, events_with_relation_lists
 from timeline.serializers import (
     DeletedEventsQuerySerializer,
     DeletedEventsSerializer,
@@ -118,7 +118,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             # Unlisted timelines' events are listed only when the request names the timeline
             # (the filter then narrows to it, and refuses a slug the reader may not see).
             events = access.events_listed_for(user)
-        return events_with_relation_lists(events)
+        return events_with_relation_lists(events).prefetch_related(claims_prefetch(access.claims_visible_to(user)))
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -179,7 +179,8 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return event
 
     def event_response(self, event: Event, status_code: int) -> Response:
-        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).get()
+        claims = claims_prefetch(access.claims_visible_to(self.request.user))
+        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).prefetch_related(claims).get()
         data = EventSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": event_etag(fresh)})
 

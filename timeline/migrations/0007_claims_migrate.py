@@ -23,6 +23,8 @@ STANCE_FOR_STATUS = {
     "retracted": "retracts",
 }
 
+CLAIM_PERMISSIONS = [f"{action}_claim" for action in ("add", "change", "delete", "view")]
+
 OVERRIDE_REASON = "Status set before claims were recorded (one claim made from the claimant and status)."
 
 
@@ -50,6 +52,20 @@ def claims_from_claimants(apps: Any, schema_editor: Any) -> None:
             event_model.objects.filter(pk=event.pk).update(status_override=True, status_override_reason=OVERRIDE_REASON)
 
 
+def editors_edit_claims(apps: Any, schema_editor: Any) -> None:
+    """The "Editors" group (migration 0002) may add, change, delete and view claims, as citations."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    permission_model = apps.get_model("auth", "Permission")
+    editors = apps.get_model("auth", "Group").objects.filter(name="Editors").first()
+    if editors is not None:
+        editors.permissions.add(*permission_model.objects.filter(content_type__app_label="timeline", codename__in=CLAIM_PERMISSIONS))
+
+
 def claimants_from_claims(apps: Any, schema_editor: Any) -> None:
     """Back: the claims go (the claimant field was never cleared), and so do the overrides this made."""
     apps.get_model("timeline", "Claim").objects.all().delete()
@@ -59,6 +75,9 @@ def claimants_from_claims(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("timeline", "0006_claims_model")]
+    dependencies = [("timeline", "0006_claims_model"), ("auth", "0012_alter_user_first_name_max_length")]
 
-    operations = [migrations.RunPython(claims_from_claimants, claimants_from_claims)]
+    operations = [
+        migrations.RunPython(claims_from_claimants, claimants_from_claims),
+        migrations.RunPython(editors_edit_claims, migrations.RunPython.noop),
+    ]
