@@ -158,6 +158,11 @@ def claims_line(claims: Sequence[ClaimView]) -> str:
 
 
 def claims_header_value(claims: Sequence[ClaimView]) -> str:
-    """The claims for scripts (iCalendar ``X-TIMELINE-CLAIMS``): ``stance;claimant;made`` per claim,
-    claims separated by " | ", e.g. "asserts;GUR;2024-10 | denies;DPRK;../2025-04"."""
-    return " | ".join(f"{c.stance};{c.claimant};{c.made}" for c in claims)
+    """The claims for scripts (iCalendar ``X-TIMELINE-CLAIMS``): ``<stance> <made> <claimant>`` per
+    claim, claims separated by " | ", e.g. "asserts 2024-10 GUR | denies ../2025-04 DPRK".
+
+    Stance and EDTF hold no spaces, so ``part.split(" ", 2)`` reads a claim back; an undated claim
+    says "unknown". No semicolons or commas: iCalendar escapes them in text, and readers differ
+    on unescaping properties they do not know.
+    """
+    return " | ".join(f"{c.stance} {c.made or 'unknown'} {c.claimant.replace('|', '/')}" for c in claims)

@@ -42,7 +42,7 @@ from timeline.exporters import ical
 from timeline.feed_validators import GENERATION_KEY, current_generation
 from timeline.filters import EventFilter
 from timeline.models import Event, Precision, Timeline
-from timeline.queries import events_for_export
+from timeline.queries import claim_views, events_for_export
 from timeline.services import feed_token_digest
 from timeline.throttles import FEED_RENDER_THROTTLES, throttled_response
 
@@ -203,12 +203,19 @@ def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpRes
 
 
 def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:
-    """The exporter's view of ``queryset`` (three queries, see ``queries.events_for_export``)."""
+    """The exporter's view of ``queryset``: three queries (``queries.events_for_export``) and two
+    for the claims (``queries.claim_views``)."""
     # reverse() once: at 10,000 events it would cost more than rendering the blocks.
     marker = "00000000-0000-0000-0000-000000000000"
     template = reverse("timeline:event-detail", kwargs={"uid": marker})
+    # Claims by actors named on the timelines' published events (what any feed reader may
+    # see: access.published_events_of), whatever the request's filter narrows the events to.
+    published = Event.objects.filter(timeline__in=queryset.order_by().values("timeline_id"), published=True)
+    claims = claim_views(queryset, access.claims_visible_to(None, events=published))
     return [
-        ical.FeedEvent.from_row(row, path=template.replace(marker, str(row["uid"])))
+        ical.FeedEvent.from_row(
+            row, path=template.replace(marker, str(row["uid"])), claims=tuple(claims.get(row["id"], ()))
+        )
         for row in events_for_export(queryset)
     ]
 

@@ -124,7 +124,7 @@ def test_claims_line_and_header_value_match_issue_wording():
     header = claims_header_value(claims)
 
     assert line == "Asserted by GUR (Oct 2024) · denied by DPRK (before Apr 2025) · acknowledged by DPRK (Apr 2025)"
-    assert header == "asserts;GUR;2024-10 | denies;DPRK;../2025-04 | acknowledges;DPRK;2025-04"
+    assert header == "asserts 2024-10 GUR | denies ../2025-04 DPRK | acknowledges 2025-04 DPRK"
     assert claim_phrase(claims[1]) == "denied by DPRK (before Apr 2025)"
     assert claims_line([]) == ""
 

@@ -16,7 +16,7 @@ from tests.timeline.exporters.injection import PAYLOADS
 from tests.timeline.ical_checks import parse_feed
 from timeline.exporters.ical import clean_text
 from timeline.feeds import timeline_subscribe_links
-from timeline.models import Event, Timeline
+from timeline.models import Claim, Event, Timeline
 from timeline.services import events_set_published, timeline_revoke_feed_token, timeline_rotate_feed_token
 
 pytestmark = pytest.mark.django_db
@@ -350,7 +350,9 @@ def make_events(timeline, count):
     for _ in range(count):
         event = EventFactory(timeline=timeline, claimant=actor, tags=[tag])
         CitationFactory(event=event)
-        CitationFactory(event=event)
+        Claim.objects.create(event=event, claimant=actor, stance="asserts", made="2025").citations.set(
+            [CitationFactory(event=event)]
+        )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -358,8 +360,9 @@ def test_timeline_feed_query_count_is_constant(client, django_assert_num_queries
     timeline = TimelineFactory()
     make_events(timeline, count)
 
-    # 1: the timeline by slug; 2: events joined with their claimant; 3: tag names; 4: citations with sources.
-    with django_assert_num_queries(4):
+    # 1: the timeline by slug; 2: claims a feed reader may see, with claimant names; 3: their
+    # citations' sources; 4: events joined with their claimant; 5: tag names; 6: citations with sources.
+    with django_assert_num_queries(6):
         response = client.get(feed_url(timeline))
 
     assert len(uids(response)) == count
@@ -384,8 +387,9 @@ def test_token_feed_query_count_is_constant(client, django_assert_num_queries, c
     make_events(timeline, count)
     token = timeline_rotate_feed_token(timeline=timeline)
 
-    # 1: the timeline by token digest; 2: events with claimant; 3: tag names; 4: citations with sources.
-    with django_assert_num_queries(4):
+    # 1: the timeline by token digest; 2: claims a feed reader may see, with claimant names; 3: their
+    # citations' sources; 4: events with claimant; 5: tag names; 6: citations with sources.
+    with django_assert_num_queries(6):
         response = client.get(token_url(token))
 
     assert len(uids(response)) == count
