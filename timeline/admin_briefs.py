@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from timeline import access
 from timeline.briefs import pdf_response, too_many_events_message
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
+from timeline.queries import claims_prefetch, events_with_relations
 
 
 def brief_download_link(timeline: Timeline) -> str:
@@ -59,7 +60,8 @@ def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: Q
     from timeline.exporters.brief import BriefInfo, render_brief
 
     limit = settings.TIMELINE_BRIEF_MAX_EVENTS
-    events = list(events_with_relations(queryset.order_by()))
+    claims = claims_prefetch(access.claims_visible_to(request.user))
+    events = list(events_with_relations(queryset.order_by()).prefetch_related(claims))
     if len(events) > limit:
         slug = events[0].timeline.slug
         modeladmin.message_user(request, too_many_events_message(len(events), limit, slug), level=messages.ERROR)

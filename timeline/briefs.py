@@ -36,10 +36,11 @@ from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from timeline import access
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
 from timeline.filters import EventFilter
-from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
+from timeline.models import Claim, Event, Timeline
+from timeline.queries import claims_prefetch, events_with_relations
 from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
 
 CACHE_PREFIX = "brief-pdf"
@@ -63,6 +64,8 @@ class BriefRequest:
     filter_words: list[str]
     etag: str
     as_of: dt.datetime
+    # The claims the reader may see (access.claims_visible_to); none when not given.
+    claims: QuerySet[Claim] | None = None
 
     @property
     def data_version(self) -> str:
@@ -95,6 +98,8 @@ def brief_request(
     from timeline.exporters.brief import brief_cache_fingerprint
 
     as_of = timeline.content_changed_at
+    reader = getattr(request, "user", None)
+    claims = access.claims_visible_to(reader, events=base)
     canonical = {
         "timeline": [
             timeline.pk,
@@ -108,6 +113,8 @@ def brief_request(
         "changed": as_of.isoformat(),
         "filter": sorted((key, sorted(params.getlist(key))) for key in params),
         "scope": scope,
+        # Claims by actors named only elsewhere show to readers of everything alone.
+        "claims": "all" if access.reads_everything(reader, "actor") else "named",
         "site": settings.SITE_URL,
         "renderer": brief_cache_fingerprint(),
     }
@@ -118,6 +125,7 @@ def brief_request(
         filter_words=event_filter.describe(),
         etag=etag,
         as_of=as_of,
+        claims=claims,
     )
 
 
@@ -132,7 +140,13 @@ def render_brief_for(brief: BriefRequest, events: Iterable[Event] | None = None)
         data_version=brief.data_version,
         site_url=settings.SITE_URL,
     )
-    return render_brief(events if events is not None else events_with_relations(brief.events), info=info)
+    return render_brief(events if events is not None else brief_events(brief), info=info)
+
+
+def brief_events(brief: BriefRequest) -> QuerySet[Event]:
+    """``brief``'s events with every relation the brief prints, and the claims its reader may see."""
+    claims = brief.claims if brief.claims is not None else Claim.objects.none()
+    return events_with_relations(brief.events).prefetch_related(claims_prefetch(claims))
 
 
 def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:

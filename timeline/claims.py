@@ -20,7 +20,7 @@ made; a later claim by the same party replaces its earlier one):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +142,28 @@ class ClaimView:
     @property
     def participle(self) -> str:
         return STANCE_PARTICIPLES[Stance(self.stance)]
+
+    @property
+    def line(self) -> str:
+        """The claim alone, capitalised, with its sources' best grade when any:
+        "Denied by DPRK (before Apr 2025) · sources graded B"."""
+        text = claim_phrase(self)
+        text = text[:1].upper() + text[1:]
+        return f"{text} · sources graded {self.reliability}" if self.reliability else text
+
+
+def claim_view_of(claim: Any, backing: Mapping[int, tuple[str, str]]) -> ClaimView:
+    """A ``Claim`` (prefetched by ``queries.claims_prefetch``) as a ``ClaimView``; ``backing`` maps
+    the event's citation ids to (source reliability, quote)."""
+    cited = [backing[c.pk] for c in getattr(claim, "citation_id_list", ()) if c.pk in backing]
+    return ClaimView(
+        claimant=claim.claimant.name,
+        stance=claim.stance,
+        made=claim.made,
+        note=claim.note,
+        quote=next((quote for _, quote in cited if quote), ""),
+        reliability=min((reliability for reliability, _ in cited), default=""),
+    )
 
 
 def claim_phrase(claim: ClaimView) -> str:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from timeline import dates
+from timeline.claims import ClaimView, claim_view_of
 
-TEMPLATE_VERSION = "brief-1"
+TEMPLATE_VERSION = "brief-2"
 
 STATUS_LABELS = {
     "reported": "Reported",
@@ -82,6 +83,8 @@ class BriefEvent:
     number: int = 0
     # Not published: printed with DRAFT on the entry and on every page.
     draft: bool = False
+    # Who said what, in the order made (only claims the brief's reader may see).
+    claims: tuple[ClaimView, ...] = ()
 
     @property
     def display_date(self) -> str:
@@ -148,7 +151,8 @@ def brief_info_for(
 
 def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[BriefEvent], dict[int, BriefSource]]:
     """Copy what the brief needs out of ``Event`` instances (with relations prefetched,
-    see ``queries.events_with_relations``), so the model instances can be freed."""
+    see ``queries.events_with_relations``, and the claims the reader may see in
+    ``claim_list``, see ``queries.claims_prefetch``), so the model instances can be freed."""
     snapshots: list[BriefEvent] = []
     sources: dict[int, BriefSource] = {}
     for event in events:
@@ -166,6 +170,8 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 )
             citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
         reliabilities = [sources[c.source_id].reliability for c in citations]
+        backing = {c.pk: (c.source.reliability, c.quote) for c in event.citations.all()}
+        claims = tuple(claim_view_of(claim, backing) for claim in getattr(event, "claim_list", ()))
         # An open end ("since October 2024") is drawn and grouped by its known end only.
         fuzzy = dates.parse_stored(event.date)
         snapshots.append(
@@ -189,6 +195,7 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 citations=citations,
                 url=f"{site_url}{event.get_absolute_url()}" if site_url else "",
                 draft=not getattr(event, "published", True),
+                claims=claims,
             )
         )
     return snapshots, sources
