@@ -66,8 +66,20 @@ def test_feed_shows_a_claim_edit_at_once(client):
 
     claim.stance = "retracts"
     claim.save()
-    event.save()
     body = client.get(feed_url(timeline)).content
 
     first_line = str(parse_feed(body).walk("VEVENT")[0]["DESCRIPTION"]).split("\n")[0]
     assert first_line.startswith("Retracted by GUR (Oct 2024) · denied by DPRK")
+
+
+def test_feed_shows_a_renamed_claimant_at_once(client):
+    timeline, event = kursk_timeline()
+    client.get(feed_url(timeline))
+    gur = event.claims.get(stance="asserts").claimant
+
+    gur.name = "HUR"
+    gur.save()
+    body = client.get(feed_url(timeline)).content
+
+    first_line = str(parse_feed(body).walk("VEVENT")[0]["DESCRIPTION"]).split("\n")[0]
+    assert first_line.startswith("Asserted by HUR (Oct 2024)")
