@@ -133,3 +133,11 @@ def claims_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> Qu
         return Claim.objects.all()
     scope = events if events is not None else events_visible_to(user)
     return Claim.objects.filter(claimant__in=actors_named_on(scope))
+
+
+def may_import_into(user: Any, timeline: Timeline) -> bool:
+    """Whether ``user`` may import events into ``timeline`` (which they must be able to see):
+    importing creates and changes events, so it needs both permissions."""
+    if user is None or not user.is_active:
+        return False
+    return bool(user.has_perm("timeline.add_event") and user.has_perm("timeline.change_event"))

@@ -124,6 +124,17 @@ def sort_key(made_upper: dt.date | None, made_lower: dt.date | None, pk: int | N
     return (made_upper is None, made_upper or dt.date.max, made_lower or dt.date.min, pk or 0)
 
 
+def written_in_order(written: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Claims as written (dicts with ``made``), in the order made (:func:`sort_key`), as they
+    will be stored and read; claims made alike keep the order written."""
+
+    def key(item: tuple[int, Mapping[str, Any]]) -> tuple[Any, ...]:
+        lower, upper = made_bounds(item[1].get("made", ""))
+        return sort_key(upper, lower, item[0])
+
+    return [claim for _, claim in sorted(enumerate(written), key=key)]
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimView:
     """A claim as the surfaces show it: plain values, no model instances."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from timeline import dates
+from timeline import dates, labels
 from timeline.claims import STANCE_PARTICIPLES, Stance, made_bounds, made_display
 from timeline.claims import sort_key as claim_sort_key
 
@@ -58,34 +58,34 @@ class Visibility(models.TextChoices):
 
 
 class ClaimStatus(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    CLAIMED = "claimed", "Claimed"
-    CONFIRMED = "confirmed", "Confirmed"
-    DISPUTED = "disputed", "Disputed"
-    DENIED = "denied", "Denied"
-    RETRACTED = "retracted", "Retracted"
+    REPORTED = "reported", labels.STATUS_LABELS["reported"]
+    CLAIMED = "claimed", labels.STATUS_LABELS["claimed"]
+    CONFIRMED = "confirmed", labels.STATUS_LABELS["confirmed"]
+    DISPUTED = "disputed", labels.STATUS_LABELS["disputed"]
+    DENIED = "denied", labels.STATUS_LABELS["denied"]
+    RETRACTED = "retracted", labels.STATUS_LABELS["retracted"]
 
 
 class Credibility(models.IntegerChoices):
     """Admiralty code: information credibility (1 is best)."""
 
-    CONFIRMED = 1, "1 – Confirmed by other sources"
-    PROBABLY_TRUE = 2, "2 – Probably true"
-    POSSIBLY_TRUE = 3, "3 – Possibly true"
-    DOUBTFUL = 4, "4 – Doubtful"
-    IMPROBABLE = 5, "5 – Improbable"
-    CANNOT_JUDGE = 6, "6 – Truth cannot be judged"
+    CONFIRMED = 1, labels.choice_label(1, labels.CREDIBILITY_WORDS[1])
+    PROBABLY_TRUE = 2, labels.choice_label(2, labels.CREDIBILITY_WORDS[2])
+    POSSIBLY_TRUE = 3, labels.choice_label(3, labels.CREDIBILITY_WORDS[3])
+    DOUBTFUL = 4, labels.choice_label(4, labels.CREDIBILITY_WORDS[4])
+    IMPROBABLE = 5, labels.choice_label(5, labels.CREDIBILITY_WORDS[5])
+    CANNOT_JUDGE = 6, labels.choice_label(6, labels.CREDIBILITY_WORDS[6])
 
 
 class Reliability(models.TextChoices):
     """Admiralty code: source reliability (A is best)."""
 
-    A = "A", "A – Completely reliable"
-    B = "B", "B – Usually reliable"
-    C = "C", "C – Fairly reliable"
-    D = "D", "D – Not usually reliable"
-    E = "E", "E – Unreliable"
-    F = "F", "F – Reliability cannot be judged"
+    A = "A", labels.choice_label("A", labels.RELIABILITY_WORDS["A"])
+    B = "B", labels.choice_label("B", labels.RELIABILITY_WORDS["B"])
+    C = "C", labels.choice_label("C", labels.RELIABILITY_WORDS["C"])
+    D = "D", labels.choice_label("D", labels.RELIABILITY_WORDS["D"])
+    E = "E", labels.choice_label("E", labels.RELIABILITY_WORDS["E"])
+    F = "F", labels.choice_label("F", labels.RELIABILITY_WORDS["F"])
 
 
 class Precision(models.TextChoices):
@@ -293,6 +293,13 @@ class Event(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="events")
     sources = models.ManyToManyField(Source, through="Citation", related_name="events", blank=True)
     published = models.BooleanField(default=False, help_text="Drafts never leave the admin.")
+    external_id = models.CharField(
+        "external id",
+        max_length=200,
+        blank=True,
+        help_text="The id the event has where it was imported from (ACLED's event_id_cnty, a calendar's UID); "
+        "importing the same file again updates the event instead of adding another.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -339,6 +346,9 @@ class Event(models.Model):
             models.CheckConstraint(condition=Q(date_lower__lte=models.F("date_upper")), name="event_lower_le_upper"),
             models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
             models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="event_status_valid"),
+            models.UniqueConstraint(
+                fields=["timeline", "external_id"], condition=~Q(external_id=""), name="event_external_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -426,13 +436,12 @@ class Event(models.Model):
 
         Uses prefetched citations (``queries.events_with_relations``) when present.
         """
-        letters = [citation.source.reliability for citation in self.citations.all()]
-        return min(letters) if letters else Reliability.F
+        return labels.best_reliability(citation.source.reliability for citation in self.citations.all())
 
     @property
     def grade(self) -> str:
         """Admiralty grade: source reliability + information credibility, e.g. "B3"."""
-        return f"{self.reliability}{self.credibility}"
+        return labels.grade(self.reliability, self.credibility)
 
     def derived_status(self) -> str:
         """The status the event's stored claims support (``claims.derive_status``)."""
@@ -633,3 +642,20 @@ class IdempotencyRecord(models.Model):
 
     def is_expired(self, now: Any = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class ImportProgress(models.Model):
+    """How far a queued import has got (``timeline.tasks.import_events_job``), readable by the
+    web process whatever the cache: the worker may run on another machine."""
+
+    job_id = models.CharField(max_length=64, unique=True)
+    phase = models.CharField(max_length=20)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"import {self.job_id}: {self.phase} {self.done}/{self.total}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"phase": self.phase, "done": self.done, "total": self.total}

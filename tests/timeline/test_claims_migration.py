@@ -1,4 +1,4 @@
-"""Migration 0007: each event's claimant and status become one claim; nothing is lost."""
+"""Migration 0008: each event's claimant and status become one claim; nothing is lost."""
 
 import json
 
@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from timeline.models import Claim, Event
 
-BEFORE_CLAIMS = [("timeline", "0006_claims_model")]
+BEFORE_CLAIMS = [("timeline", "0007_claims_model")]
 
 
 def demo_without_claims(tmp_path):

@@ -1,10 +1,16 @@
-"""ETags and conditional requests on events (``If-None-Match`` reads, ``If-Match`` writes)."""
+"""ETags and conditional requests on events (``If-None-Match`` reads, ``If-Match`` writes),
+and the event list's filter step: both through :mod:`timeline.export`, as the feeds and briefs."""
 
 from __future__ import annotations
 
-from django.utils.http import parse_etags
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
 from rest_framework.request import Request
 
+from timeline import export
 from timeline.api.errors import PreconditionFailed
 from timeline.models import Event
 
@@ -16,11 +22,7 @@ def event_etag(event: Event) -> str:
 
 def if_none_match_hits(request: Request, etag: str) -> bool:
     """Whether ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    tags = parse_etags(header)
-    return tags == ["*"] or etag in (tag.removeprefix("W/") for tag in tags)
+    return export.etag_matches(request.headers.get("If-None-Match"), etag)
 
 
 def check_if_match(request: Request, etag: str) -> None:
@@ -29,10 +31,19 @@ def check_if_match(request: Request, etag: str) -> None:
     Strong comparison: a weak ETag never matches.
     """
     header = request.headers.get("If-Match")
-    if not header:
-        return
-    tags = parse_etags(header)
-    if tags != ["*"] and etag not in tags:
+    if header and not export.etag_matches(header, etag, weak=False):
         raise PreconditionFailed(
             f"The event changed since you read it (it is now at ETag {etag}). Fetch it again and reapply your change."
         )
+
+
+class EventFilterBackend(DjangoFilterBackend):
+    """django-filter's backend (its OpenAPI parameters included), validating through
+    :func:`timeline.export.validated_filter`, so the list refuses exactly what the feeds
+    and briefs refuse, with the same body."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Event], view: Any) -> QuerySet[Event]:
+        try:
+            return export.validated_filter(request.query_params, queryset=queryset, request=request).qs
+        except export.FilterRefused as refused:
+            raise exceptions.ValidationError(refused.errors) from None

@@ -69,7 +69,7 @@ class ApiViewSetMixin:
       statement or transaction, so nothing was written.
     """
 
-    parser_classes = [BoundedJSONParser]
+    parser_classes: Any = [BoundedJSONParser]
     # DRF's default lookup pattern, less NUL, which PostgreSQL refuses in a query: such a path is a 404.
     lookup_value_regex = r"[^/.\x00]+"
 

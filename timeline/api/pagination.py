@@ -6,10 +6,10 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
@@ -49,7 +49,9 @@ class EventCursorPagination(BasePagination):
     max_page_size = 500
     display_page_controls = False
 
-    def paginate_queryset(self, queryset: QuerySet[Event], request: Request, view: Any = None) -> list[Event]:
+    def paginate_queryset(  # type: ignore[override]  # takes the event queryset only, never a list
+        self, queryset: QuerySet[Event], request: Request, view: Any = None
+    ) -> list[Event]:
         self.request = request
         self.page_size = self.get_page_size(request)
         self.ordering = [str(field) for field in queryset.query.order_by]
@@ -87,7 +89,7 @@ class EventCursorPagination(BasePagination):
             )
         try:
             key = [
-                Event._meta.get_field(name.lstrip("-")).to_python(value)
+                cast(Field[Any, Any], Event._meta.get_field(name.lstrip("-"))).to_python(value)
                 for name, value in zip(ordering, values, strict=True)
             ]
         except (DjangoValidationError, TypeError):

@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545 / RFC 7986) export: events in, bytes out.
 
-Events come in as :class:`FeedEvent` values (built from
-``queries.events_for_export`` rows). Each becomes one VEVENT block, which
+Events come in as :class:`~timeline.snapshot.EventSnapshot` values (built by
+``queries.event_snapshots``). Each becomes one VEVENT block, which
 depends only on that value and :class:`ExportOptions`, so blocks are cached
 under :func:`vevent_cache_key` and a feed is a join of cached blocks framed by
 a calendar header.
@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from timeline import dates
-from timeline.claims import ClaimView, claims_header_value, claims_line
+from timeline.claims import claims_header_value, claims_line
+from timeline.snapshot import EventSnapshot, SourceSnapshot
 
 __all__ = [
     "EXPORTER_VERSION",
@@ -100,61 +101,9 @@ class ExportOptions:
         return hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSource:
-    title: str
-    publisher: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEvent:
-    """The exported facts of one event, detached from the ORM."""
-
-    uid: str
-    version: int
-    title: str
-    summary: str
-    edtf: str
-    location: str
-    latitude: float | None
-    longitude: float | None
-    status: str
-    status_label: str
-    claimant: str
-    credibility: int
-    tags: tuple[str, ...]
-    sources: tuple[FeedSource, ...]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    path: str
-    # In the order made; only those a feed reader may see (feeds.feed_events).
-    claims: tuple[ClaimView, ...] = ()
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], *, path: str, claims: tuple[ClaimView, ...] = ()) -> FeedEvent:
-        """Read a row of ``queries.events_for_export``; ``path`` is the event's canonical path,
-        ``claims`` the event's claims a feed reader may see, in the order made."""
-        return cls(
-            uid=str(row["uid"]),
-            version=row["version"],
-            title=row["title"],
-            summary=row["summary"],
-            edtf=row["date"],
-            location=row["location"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            status=row["status"],
-            status_label=row["status_label"],
-            claimant=row["claimant"],
-            credibility=row["credibility"],
-            tags=tuple(row["tags"]),
-            sources=tuple(FeedSource(*source) for source in row["sources"]),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            path=path,
-            claims=claims,
-        )
+# The exporter reads the one event snapshot every export shares (timeline.snapshot).
+FeedEvent = EventSnapshot
+FeedSource = SourceSnapshot
 
 
 @dataclass(frozen=True, slots=True)

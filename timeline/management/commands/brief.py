@@ -16,7 +16,7 @@ import django_filters
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
-from timeline.briefs import InvalidBriefFilter, brief_events, brief_request, render_brief_for
+from timeline.briefs import InvalidBriefFilter, brief_request, render_brief_for
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             )
         except InvalidBriefFilter as exc:
             raise CommandError(f"Invalid filter: {exc}") from exc
-        pdf = render_brief_for(brief, events=brief_events(brief).iterator(chunk_size=500))
+        pdf = render_brief_for(brief)
         self._write(pdf, options["output"])
         if options["output"] != "-":
             self.stderr.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")

@@ -75,7 +75,7 @@ def claimants_from_claims(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("timeline", "0006_claims_model"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("timeline", "0007_claims_model"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [
         migrations.RunPython(claims_from_claimants, claimants_from_claims),

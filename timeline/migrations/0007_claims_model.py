@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('timeline', '0005_timeline_framing'),
+        ('timeline', '0006_import_external_id_progress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
