@@ -33,6 +33,7 @@ def editors_group() -> Group:
             f"{action}_{model}" for model in migration.EDITABLE_MODELS for action in ("add", "change", "delete", "view")
         ]
         codenames += ["view_eventtombstone"]
+        codenames += importlib.import_module("timeline.migrations.0010_claims_migrate").CLAIM_PERMISSIONS
         group.permissions.add(*Permission.objects.filter(content_type__app_label="timeline", codename__in=codenames))
     return group
 

@@ -14,7 +14,7 @@ def test_demo_fixture_loads_twice_without_duplicates():
 
     counts = [model.objects.count() for model in (Timeline, Event, Source, Citation, Actor, Tag)]
 
-    assert counts == [1, 11, 1, 11, 8, 8]
+    assert counts == [1, 11, 1, 13, 8, 8]
 
 
 @pytest.mark.django_db

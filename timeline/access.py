@@ -11,6 +11,9 @@ HTML pages, the calendar feeds, the PDF briefs and the admin. The rules:
   reader only when it is attached to an event that reader may list in the scope
   of the request (the timeline they named, else the listed timelines). A name
   used only on a private or unlisted timeline, or only on drafts, appears nowhere.
+* A claim shows only when its claimant is an actor the reader may see by name (as
+  above; being a claimant does not by itself name an actor): what an actor named only
+  on private timelines or drafts claimed stays hidden, wherever the event shows.
 * What a reader may not see answers exactly like what does not exist: these
   functions only ever narrow querysets, so a hidden object is simply absent
   (a 404, or "not one of the available choices" in a filter).
@@ -30,7 +33,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from timeline.models import Actor, Event, Source, Tag, Timeline, Visibility
+from timeline.models import Actor, Claim, Event, Source, Tag, Timeline, Visibility
 
 # Visibilities whose published events anyone may read when they name the timeline.
 READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -199,6 +202,16 @@ def tags_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> Quer
     if reads_everything(user, "tag"):
         return Tag.objects.all()
     return tags_on(events if events is not None else events_listed_for(user))
+
+
+def claims_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> QuerySet[Claim]:
+    """Claims ``user`` may see: every claim with the view permission on actors, else those whose
+    claimant is named (involved, or the event's claimant) on ``events`` (default: the events
+    ``user`` may read). Callers narrow to the events they show."""
+    if reads_everything(user, "actor"):
+        return Claim.objects.all()
+    scope = events if events is not None else events_visible_to(user)
+    return Claim.objects.filter(claimant__in=actors_named_on(scope))
 
 
 def may_import_into(user: Any, timeline: Timeline) -> bool:

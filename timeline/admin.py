@@ -14,9 +14,9 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from timeline import access, dates, search, services
+from timeline import access, claims, dates, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
@@ -36,6 +36,8 @@ from timeline.models import (
     Actor,
     ApiToken,
     Citation,
+    Claim,
+    ClaimStatus,
     Event,
     EventTombstone,
     Role,
@@ -201,6 +203,35 @@ class CitationInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
 
 
+class ClaimInline(admin.TabularInline):
+    """The event's claims, in the order made (``Claim.Meta.ordering``)."""
+
+    model = Claim
+    extra = 1
+    autocomplete_fields = ("claimant",)
+    fields = ("claimant", "stance", "made", "citations", "note")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
+        return super().get_queryset(request).select_related("claimant")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        request._timeline_claims_event = obj  # type: ignore[attr-defined]
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "citations":
+            # Only this event's citations may back its claims; a new event has none yet.
+            event = getattr(request, "_timeline_claims_event", None)
+            kwargs["queryset"] = (
+                Citation.objects.filter(event=event).select_related("source")
+                if event is not None
+                else Citation.objects.none()
+            )
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class EventAdminForm(forms.ModelForm):
     """The event form, refusing to overwrite a change someone else saved meanwhile."""
 
@@ -304,13 +335,14 @@ class EventAdmin(ReadableHistoryAdmin):
         "citation quotes and source titles."
     )
     autocomplete_fields = ("claimant", "actors", "tags")
-    inlines = (CitationInline,)
+    inlines = (ClaimInline, CitationInline)
     actions = ("publish", "unpublish", brief_for_selected_events)
     date_hierarchy = None
     readonly_fields = (
         "uid",
         "date_interpretation",
         "grade_display",
+        "status_rule",
         "version",
         "created_at",
         "created_by",
@@ -324,7 +356,18 @@ class EventAdmin(ReadableHistoryAdmin):
         ("Where", {"fields": ("location", ("latitude", "longitude"))}),
         (
             "Claim and grading",
-            {"fields": ("status", "claimant", "credibility", "grade_display", "key")},
+            {
+                "fields": (
+                    "status_rule",
+                    "status",
+                    "status_override",
+                    "status_override_reason",
+                    "claimant",
+                    "credibility",
+                    "grade_display",
+                    "key",
+                )
+            },
         ),
         ("Who and what", {"fields": ("actors", "tags")}),
         ("Publishing", {"fields": ("published", "public_link")}),
@@ -494,6 +537,16 @@ class EventAdmin(ReadableHistoryAdmin):
             return "Shown after saving, from the cited sources and the credibility."
         return obj.grade
 
+    @admin.display(description="Status rule")
+    def status_rule(self, obj: Event) -> str:
+        derived = obj.derived_status() if obj.pk is not None else "reported"
+        label = dict(ClaimStatus.choices)[derived]
+        return format_html(
+            "<p>The claims below support <strong>{}</strong>.</p><ul>{}</ul>",
+            label,
+            format_html_join("", "<li>{}</li>", ((line,) for line in claims.STATUS_RULE)),
+        )
+
     @admin.display(description="Read as")
     def date_interpretation(self, obj: Event) -> str:
         if not obj.date:
@@ -527,8 +580,10 @@ class EventAdmin(ReadableHistoryAdmin):
                 super().save_model(request, event, form, change)
                 changed = True
             super().save_related(request, form, formsets, change)
-            if not changed and any(f.has_changed() for f in formsets):
-                # Only the citations changed: that is a new version of the event all the same.
+            # The claims decide the status unless overridden; a new status is saved as a new version.
+            status_changed = services.event_status_refresh(event=event)
+            if not changed and not status_changed and any(f.has_changed() for f in formsets):
+                # Only the claims or citations changed: that is a new version of the event all the same.
                 services.event_bump_version(event=event)
 
     def _publishable(self, request: HttpRequest, queryset: QuerySet[Event]) -> QuerySet[Event]:

@@ -38,9 +38,9 @@ from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from timeline import export
+from timeline import access, export
 from timeline.access import events_listed_for, reads_drafts_of, timelines_visible_to
-from timeline.models import Event, Timeline
+from timeline.models import Claim, Event, Timeline
 from timeline.queries import count_up_to, event_snapshots
 from timeline.snapshot import EventSnapshot
 from timeline.throttles import BRIEF_RENDER_THROTTLES
@@ -67,6 +67,8 @@ class BriefRequest:
     filter_words: list[str]
     etag: str
     as_of: dt.datetime
+    # The claims the reader may see (access.claims_visible_to); none when not given.
+    claims: QuerySet[Claim] | None = None
 
     @property
     def data_version(self) -> str:
@@ -91,6 +93,8 @@ def brief_request(
     params.pop("timeline", None)  # the path names the timeline
     event_filter = export.validated_filter(params, queryset=base, request=request)
     as_of = timeline.content_changed_at
+    reader = getattr(request, "user", None)
+    claims = access.claims_visible_to(reader, events=base)
     etag = export.selection_key(
         [
             timeline.pk,
@@ -104,6 +108,8 @@ def brief_request(
         as_of.isoformat(),
         export.query_parts(params),
         scope,
+        # Claims by actors named only elsewhere show to readers of everything alone.
+        "claims-all" if access.reads_everything(reader, "actor") else "claims-named",
         export.exporter_for("pdf").fingerprint(),
     )
     return BriefRequest(
@@ -112,6 +118,7 @@ def brief_request(
         filter_words=event_filter.describe(),
         etag=etag,
         as_of=as_of,
+        claims=claims,
     )
 
 
@@ -119,7 +126,7 @@ def brief_snapshot(brief: BriefRequest, events: Iterable[EventSnapshot] | None =
     """What the brief exporter renders for ``brief`` (its own events unless ``events`` are given)."""
     timeline = brief.timeline
     return export.ExportSnapshot(
-        events=events if events is not None else event_snapshots(brief.events),
+        events=events if events is not None else brief_events(brief),
         title=timeline.title,
         description=timeline.description or "",
         marking=timeline.marking or "",
@@ -129,6 +136,12 @@ def brief_snapshot(brief: BriefRequest, events: Iterable[EventSnapshot] | None =
         as_of=brief.as_of,
         data_version=brief.data_version,
     )
+
+
+def brief_events(brief: BriefRequest) -> list[EventSnapshot]:
+    """``brief``'s events as the brief prints them, with the claims its reader may see."""
+    claims = brief.claims if brief.claims is not None else Claim.objects.none()
+    return event_snapshots(brief.events, claims=claims)
 
 
 def render_brief_for(brief: BriefRequest, events: Iterable[EventSnapshot] | None = None) -> bytes:

@@ -117,7 +117,7 @@ def _timeline_export(request: HttpRequest, timeline: Timeline, *, token_links: b
         if not include_year:
             description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
         return export.ExportSnapshot(
-            events=event_snapshots(filterset.qs, actors=False, path=event_path),
+            events=feed_events(filterset.qs, path=event_path),
             title=timeline.title,
             description=description,
             filter_words=tuple(filterset.describe()),
@@ -184,7 +184,7 @@ def _token_feed_export(request: HttpRequest, token: str) -> Export | HttpRespons
 
 
 def _event_download_export(request: HttpRequest, uid: Any) -> Export | HttpResponse:
-    events = event_snapshots(access.events_visible_to(None).filter(uid=uid), actors=False)
+    events = feed_events(access.events_visible_to(None).filter(uid=uid))
     if not events:
         return _plain(HttpResponseNotFound, "No such event.")
     event = events[0]
@@ -204,6 +204,14 @@ def _event_download_export(request: HttpRequest, uid: Any) -> Export | HttpRespo
         throttles=FEED_RENDER_THROTTLES,
         throttle_message="Too many calendar feeds were rendered for this client.",
     )
+
+
+def feed_events(queryset: QuerySet[Event], *, path: Any = None) -> list[ical.FeedEvent]:
+    """The exporter's view of ``queryset`` (``queries.event_snapshots``, without actors) with
+    the claims any feed reader may see: those by actors named on the timelines' published
+    events (``access.published_events_of``), whatever the request's filter narrows the events to."""
+    published = Event.objects.filter(timeline__in=queryset.order_by().values("timeline_id"), published=True)
+    return event_snapshots(queryset, actors=False, path=path, claims=access.claims_visible_to(None, events=published))
 
 
 def recent_not_modified(

@@ -15,10 +15,11 @@ import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator, validate_slug
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from timeline import access, dates, search
-from timeline.models import Actor, Citation, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
+from timeline.claims import STANCE_PARTICIPLES, Stance
+from timeline.models import Actor, Citation, Claim, ClaimStatus, Credibility, Event, Precision, Source, Tag, Timeline
 
 
 class EDTFRangeField(forms.CharField):
@@ -162,7 +163,16 @@ class EventFilter(django_filters.FilterSet):
     )
     precision = django_filters.MultipleChoiceFilter(choices=Precision.choices, help_text="Date precision (any of).")
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Claim status (any of).")
-    claimant = ModelIdsFilter(queryset=Actor.objects.none(), help_text="Actor id of who makes the claim (any of).")
+    claimant = ModelIdsFilter(
+        queryset=Actor.objects.none(),
+        method="filter_claimant",
+        help_text="Actor id of who made any of the event's claims (any of).",
+    )
+    stance = django_filters.MultipleChoiceFilter(
+        choices=Stance.choices,
+        method="filter_stance",
+        help_text="Events with a claim of this stance (any of): asserts, denies, acknowledges, disputes, retracts.",
+    )
     actor = ModelIdsFilter(
         field_name="actors",
         queryset=Actor.objects.none(),
@@ -272,6 +282,21 @@ class EventFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(matching))
 
+    def visible_claims(self) -> QuerySet[Claim]:
+        """Claims the reader may see (``access.claims_visible_to``): a hidden claim matches no filter."""
+        return access.claims_visible_to(getattr(self.request, "user", None))
+
+    def filter_claimant(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if not value:
+            return queryset
+        claimed = self.visible_claims().filter(event=OuterRef("pk"), claimant__in=value)
+        return queryset.filter(Q(claimant__in=value) | Q(Exists(claimed)))
+
+    def filter_stance(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        if not value:
+            return queryset
+        return queryset.filter(Exists(self.visible_claims().filter(event=OuterRef("pk"), stance__in=value)))
+
     def filter_min_credibility(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
         if value in (None, ""):
             return queryset
@@ -335,6 +360,8 @@ class EventFilter(django_filters.FilterSet):
         if data.get("status"):
             names = dict(ClaimStatus.choices)
             words.append("Status: " + ", ".join(str(names[s]).lower() for s in data["status"]))
+        if data.get("stance"):
+            words.append("Claims: " + ", ".join(STANCE_PARTICIPLES[Stance(s)] for s in data["stance"]))
         for key, label in (
             ("claimant", "Claimed by"),
             ("actor", "Actor"),

@@ -11,13 +11,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from timeline import dates, labels
+from timeline.claims import STANCE_PARTICIPLES, Stance, made_bounds, made_display
+from timeline.claims import sort_key as claim_sort_key
 from timeline.history import EventHistoryExtras
 
 
@@ -348,14 +350,25 @@ class Event(models.Model):
     location = models.CharField(max_length=200, blank=True)
     latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED)
+    status = models.CharField(
+        max_length=10,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.REPORTED,
+        help_text="Derived from the claims (timeline/claims.py) unless overridden.",
+    )
+    status_override = models.BooleanField(
+        default=False, help_text="Keep the status as set here rather than derive it from the claims."
+    )
+    status_override_reason = models.TextField(
+        blank=True, help_text="Why the status differs from what the claims support (required with an override)."
+    )
     claimant = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="claims",
-        help_text="Who makes the claim, e.g. GUR.",
+        help_text="Who first made the claim, e.g. GUR (kept for filters; the claims below say who said what).",
     )
     credibility = models.PositiveSmallIntegerField(
         choices=Credibility.choices,
@@ -470,6 +483,14 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("timeline:event-detail", kwargs={"uid": self.uid})
 
+    def clean(self) -> None:
+        """Raises ``ValidationError`` on ``status_override_reason`` for an override without a reason."""
+        super().clean()
+        if self.status_override and not self.status_override_reason.strip():
+            raise ValidationError(
+                {"status_override_reason": ["Say why the status differs from what the claims support."]}
+            )
+
     def sync_date_columns(self) -> None:
         """Derive lower/upper bounds, precision and flags from ``date``.
 
@@ -511,6 +532,13 @@ class Event(models.Model):
         """Admiralty grade: source reliability + information credibility, e.g. "B3"."""
         return labels.grade(self.reliability, self.credibility)
 
+    def derived_status(self) -> str:
+        """The status the event's stored claims support (``claims.derive_status``)."""
+        from timeline.claims import derive_status
+
+        ordered = sorted(self.claims.all(), key=lambda claim: claim.sort_key)
+        return derive_status((claim.claimant_id, claim.stance) for claim in ordered)
+
 
 # What an editor writes on an event (the admin form and the API's write serializer).
 EVENT_EDITABLE_FIELDS = (
@@ -523,6 +551,8 @@ EVENT_EDITABLE_FIELDS = (
     "latitude",
     "longitude",
     "status",
+    "status_override",
+    "status_override_reason",
     "claimant",
     "credibility",
     "key",
@@ -544,6 +574,63 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.locator}".strip()
+
+
+class Claim(models.Model):
+    """What one party said about an event, and when: asserts, denies, acknowledges,
+    disputes or retracts it (``claims.Stance``), backed by some of the event's citations.
+
+    Shown in the order made (``claims.sort_key``): by the day it had certainly been
+    made, then its first possible day; undated claims last.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="claims_made")
+    stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.ASSERTS)
+    made = EDTFField(
+        "made",
+        blank=True,
+        help_text="When the claim was made: 2024-10, “April 2025”, ../2025-04 (before April 2025).",
+    )
+    made_lower = models.DateField(null=True, blank=True, editable=False)
+    made_upper = models.DateField(null=True, blank=True, editable=False)
+    citations = models.ManyToManyField(
+        Citation, blank=True, related_name="claims", help_text="The event's citations that carry this claim."
+    )
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[citations])
+
+    class Meta:
+        ordering = [F("made_upper").asc(nulls_last=True), F("made_lower").asc(nulls_first=True), "id"]
+        indexes = [models.Index(fields=["claimant", "stance"], name="claim_claimant_stance")]
+        constraints = [
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="claim_stance_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{STANCE_PARTICIPLES[Stance(self.stance)]} by {self.claimant} ({made_display(self.made)})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, keeping ``made_lower``/``made_upper`` in sync with ``made``.
+
+        Raises ``ValidationError`` when ``made`` is not a date.
+        """
+        self.sync_made_columns()
+        super().save(*args, **kwargs)
+
+    def sync_made_columns(self) -> None:
+        """Derive ``made_lower``/``made_upper`` from ``made``; ``ValidationError`` on ``made`` if unreadable."""
+        if self.made:
+            try:
+                self.made = dates.parse(self.made).edtf
+            except dates.InvalidDate as exc:
+                raise ValidationError({"made": [str(exc)]}) from exc
+        self.made_lower, self.made_upper = made_bounds(self.made)
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return claim_sort_key(self.made_upper, self.made_lower, self.pk)
 
 
 class EventTombstone(models.Model):

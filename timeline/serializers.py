@@ -19,12 +19,14 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from timeline import dates, labels, links, services
+from timeline import claims, dates, labels, links, services
+from timeline.claims import Stance
 from timeline.history import event_change_recorded
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
     Citation,
+    Claim,
     Event,
     Source,
     Tag,
@@ -450,6 +452,43 @@ def citation_summary(citation: Citation) -> dict[str, Any]:
     }
 
 
+class ClaimSerializer(serializers.Serializer):
+    """One claim as read (and, with the read-only keys left out or sent back unchanged, as written)."""
+
+    claimant = ActorSummarySerializer()
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    made = serializers.CharField(
+        help_text="EDTF: when the claim was made, e.g. 2024-10, ../2025-04 (before April 2025)."
+    )
+    made_display = serializers.CharField(read_only=True, help_text="“Oct 2024”, “before Apr 2025”.")
+    citations = serializers.ListField(
+        child=serializers.IntegerField(min_value=0),
+        help_text="Positions (from 0) in the event's `citations` of the citations backing this claim.",
+    )
+    reliability = serializers.CharField(
+        read_only=True, help_text="Best reliability (A–F) among the sources backing this claim; empty when none."
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
+def claim_summary(claim: Claim, citation_positions: dict[int, int], reliabilities: dict[int, str]) -> dict[str, Any]:
+    """A claim as the API reads it; ``citation_positions`` maps the event's citation ids to their positions."""
+    cited = sorted(
+        citation_positions[c.pk] for c in getattr(claim, "citation_id_list", ()) if c.pk in citation_positions
+    )
+    return {
+        "claimant": actor_summary(claim.claimant),
+        "stance": claim.stance,
+        "made": claim.made,
+        "made_display": claims.made_display(claim.made),
+        "citations": cited,
+        "reliability": min(
+            (reliabilities[c.pk] for c in getattr(claim, "citation_id_list", ()) if c.pk in reliabilities), default=""
+        ),
+        "note": claim.note,
+    }
+
+
 @extend_schema_field(ActorSummarySerializer)
 class ActorSummaryField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
@@ -487,6 +526,11 @@ class EventSerializer(serializers.ModelSerializer):
     actors = ActorSummaryField(many=True)
     tags = TagSummaryField(many=True)
     citations = CitationField(many=True)
+    claims = ClaimSerializer(
+        many=True,
+        read_only=True,
+        help_text="Who said what, in the order made; claims by actors you may not see are left out.",
+    )
     reliability = serializers.CharField(
         read_only=True, help_text="Best reliability (A–F) among the cited sources; F when nothing is cited."
     )
@@ -513,6 +557,8 @@ class EventSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "status",
+            "status_override",
+            "status_override_reason",
             "claimant",
             "credibility",
             "reliability",
@@ -521,6 +567,7 @@ class EventSerializer(serializers.ModelSerializer):
             "actors",
             "tags",
             "citations",
+            "claims",
             "published",
             "version",
             "created_at",
@@ -553,11 +600,20 @@ class EventSerializer(serializers.ModelSerializer):
             "actors": [actor_summary(a) for a in related(event, "actors")],
             "tags": [tag_summary(t) for t in related(event, "tags")],
             "citations": [citation_summary(c) for c in citations],
+            "claims": self.claims_of(event, citations),
             "created_at": stamp(event.created_at),
             "updated_at": stamp(event.updated_at),
             "links": self.get_links(event),
         }
         return {name: computed[name] if name in computed else getattr(event, name) for name in self.Meta.fields}
+
+    @staticmethod
+    def claims_of(event: Event, citations: list[Citation]) -> list[dict[str, Any]]:
+        """The claims prefetched into ``claim_list`` (``queries.claims_prefetch``: only those the
+        reader may see); none when they were not prefetched, so nothing unchecked shows."""
+        positions = {citation.pk: position for position, citation in enumerate(citations)}
+        reliabilities = {citation.pk: citation.source.reliability for citation in citations}
+        return [claim_summary(claim, positions, reliabilities) for claim in getattr(event, "claim_list", ())]
 
     def field_by_field_representation(self, event: Event) -> dict[str, Any]:
         """DRF's generic rendering of the declared fields: the reference ``to_representation`` must match."""
@@ -610,6 +666,27 @@ class CitationWriteSerializer(StrictModelSerializer):
         return super().validate(attrs)
 
 
+class ClaimWriteSerializer(StrictModelSerializer):
+    """A claim written whole, in the shape read: ``citations`` are positions in the event's citations."""
+
+    claimant = ActorRefField(queryset=Actor.objects.all())
+    made = EDTFTextField(max_length=100, required=False, allow_blank=True)
+    citations = serializers.ListField(child=StrictIntegerField(min_value=0), required=False)
+
+    ignored_fields = frozenset({"made_display", "reliability"})
+
+    class Meta:
+        model = Claim
+        fields = ("claimant", "stance", "made", "citations", "note")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Claims are always written whole, also inside a PATCH of the event.
+        missing = {name: ["This field is required."] for name in ("claimant", "stance") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return super().validate(attrs)
+
+
 class EventWriteSerializer(StrictModelSerializer):
     """What a client may write. Relations and citations replace the stored ones when given.
 
@@ -626,12 +703,55 @@ class EventWriteSerializer(StrictModelSerializer):
     actors = ActorRefField(queryset=Actor.objects.all(), many=True, required=False)
     tags = TagRefField(queryset=Tag.objects.all(), many=True, required=False)
     citations = CitationWriteSerializer(many=True, required=False)
+    claims = ClaimWriteSerializer(many=True, required=False)
 
     ignored_fields = frozenset(EventSerializer.Meta.fields)
 
     class Meta:
         model = Event
-        fields = (*EVENT_EDITABLE_FIELDS, "citations")
+        fields = (*EVENT_EDITABLE_FIELDS, "citations", "claims")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Citation positions must exist; the status is the claims' (``claims.derive_status``)
+        unless ``status_override`` is set with a reason."""
+        attrs = super().validate(attrs)
+        instance = self.instance
+        citations = attrs.get("citations")
+        citation_count = len(citations) if citations is not None else (instance.citations.count() if instance else 0)
+        errors: dict[str, Any] = {}
+        for index, claim in enumerate(attrs.get("claims") or ()):
+            bad = [p for p in claim.get("citations", ()) if p >= citation_count]
+            if bad:
+                errors.setdefault("claims", {})[index] = {
+                    "citations": [f"No citation at position {bad[0]}: the event has {citation_count}."]
+                }
+        override = attrs.get("status_override", instance.status_override if instance else False)
+        reason = attrs.get("status_override_reason", instance.status_override_reason if instance else "")
+        if override and not reason.strip():
+            errors["status_override_reason"] = ["Say why the status differs from what the claims support."]
+        if not override:
+            if "claims" in attrs:
+                derived = claims.derive_status(
+                    (c["claimant"].pk, c["stance"]) for c in self.claims_in_order(attrs["claims"])
+                )
+            else:
+                derived = instance.derived_status() if instance else "reported"
+            # The stored status sent back unchanged (a PUT of what was read) is no attempt to set it.
+            written = attrs.get("status", derived)
+            if written != derived and (instance is None or written != instance.status):
+                errors["status"] = [
+                    f"The claims make this event “{derived}”. To set another status, set status_override "
+                    "with a status_override_reason."
+                ]
+            attrs["status"] = derived
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    @staticmethod
+    def claims_in_order(written: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Written claims in the order made (``claims.sort_key``), as they will be stored and read."""
+        return claims.written_in_order(written)
 
     def create(self, validated_data: dict[str, Any]) -> Event:
         relations = self._pop_relations(validated_data)
@@ -655,7 +775,8 @@ class EventWriteSerializer(StrictModelSerializer):
 
     @staticmethod
     def _pop_relations(validated_data: dict[str, Any]) -> dict[str, Any]:
-        return {name: validated_data.pop(name) for name in ("actors", "tags", "citations") if name in validated_data}
+        names = ("actors", "tags", "citations", "claims")
+        return {name: validated_data.pop(name) for name in names if name in validated_data}
 
 
 # --- Sync ---------------------------------------------------------------------------

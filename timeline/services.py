@@ -84,13 +84,43 @@ def event_changes_anything(*, stored: Event, values: dict[str, Any], relations: 
     if "citations" in relations:
         held = [(c.source_id, c.quote, c.locator) for c in stored.citations.order_by("position", "id")]
         wanted = [(c["source"].pk, c.get("quote", ""), c.get("locator", "")) for c in relations["citations"]]
-        return held != wanted
+        if held != wanted:
+            return True
+    if "claims" in relations:
+        return _claims_held(stored) != _claims_wanted(relations["claims"])
     return False
 
 
+def _claims_held(stored: Event) -> list[tuple[Any, ...]]:
+    """``stored``'s claims in the order made: claimant id, stance, made, note, cited positions."""
+    positions = {pk: position for position, pk in enumerate(stored.citations.values_list("pk", flat=True))}
+    return [
+        (c.claimant_id, c.stance, c.made, c.note, sorted(positions[x.pk] for x in c.citations.all()))
+        for c in stored.claims.prefetch_related("citations")
+    ]
+
+
+def _claims_wanted(written: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Written claims (the API's shape: claimant, stance, made, note, citations as positions)
+    as :func:`_claims_held` reads stored ones."""
+    from timeline import claims, dates
+
+    return [
+        (
+            c["claimant"].pk,
+            c["stance"],
+            dates.parse(c["made"]).edtf if c.get("made") else "",
+            c.get("note", ""),
+            sorted(set(c.get("citations", ()))),
+        )
+        for c in claims.written_in_order(written)
+    ]
+
+
 def event_relations_write(*, event: Event, relations: dict[str, Any]) -> None:
-    """Replace the event's actors, tags and citations that ``relations`` names."""
-    from timeline.models import Citation
+    """Replace the event's actors, tags, citations and claims that ``relations`` names (claims
+    cite the event's citations by position, after the citations are written)."""
+    from timeline.models import Citation, Claim
 
     if "actors" in relations:
         event.actors.set(relations["actors"])
@@ -102,6 +132,14 @@ def event_relations_write(*, event: Event, relations: dict[str, Any]) -> None:
             Citation(event=event, position=position, **citation)
             for position, citation in enumerate(relations["citations"])
         )
+    if "claims" in relations:
+        event.claims.all().delete()
+        citation_ids = list(event.citations.order_by("position", "id").values_list("pk", flat=True))
+        for written in relations["claims"]:
+            positions = written.pop("citations", [])
+            claim = Claim(event=event, **written)
+            claim.save()
+            claim.citations.set([citation_ids[p] for p in sorted(set(positions))])
 
 
 @transaction.atomic
@@ -142,6 +180,20 @@ def event_bump_version(*, event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1, updated_at=timezone.now())
     event.refresh_from_db(fields=["version", "updated_at"])
     Timeline(pk=event.timeline_id).touch()
+
+
+def event_status_refresh(*, event: Event) -> bool:
+    """Set ``event.status`` to what its claims support (``claims.derive_status``), unless an
+    editor overrode it. A new status is saved as a new version of the event (history
+    records it); returns whether it changed."""
+    if event.status_override:
+        return False
+    derived = event.derived_status()
+    if derived == event.status:
+        return False
+    event.status = derived
+    event.save(update_fields=["status"])
+    return True
 
 
 def admin_account_ensure(*, username: str = "admin", password: str | None = None) -> tuple[Any, str | None]:

@@ -10,7 +10,7 @@ from simple_history.signals import pre_create_historical_record
 
 from timeline.feed_validators import expire_feed_validators
 from timeline.history import citations_snapshot
-from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, Event, EventTombstone, Source, Tag, Timeline
 from timeline.search import refresh_search_text
 
 
@@ -38,7 +38,7 @@ def source_saved(sender: type[Source], instance: Source, created: bool, **kwargs
 @receiver(post_save, sender=Actor, dispatch_uid="timeline_actor_saved")
 def actor_saved(sender: type[Actor], instance: Actor, created: bool, **kwargs: Any) -> None:
     if not created:
-        _touch_timelines_of(Q(claimant=instance) | Q(actors=instance))
+        _touch_timelines_of(Q(claimant=instance) | Q(actors=instance) | Q(claims__claimant=instance))
 
 
 @receiver(post_save, sender=Tag, dispatch_uid="timeline_tag_saved")
@@ -51,6 +51,13 @@ def tag_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) ->
 @receiver(post_delete, sender=Citation, dispatch_uid="timeline_citation_deleted")
 def citation_changed(sender: type[Citation], instance: Citation, **kwargs: Any) -> None:
     # By id: when the event itself is being deleted, its own handler touches the timeline.
+    _touch_timelines_of(Q(pk=instance.event_id))
+
+
+@receiver(post_save, sender=Claim, dispatch_uid="timeline_claim_saved")
+@receiver(post_delete, sender=Claim, dispatch_uid="timeline_claim_deleted")
+def claim_changed(sender: type[Claim], instance: Claim, **kwargs: Any) -> None:
+    # Feeds and briefs print the claims; the writer counts the event's new version.
     _touch_timelines_of(Q(pk=instance.event_id))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from timeline import labels
+from timeline.claims import ClaimView, claim_view_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,10 @@ class EventSnapshot:
     actors: tuple[str, ...] = ()
     # Where the event was imported from (ACLED's id, a calendar's UID); empty otherwise.
     external_id: str = ""
+    # In the order made; only the claims the export's reader may see (empty unless the
+    # snapshot was built with them: ``queries.event_snapshots(claims=...)``, or ``claim_list``
+    # prefetched by ``queries.claims_prefetch`` for :meth:`from_model`).
+    claims: tuple[ClaimView, ...] = ()
 
     @property
     def edtf(self) -> str:
@@ -94,9 +99,11 @@ class EventSnapshot:
     @classmethod
     def from_model(cls, event: Any) -> EventSnapshot:
         """Copy an ``Event`` whose claimant, actors, tags and citations with sources are
-        loaded (``queries.events_with_relations``); runs no query then."""
+        loaded (``queries.events_with_relations``), and its claims in ``claim_list`` when
+        prefetched (``queries.claims_prefetch``); runs no query then."""
         from timeline import links
 
+        backing = {c.pk: (c.source.reliability, c.quote) for c in event.citations.all()}
         return cls(
             pk=event.pk,
             uid=str(event.uid),
@@ -137,4 +144,5 @@ class EventSnapshot:
             path=links.event_page_path(event.uid),
             actors=tuple(actor.name for actor in event.actors.all()),
             external_id=event.external_id,
+            claims=tuple(claim_view_of(claim, backing) for claim in getattr(event, "claim_list", ())),
         )

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
@@ -26,6 +26,7 @@ from timeline.access import (
     reads_everything,
     timelines_visible_to,
 )
+from timeline.claims import claim_view_of, claims_line
 from timeline.feeds import canonical_filter_query, timeline_subscribe_links
 from timeline.filters import EventFilter
 from timeline.links import (
@@ -36,7 +37,7 @@ from timeline.links import (
     timeline_export_path,
 )
 from timeline.models import Event, Timeline
-from timeline.queries import axis_events, events_per_period, events_with_relations
+from timeline.queries import axis_events, claims_prefetch, events_per_period, events_with_relations
 
 # Events listed per page below the axis; the axis itself draws at most axis.MARK_LIMIT marks.
 PAGE_SIZE = 100
@@ -49,7 +50,7 @@ LANE_CHOICES = {
     "actor": ("By actor", ("No actor", "Other actors")),
 }
 # Filters shown as checkboxes on the page (the API reads the same names as repeated parameters).
-CHECKBOX_FILTERS = ("precision", "status", "claimant", "actor", "tag", "source")
+CHECKBOX_FILTERS = ("precision", "status", "stance", "claimant", "actor", "tag", "source")
 EMBED_WIDTH, EMBED_HEIGHT = 800, 600
 
 
@@ -203,7 +204,11 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     pages = max(1, -(-total // PAGE_SIZE))
     page_number = min(page_number, pages)
     offset = (page_number - 1) * PAGE_SIZE
-    listed = list(events_with_relations(events)[offset : offset + PAGE_SIZE]) if total else []
+    scope = events_listed_for(request.user, timeline=timeline)
+    claims = claims_prefetch(access.claims_visible_to(request.user, events=scope))
+    listed = list(events_with_relations(events).prefetch_related(claims)[offset : offset + PAGE_SIZE]) if total else []
+    for event in listed:
+        attach_claim_views(event)
     context.update(
         {
             "total": total,
@@ -399,6 +404,11 @@ def event_detail(request: HttpRequest, uid: str) -> HttpResponse:
     event = events_with_relations(events_visible_to(request.user)).filter(uid=uid).first()
     if event is None:
         raise Http404("No such event.")
+    # Claims whose claimant the reader may see in this timeline, in the order made (access policy).
+    scope = events_listed_for(request.user, timeline=event.timeline)
+    claims = access.claims_visible_to(request.user, events=scope).filter(event=event)
+    prefetch_related_objects([event], claims_prefetch(claims))
+    attach_claim_views(event)
     fuzzy = event.fuzzy_date
     context = {
         "event": event,
@@ -439,6 +449,15 @@ def feed_event_detail(request: HttpRequest, key: str, uid: Any) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def attach_claim_views(event: Event) -> None:
+    """Give ``event`` (with ``claim_list`` prefetched, see ``queries.claims_prefetch``) the
+    ``claim_views`` and the one-line ``claims_line`` that pages show."""
+    backing = {c.pk: (c.source.reliability, c.quote) for c in event.citations.all()}
+    views = [claim_view_of(claim, backing) for claim in getattr(event, "claim_list", ())]
+    event.claim_views = views  # type: ignore[attr-defined]
+    event.claims_line = claims_line(views)  # type: ignore[attr-defined]
 
 
 def with_reader_cache_control(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, TagFactory, TimelineFactory
 from tests.timeline.api_helpers import client_for, event_url, events_url, uids
+from timeline.models import Claim
 from timeline.queries import events_with_relation_lists, events_with_relations
 from timeline.serializers import EventSerializer
 
@@ -84,13 +85,17 @@ def test_event_detail_unknown_uid_is_404():
 @pytest.mark.parametrize("count", [1, 3])
 def test_event_list_query_count_is_constant(django_assert_num_queries, count):
     for _ in range(count):
-        event = EventFactory(actors=[ActorFactory()], tags=[TagFactory()], claimant=ActorFactory())
+        claimant = ActorFactory()
+        event = EventFactory(actors=[ActorFactory(), claimant], tags=[TagFactory()], claimant=claimant)
         CitationFactory(event=event)
-        CitationFactory(event=event)
+        Claim.objects.create(event=event, claimant=claimant, stance="asserts", made="2025").citations.set(
+            [CitationFactory(event=event)]
+        )
     client = client_for()
 
-    # 1 events joined with timeline and claimant, 2 actors, 3 tags, 4 citations joined with sources
-    with django_assert_num_queries(4):
+    # 1 events joined with timeline and claimant, 2 actors, 3 tags, 4 citations joined with sources,
+    # 5 claims the reader may see joined with their claimant, 6 the claims' citation ids
+    with django_assert_num_queries(6):
         response = client.get(events_url())
 
     assert len(response.json()["results"]) == count
@@ -102,8 +107,9 @@ def test_event_detail_query_count(django_assert_num_queries):
     CitationFactory(event=event)
     client = client_for()
 
-    # 1 event joined with timeline and claimant, 2 actors, 3 tags, 4 citations joined with sources
-    with django_assert_num_queries(4):
+    # 1 event joined with timeline and claimant, 2 actors, 3 tags, 4 citations joined with sources,
+    # 5 claims the reader may see (none, so no query for their citations)
+    with django_assert_num_queries(5):
         response = client.get(event_url(event))
 
     assert response.status_code == 200

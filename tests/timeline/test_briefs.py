@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, TagFactory, TimelineFactory, UserFactory
+from timeline.models import Claim
 
 
 def brief_url(timeline, query=""):
@@ -161,11 +162,16 @@ def test_brief_view_shows_drafts_only_to_users_who_may_view_them(client):
 def test_brief_view_query_count_is_constant(client, django_assert_num_queries, events):
     timeline = TimelineFactory()
     for _ in range(events):
-        CitationFactory(event=EventFactory(timeline=timeline))
+        claimant = ActorFactory()
+        event = EventFactory(timeline=timeline, actors=[claimant])
+        Claim.objects.create(event=event, claimant=claimant, stance="asserts", made="2025").citations.set(
+            [CitationFactory(event=event)]
+        )
 
     # 1: the timeline with change times, 2: the event count for the size limit,
-    # 3: events (joined with timeline and claimant), 4: actors, 5: tags, 6: citations with sources
-    with django_assert_num_queries(6):
+    # 3: events (joined with timeline and claimant), 4: actors, 5: tags, 6: citations with sources,
+    # 7: claims the reader may see joined with their claimant, 8: the claims' citation ids
+    with django_assert_num_queries(8):
         response = client.get(brief_url(timeline))
 
     assert response.status_code == 200

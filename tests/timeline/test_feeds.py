@@ -16,7 +16,7 @@ from tests.timeline.exporters.injection import PAYLOADS
 from tests.timeline.ical_checks import parse_feed
 from timeline.exporters.ical import clean_text
 from timeline.feeds import timeline_subscribe_links
-from timeline.models import Event, Timeline
+from timeline.models import Claim, Event, Timeline
 from timeline.services import events_set_published, timeline_revoke_feed_token, timeline_rotate_feed_token
 
 pytestmark = pytest.mark.django_db
@@ -352,7 +352,9 @@ def make_events(timeline, count):
     for _ in range(count):
         event = EventFactory(timeline=timeline, claimant=actor, tags=[tag])
         CitationFactory(event=event)
-        CitationFactory(event=event)
+        Claim.objects.create(event=event, claimant=actor, stance="asserts", made="2025").citations.set(
+            [CitationFactory(event=event)]
+        )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -361,8 +363,9 @@ def test_timeline_feed_query_count_is_constant(client, django_assert_num_queries
     make_events(timeline, count)
 
     # 1: the timeline by slug; 2: the size limit (events counted to TIMELINE_FEED_MAX_EVENTS + 1);
-    # 3: events joined with their claimant; 4: tag names; 5: citations with sources.
-    with django_assert_num_queries(5):
+    # 3: claims a feed reader may see, with claimant names; 4: their citations' sources;
+    # 5: events joined with their claimant; 6: tag names; 7: citations with sources.
+    with django_assert_num_queries(7):
         response = client.get(feed_url(timeline))
 
     assert len(uids(response)) == count
@@ -388,8 +391,9 @@ def test_token_feed_query_count_is_constant(client, django_assert_num_queries, c
     token = timeline_rotate_feed_token(timeline=timeline)
 
     # 1: the timeline by token digest; 2: the size limit (counted to TIMELINE_FEED_MAX_EVENTS + 1);
-    # 3: events with claimant; 4: tag names; 5: citations with sources.
-    with django_assert_num_queries(5):
+    # 3: claims a feed reader may see, with claimant names; 4: their citations' sources;
+    # 5: events with claimant; 6: tag names; 7: citations with sources.
+    with django_assert_num_queries(7):
         response = client.get(token_url(token))
 
     assert len(uids(response)) == count

@@ -3,7 +3,7 @@ import pytest
 from tests.factories import EventFactory, TimelineFactory
 
 UNKNOWN = (
-    "Unknown parameter. Filters are: timeline, overlaps, within, precision, status, claimant, actor, tag, "
+    "Unknown parameter. Filters are: timeline, overlaps, within, precision, status, claimant, stance, actor, tag, "
     "source, min_credibility, key, published, q, updated_since, ordering."
 )
 

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.factories import CitationFactory, EventFactory, TimelineFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, TimelineFactory
+from timeline.models import Claim
 
 
 @pytest.mark.django_db
@@ -71,12 +72,17 @@ def test_timeline_page_hides_private_timeline_and_drafts(client):
 def test_timeline_page_query_count_constant(client, django_assert_num_queries, count):
     timeline = TimelineFactory()
     for _ in range(count):
-        CitationFactory(event=EventFactory(timeline=timeline))
+        claimant = ActorFactory()
+        event = EventFactory(timeline=timeline, actors=[claimant])
+        Claim.objects.create(event=event, claimant=claimant, stance="asserts", made="2025").citations.set(
+            [CitationFactory(event=event)]
+        )
 
     # 1 timeline, 2-5 choices for the claimant, actor, tag and source checkboxes, 6 count and date range,
     # 7 events per month, 8 the axis's marks (with claimant and best reliability), then the listed page:
-    # 9 events joined with timeline and claimant, 10 actors, 11 tags, 12 citations with sources
-    with django_assert_num_queries(12):
+    # 9 events joined with timeline and claimant, 10 actors, 11 tags, 12 citations with sources,
+    # 13 claims the reader may see joined with their claimant, 14 the claims' citation ids
+    with django_assert_num_queries(14):
         response = client.get(f"/timelines/{timeline.slug}/")
 
     body = response.content.decode()

@@ -39,7 +39,7 @@ from timeline.api.schema import (
 from timeline.filters import EventFilter
 from timeline.idempotency import idempotent
 from timeline.models import Event
-from timeline.queries import events_with_relation_lists
+from timeline.queries import claims_prefetch, events_with_relation_lists
 from timeline.renderers import EventCSVRenderer
 from timeline.serializers import (
     DeletedEventsQuerySerializer,
@@ -122,7 +122,7 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             # Unlisted timelines' events are listed only when the request names the timeline
             # (the filter then narrows to it, and refuses a slug the reader may not see).
             events = access.events_listed_for(user)
-        return events_with_relation_lists(events)
+        return events_with_relation_lists(events).prefetch_related(claims_prefetch(access.claims_visible_to(user)))
 
     def paginate_queryset(self, queryset: Any) -> Any:
         self.page_events = super().paginate_queryset(queryset)
@@ -203,7 +203,8 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return event
 
     def event_response(self, event: Event, status_code: int) -> Response:
-        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).get()
+        claims = claims_prefetch(access.claims_visible_to(self.request.user))
+        fresh = events_with_relation_lists(Event.objects.filter(pk=event.pk)).prefetch_related(claims).get()
         data = EventSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"ETag": event_etag(fresh)})
 

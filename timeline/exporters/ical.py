@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from timeline import dates
+from timeline.claims import claims_header_value, claims_line
 from timeline.snapshot import EventSnapshot, SourceSnapshot
 
 __all__ = [
@@ -60,7 +61,7 @@ __all__ = [
 
 # Bump whenever the bytes of a block change for the same inputs: it is part of
 # every cache key, so old blocks are never served after a deploy.
-EXPORTER_VERSION = "2"
+EXPORTER_VERSION = "3"
 PRODID = "-//Event Timelines//Calendar feed 1//EN"
 SUMMARY_MAX = 400
 LOCATION_MAX = 255
@@ -120,7 +121,7 @@ def vevent_cache_key(event: FeedEvent, options: ExportOptions) -> str:
     Editing a source's title or URL, or renaming the claimant or a tag, changes the
     key although the event's own version stays the same.
     """
-    related = [event.claimant, event.path, *event.tags, "\x1e"]
+    related = [event.claimant, event.path, *event.tags, "\x1e", claims_header_value(event.claims), "\x1e"]
     for source in event.sources:
         related += [source.title, source.publisher, source.url]
     digest = hashlib.blake2b("\x1f".join(related).encode(), digest_size=8).hexdigest()
@@ -241,7 +242,12 @@ def event_description(event: FeedEvent, fuzzy: dates.FuzzyDate, options: ExportO
         status_part = f"{event.status_label} · Claimant: {claimant}"
     else:
         status_part = event.status_label
+    if event.claims:
+        # The claims say who said what; the first line, as readers scan it.
+        status_part = event.status_label
     head = f"{date_part} · {status_part} · Credibility {event.credibility}"
+    if event.claims:
+        head = f"{clean_text(claims_line(event.claims), single_line=True)}\n{head}"
     middle: list[str] = []
     summary = clean_text(event.summary).strip()
     if summary:
@@ -315,6 +321,8 @@ def render_vevent(event: FeedEvent, options: ExportOptions) -> bytes:
     claimant = clean_text(event.claimant, single_line=True)
     if claimant:
         lines.append(_text_line("X-TIMELINE-CLAIMANT", claimant))
+    if event.claims:
+        lines.append(_text_line("X-TIMELINE-CLAIMS", clean_text(claims_header_value(event.claims), single_line=True)))
     lines.append(_text_line("X-TIMELINE-CREDIBILITY", str(int(event.credibility))))
     lines.append("END:VEVENT\r\n")
     return "\r\n".join(lines).encode()

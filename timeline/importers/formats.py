@@ -620,9 +620,11 @@ def _ics_row(number: int, component: Any) -> Row:
 
 
 def _own_description(description: str) -> tuple[str, list[SourceRef]]:
-    """This service's feed description: date line, summary, "Sources:" list, canonical URL."""
+    """This service's feed description: date line (after the claims line when the event has
+    claims), summary, "Sources:" list, canonical URL."""
     paragraphs = description.replace("\r\n", "\n").split("\n\n")
-    if paragraphs and paragraphs[0].startswith("Date: "):
+    head = paragraphs[0].split("\n") if paragraphs else []
+    if head and len(head) <= 2 and head[-1].startswith("Date: "):
         paragraphs = paragraphs[1:]
     if paragraphs and re.fullmatch(r"https?://\S+", paragraphs[-1].strip()):
         paragraphs = paragraphs[:-1]

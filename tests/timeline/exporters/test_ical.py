@@ -17,36 +17,57 @@ from hypothesis import strategies as st
 from tests.timeline.exporters.injection import OPTIONS, PAYLOADS, injection_events, injection_feed
 from tests.timeline.ical_checks import ical_js_available, ical_js_events, parse_feed
 from timeline.exporters import ical
+from timeline.snapshot import CitationSnapshot
 
 ROOT = Path(__file__).resolve().parents[3]
 UTC = dt.UTC
 SITE = ical.ExportOptions(site_url="https://timelines.example.org")
 
 
+def feed_source(**fields):
+    """A cited source as the snapshot holds it (the calendar never shows its pk)."""
+    return ical.FeedSource(pk=0, **fields)
+
+
 def feed_event(**changes):
+    """An event snapshot (``timeline.snapshot.EventSnapshot``, the feed's ``FeedEvent``); takes
+    ``edtf`` for ``date`` and ``sources`` for citations; ``status_label`` follows ``status``."""
+    if "edtf" in changes:
+        changes["date"] = changes.pop("edtf")
+    if "sources" in changes:
+        changes["citations"] = tuple(CitationSnapshot(source) for source in changes.pop("sources"))
+    expected_label = changes.pop("status_label", None)
     event = ical.FeedEvent(
+        pk=1,
         uid="7c1f3e0a-0000-4000-8000-000000000001",
         version=3,
         title="DPRK acknowledges casualties",
         summary="Pyongyang confirmed losses for the first time.",
-        edtf="2025-04",
+        date="2025-04",
+        precision="month",
         location="Kursk region",
         latitude=51.73,
         longitude=36.19,
         status="claimed",
-        status_label="Claimed",
         claimant="GUR",
         credibility=3,
+        key=False,
+        reported="",
+        published=True,
         tags=("casualties", "dprk"),
-        sources=(
-            ical.FeedSource(title="Budanov interview", publisher="Ukrainska Pravda", url="https://pravda.example/1"),
-            ical.FeedSource(title="KCNA statement", publisher="KCNA", url="ftp://kcna.example/2"),
+        citations=(
+            CitationSnapshot(
+                feed_source(title="Budanov interview", publisher="Ukrainska Pravda", url="https://pravda.example/1")
+            ),
+            CitationSnapshot(feed_source(title="KCNA statement", publisher="KCNA", url="ftp://kcna.example/2")),
         ),
         created_at=dt.datetime(2025, 4, 20, 8, 0, tzinfo=UTC),
         updated_at=dt.datetime(2025, 5, 2, 9, 30, tzinfo=UTC),
         path="/events/7c1f3e0a-0000-4000-8000-000000000001/",
     )
-    return dataclasses.replace(event, **changes)
+    event = dataclasses.replace(event, **changes)
+    assert expected_label is None or event.status_label == expected_label
+    return event
 
 
 def render(*events, options=SITE, header=None):
@@ -390,7 +411,7 @@ def test_fold_line_keeps_lines_short_and_unfolds_to_the_original(text):
 
 def test_vevent_cache_key_changes_with_version_source_and_tags_only():
     base = feed_event()
-    source = ical.FeedSource(title="Renamed", publisher="KCNA", url="https://kcna.example/2")
+    source = feed_source(title="Renamed", publisher="KCNA", url="https://kcna.example/2")
 
     keys = {
         "same": ical.vevent_cache_key(feed_event(), SITE),

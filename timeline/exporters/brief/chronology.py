@@ -91,6 +91,8 @@ def entry_blocks(
             joined.append(separator)
         joined += part
     right.append(Block(joined, 10.2))
+    # One line per claim, in the order made: who said what, when, on what grade of source.
+    right += [Block(spans(claim.line, SANS, 7.5, INK), 10.2) for claim in event.claims]
     return left, right
 
 

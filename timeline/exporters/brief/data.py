@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from timeline import dates, labels
+from timeline.claims import ClaimView
 from timeline.snapshot import EventSnapshot
 
-TEMPLATE_VERSION = "brief-1"
+TEMPLATE_VERSION = "brief-2"
 
 # The words come from timeline.labels, as everywhere else.
 STATUS_LABELS = labels.STATUS_LABELS
@@ -55,6 +56,8 @@ class BriefEvent:
     # Where it happened, for the locator map (both or neither).
     latitude: float | None = None
     longitude: float | None = None
+    # Who said what, in the order made (only claims the brief's reader may see).
+    claims: tuple[ClaimView, ...] = ()
 
     @property
     def display_date(self) -> str:
@@ -126,8 +129,9 @@ def snapshot_events(
     events: Iterable[EventSnapshot | Any], *, site_url: str = ""
 ) -> tuple[list[BriefEvent], dict[int, BriefSource]]:
     """The brief's numbered entries for ``events``: :class:`~timeline.snapshot.EventSnapshot`
-    values (``queries.event_snapshots``), or ``Event`` instances with relations prefetched
-    (``queries.events_with_relations``), copied so the model instances can be freed."""
+    values (``queries.event_snapshots``, with the claims the reader may see), or ``Event``
+    instances with relations prefetched (``queries.events_with_relations``, and the claims in
+    ``claim_list``: ``queries.claims_prefetch``), copied so the model instances can be freed."""
     entries: list[BriefEvent] = []
     sources: dict[int, BriefSource] = {}
     for item in events:
@@ -172,6 +176,7 @@ def snapshot_events(
                 draft=not event.published,
                 latitude=event.latitude if event.longitude is not None else None,
                 longitude=event.longitude if event.latitude is not None else None,
+                claims=event.claims,
             )
         )
     return entries, sources

@@ -26,6 +26,8 @@ class Sourcing:
     weak_sources: int
     top_claimant: str
     top_claimant_events: int
+    # (claimant, claims, "2 asserted, 1 denied"), most claims first.
+    claims_per_claimant: tuple[tuple[str, int, str], ...] = ()
 
 
 def sourcing_of(events: list[BriefEvent], sources: list[BriefSource]) -> Sourcing:
@@ -44,7 +46,22 @@ def sourcing_of(events: list[BriefEvent], sources: list[BriefSource]) -> Sourcin
         weak_sources=sum(1 for event in events if event.grade[:1] in WEAK_RELIABILITY),
         top_claimant=top_claimant,
         top_claimant_events=top_count,
+        claims_per_claimant=claims_per_claimant(events),
     )
+
+
+def claims_per_claimant(events: list[BriefEvent]) -> tuple[tuple[str, int, str], ...]:
+    """Each claimant's claims over ``events``, most first (then by name), with the stances
+    counted in words: ("DPRK", 2, "1 denied, 1 acknowledged")."""
+    stances: dict[str, Counter[str]] = {}
+    for event in events:
+        for claim in event.claims:
+            stances.setdefault(claim.claimant, Counter())[claim.participle] += 1
+    rows = [
+        (name, sum(counts.values()), ", ".join(f"{n} {word}" for word, n in counts.items()))
+        for name, counts in stances.items()
+    ]
+    return tuple(sorted(rows, key=lambda row: (-row[1], row[0])))
 
 
 def framing(info: BriefInfo, *, text: BriefText, styles: dict[str, Any]) -> list[Any]:
@@ -99,4 +116,8 @@ def sourcing_summary(events: list[BriefEvent], sources: list[BriefSource], *, st
             f"The claimant named most often, {BriefText().markup(counts.top_claimant)}, "
             f"stands behind {share(counts.top_claimant_events)} events."
         )
+    if counts.claims_per_claimant:
+        markup = BriefText().markup
+        parts = [f"{markup(name)} <b>{total:,}</b> ({words})" for name, total, words in counts.claims_per_claimant]
+        lines.append("Claims per claimant: " + "; ".join(parts) + ".")
     return [Paragraph("• " + line, styles["lead"]) for line in lines]
