@@ -243,3 +243,52 @@ def snippets(events: list[Event], value: str) -> dict[int, SafeString]:
 def _marked(text: str) -> SafeString:
     html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # escaped above: only the markers become tags
+
+
+# --- SQLite: keeping the FTS5 triggers ---------------------------------------------------
+
+# The triggers that keep ``timeline_event_fts`` in step with ``timeline_event`` (as migration
+# 0008 creates them). SQLite cannot alter most columns in place, so a later migration that
+# changes the events table makes a new table and copies the rows over, and the triggers
+# go with the old table: :func:`ensure_sqlite_fts` (run after every ``migrate``) puts them
+# back and rebuilds the index.
+SQLITE_FTS_TRIGGERS = {
+    "timeline_event_fts_insert": """CREATE TRIGGER IF NOT EXISTS timeline_event_fts_insert
+       AFTER INSERT ON timeline_event BEGIN
+         INSERT INTO timeline_event_fts(rowid, title, search_text) VALUES (new.id, new.title, new.search_text);
+       END""",
+    "timeline_event_fts_delete": """CREATE TRIGGER IF NOT EXISTS timeline_event_fts_delete
+       AFTER DELETE ON timeline_event BEGIN
+         INSERT INTO timeline_event_fts(timeline_event_fts, rowid, title, search_text)
+         VALUES ('delete', old.id, old.title, old.search_text);
+       END""",
+    "timeline_event_fts_update": """CREATE TRIGGER IF NOT EXISTS timeline_event_fts_update
+       AFTER UPDATE OF title, search_text ON timeline_event BEGIN
+         INSERT INTO timeline_event_fts(timeline_event_fts, rowid, title, search_text)
+         VALUES ('delete', old.id, old.title, old.search_text);
+         INSERT INTO timeline_event_fts(rowid, title, search_text) VALUES (new.id, new.title, new.search_text);
+       END""",
+}
+
+
+def ensure_sqlite_fts(using: str = "default", **kwargs: object) -> bool:
+    """On SQLite, recreate any missing FTS5 trigger and rebuild the index; True if it had to.
+
+    Connected to ``post_migrate``; a no-op elsewhere and before the FTS table exists.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, type FROM sqlite_master WHERE name LIKE 'timeline_event_fts%%'")
+        present = {name for name, kind in cursor.fetchall()}
+        if "timeline_event_fts" not in present:
+            return False
+        missing = [name for name in SQLITE_FTS_TRIGGERS if name not in present]
+        for name in missing:
+            cursor.execute(SQLITE_FTS_TRIGGERS[name])
+        if missing:
+            cursor.execute("INSERT INTO timeline_event_fts(timeline_event_fts) VALUES ('rebuild')")
+    return bool(missing)

@@ -35,6 +35,10 @@ def _form(timeline, *, citations=(), **overrides):
         "citations-INITIAL_FORMS": "0",
         "citations-MIN_NUM_FORMS": "0",
         "citations-MAX_NUM_FORMS": "1000",
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
+        "claims-MIN_NUM_FORMS": "0",
+        "claims-MAX_NUM_FORMS": "1000",
     }
     for index, (source, quote) in enumerate(citations):
         data |= {

@@ -8,7 +8,7 @@ from django.db import connection
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, TagFactory, TimelineFactory
 from tests.timeline.api_helpers import client_for, events_url, uids
-from timeline.models import Visibility
+from timeline.models import Event, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,18 @@ def test_search_backend_is_the_indexed_one():
     sql = str(EventFilter({"q": "kupiansk"}, queryset=Event.objects.all()).qs.query)
 
     assert (expected in sql, list(EventFilter({"q": "kupiansk"}, queryset=Event.objects.all()).qs)) == (True, [event])
+
+
+@pytest.mark.django_db
+def test_the_sqlite_search_triggers_come_back_after_a_migration_remakes_the_events_table():
+    from timeline.search import ensure_sqlite_fts, search
+
+    if connection.vendor != "sqlite":
+        assert ensure_sqlite_fts() is False  # PostgreSQL keeps its index in the table itself
+        return
+    assert ensure_sqlite_fts() is False  # all in place after migrate
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER timeline_event_fts_insert")  # what a table remake does
+    assert ensure_sqlite_fts() is True
+    event = EventFactory(title="Convoy at Tumangang")
+    assert list(search(Event.objects.all(), "Tumangang")) == [event]
