@@ -63,3 +63,12 @@ class _Reader:
         from django.contrib.auth.models import AnonymousUser
 
         self.user = user if user is not None else AnonymousUser()
+
+
+@task()
+def prerender_feed_blocks(*, event_ids: list[int]) -> dict[str, int]:
+    """Render and cache the calendar blocks of ``event_ids`` (those still published) that
+    the cache does not hold; returns ``{"rendered": <count>}`` (``timeline.feed_blocks``)."""
+    from timeline.feed_blocks import blocks_prerender
+
+    return {"rendered": blocks_prerender(event_ids=event_ids)}

@@ -156,7 +156,7 @@ def test_timeline_feed_keeps_uid_and_counts_sequence_after_an_edit(client):
 
     assert str(second["UID"]) == str(first["UID"])
     assert (first["SEQUENCE"], second["SEQUENCE"]) == (1, 2)
-    assert str(second["SUMMARY"]) == "After"
+    assert str(second["SUMMARY"]) == f"[{event.get_status_display().lower()} · {event.grade}] After"
 
 
 def test_timeline_feed_drops_deleted_event_and_changes_etag(client):
@@ -564,8 +564,8 @@ def test_timeline_feed_keeps_hostile_stored_text_in_one_vevent_each(client, sett
     vevents = parse_feed(client.get(feed_url(timeline)).content).walk("VEVENT")
 
     assert [str(v["UID"]) for v in vevents] == [str(e.uid) for e in events]
-    for vevent, payload in zip(vevents, payloads, strict=True):
+    for vevent, payload, event in zip(vevents, payloads, events, strict=True):
         one_line = clean_text(payload, single_line=True)
-        assert str(vevent["SUMMARY"]) == one_line[:300]
+        assert str(vevent["SUMMARY"]) == f"[{event.get_status_display().lower()} · {event.grade}] " + one_line[:300]
         assert str(vevent["LOCATION"]) == one_line[:200].strip()
         assert str(vevent["DESCRIPTION"]).split("\n\n")[1] == clean_text(payload).strip()

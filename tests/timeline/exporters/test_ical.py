@@ -84,7 +84,7 @@ def test_render_vevent_writes_every_property_once():
     assert vevent["LAST-MODIFIED"].dt == dt.datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
     assert vevent["CREATED"].dt == dt.datetime(2025, 4, 20, 8, 0, tzinfo=UTC)
     assert vevent["SEQUENCE"] == 3
-    assert str(vevent["SUMMARY"]) == "[Apr 2025] DPRK acknowledges casualties"
+    assert str(vevent["SUMMARY"]) == "[Apr 2025 · claimed · F3] DPRK acknowledges casualties"
     assert str(vevent["LOCATION"]) == "Kursk region"
     assert vevent["GEO"].latitude == 51.73
     assert vevent["GEO"].longitude == 36.19
@@ -96,7 +96,8 @@ def test_render_vevent_writes_every_property_once():
     assert str(vevent["X-TIMELINE-CLAIM-STATUS"]) == "claimed"
     assert str(vevent["X-TIMELINE-CLAIMANT"]) == "GUR"
     assert str(vevent["X-TIMELINE-CREDIBILITY"]) == "3"
-    assert [name for name, _ in vevent.property_items(recursive=False) if name in ("VALARM", "RRULE", "STATUS")] == []
+    assert str(vevent["STATUS"]) == "TENTATIVE"
+    assert [name for name, _ in vevent.property_items(recursive=False) if name in ("VALARM", "RRULE")] == []
     assert vevent.subcomponents == []
 
 
@@ -228,52 +229,82 @@ def test_year_event_covers_the_year():
 @pytest.mark.parametrize(
     ("edtf", "summary", "start", "end"),
     [
-        ("2025-04-17", "DPRK acknowledges casualties", dt.date(2025, 4, 17), dt.date(2025, 4, 18)),
-        ("2025-04", "[Apr 2025] DPRK acknowledges casualties", dt.date(2025, 4, 1), dt.date(2025, 5, 1)),
-        ("2025-06~", "[c. Jun 2025] DPRK acknowledges casualties", dt.date(2025, 6, 1), dt.date(2025, 7, 1)),
-        ("2025-04-17~", "[c. 17 Apr 2025] DPRK acknowledges casualties", dt.date(2025, 4, 17), dt.date(2025, 4, 18)),
-        ("2025?", "[2025?] DPRK acknowledges casualties", dt.date(2025, 1, 1), dt.date(2026, 1, 1)),
-        ("2025-21", "[Spring 2025] DPRK acknowledges casualties", dt.date(2025, 3, 1), dt.date(2025, 6, 1)),
+        ("2025-04-17", "[claimed · F3] DPRK acknowledges casualties", dt.date(2025, 4, 17), dt.date(2025, 4, 18)),
+        ("2025-04", "[Apr 2025 · claimed · F3] DPRK acknowledges casualties", dt.date(2025, 4, 1), dt.date(2025, 5, 1)),
+        (
+            "2025-06~",
+            "[c. Jun 2025 · claimed · F3] DPRK acknowledges casualties",
+            dt.date(2025, 6, 1),
+            dt.date(2025, 7, 1),
+        ),
+        (
+            "2025-04-17~",
+            "[c. 17 Apr 2025 · claimed · F3] DPRK acknowledges casualties",
+            dt.date(2025, 4, 17),
+            dt.date(2025, 4, 18),
+        ),
+        ("2025?", "[2025? · claimed · F3] DPRK acknowledges casualties", dt.date(2025, 1, 1), dt.date(2026, 1, 1)),
+        (
+            "2025-21",
+            "[Spring 2025 · claimed · F3] DPRK acknowledges casualties",
+            dt.date(2025, 3, 1),
+            dt.date(2025, 6, 1),
+        ),
         (
             "2024-10/2025-04",
-            "[Oct 2024 – Apr 2025] DPRK acknowledges casualties",
+            "[Oct 2024 – Apr 2025 · claimed · F3] DPRK acknowledges casualties",
             dt.date(2024, 10, 1),
             dt.date(2025, 5, 1),
         ),
-        ("2024-10-01/2024-10-03", "DPRK acknowledges casualties", dt.date(2024, 10, 1), dt.date(2024, 10, 4)),
+        (
+            "2024-10-01/2024-10-03",
+            "[claimed · F3] DPRK acknowledges casualties",
+            dt.date(2024, 10, 1),
+            dt.date(2024, 10, 4),
+        ),
         (
             "2025-04-17T14:00:00",
-            "[17 Apr 2025, 14:00 (local time)] DPRK acknowledges casualties",
+            "[17 Apr 2025, 14:00 (local time) · claimed · F3] DPRK acknowledges casualties",
             dt.date(2025, 4, 17),
             dt.date(2025, 4, 18),
         ),
         (
             "2025-04-17T14:00:00+03:00",
-            "DPRK acknowledges casualties",
+            "[claimed · F3] DPRK acknowledges casualties",
             dt.datetime(2025, 4, 17, 11, 0, tzinfo=UTC),
             None,
         ),
         # Open and unknown ends: the span of the known end only, the title says the rest.
-        ("2024-10/..", "[since Oct 2024] DPRK acknowledges casualties", dt.date(2024, 10, 1), dt.date(2024, 11, 1)),
+        (
+            "2024-10/..",
+            "[since Oct 2024 · claimed · F3] DPRK acknowledges casualties",
+            dt.date(2024, 10, 1),
+            dt.date(2024, 11, 1),
+        ),
         (
             "../2025-04-28",
-            "[until 28 Apr 2025] DPRK acknowledges casualties",
+            "[until 28 Apr 2025 · claimed · F3] DPRK acknowledges casualties",
             dt.date(2025, 4, 28),
             dt.date(2025, 4, 29),
         ),
         (
             "2024-10-05/",
-            "[5 Oct 2024 – (end unknown)] DPRK acknowledges casualties",
+            "[5 Oct 2024 – (end unknown) · claimed · F3] DPRK acknowledges casualties",
             dt.date(2024, 10, 5),
             dt.date(2024, 10, 6),
         ),
         (
             "/2025-04",
-            "[(start unknown) – Apr 2025] DPRK acknowledges casualties",
+            "[(start unknown) – Apr 2025 · claimed · F3] DPRK acknowledges casualties",
             dt.date(2025, 4, 1),
             dt.date(2025, 5, 1),
         ),
-        ("2025-40", "[First half of 2025] DPRK acknowledges casualties", dt.date(2025, 1, 1), dt.date(2025, 7, 1)),
+        (
+            "2025-40",
+            "[First half of 2025 · claimed · F3] DPRK acknowledges casualties",
+            dt.date(2025, 1, 1),
+            dt.date(2025, 7, 1),
+        ),
     ],
 )
 def test_precision_maps_to_calendar_entry(edtf, summary, start, end):
@@ -336,13 +367,13 @@ def assert_injection_intact(calendar):
     vevents = calendar.walk("VEVENT")
     events = injection_events()
     assert [str(v["UID"]) for v in vevents] == [e.uid for e in events]
-    assert [len(v.property_items(recursive=False)) for v in vevents] == [20] * len(events)
+    assert [len(v.property_items(recursive=False)) for v in vevents] == [21] * len(events)
     for vevent, event, payload in zip(vevents, events, PAYLOADS, strict=True):
         one_line = ical.clean_text(payload, single_line=True)
-        assert str(vevent["SUMMARY"]) == ical._truncate("[Apr 2025] " + one_line[:300], ical.SUMMARY_MAX)
+        assert str(vevent["SUMMARY"]) == ical._truncate("[Apr 2025 · claimed · F3] " + one_line[:300], ical.SUMMARY_MAX)
         assert str(vevent["LOCATION"]) == ical._truncate(one_line[:200].strip(), ical.LOCATION_MAX)
         # icalendar 7.3 keeps X- values verbatim (vUnknown): they read back still TEXT-escaped.
-        assert str(vevent["X-TIMELINE-CLAIMANT"]) == ical.escape_text(one_line[:200])
+        assert str(vevent["X-TIMELINE-CLAIMANT"]) == icalendar.vText(one_line[:200]).to_ical().decode()
         assert [str(c) for c in vevent["CATEGORIES"].cats] == [one_line[:100], "plain"]
         description = str(vevent["DESCRIPTION"])
         assert description.split("\n\n")[1] == ical.clean_text(payload).strip()
@@ -364,28 +395,21 @@ def test_text_is_stripped_of_control_characters_but_keeps_tab():
 
     vevent = only_event(render(event))
 
-    assert str(vevent["SUMMARY"]) == "[Apr 2025] abcde\tf"
+    assert str(vevent["SUMMARY"]) == "[Apr 2025 · claimed · F3] abcde\tf"
     assert str(vevent["DESCRIPTION"]).split("\n")[2:6] == ["one", "two", "three", "four"]
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=300))
-def test_escape_text_matches_icalendar_vtext(text):
-    cleaned = ical.clean_text(text).replace("\\N", "")
-
-    escaped = ical.escape_text(cleaned)
-
-    assert escaped == icalendar.vText(cleaned).to_ical().decode()
-
-
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=500))
-def test_fold_line_keeps_lines_short_and_unfolds_to_the_original(text):
-    line = "DESCRIPTION:" + ical.escape_text(ical.clean_text(text))
+def test_any_title_and_summary_read_back_cleaned_through_every_parser(text):
+    event = feed_event(
+        title=text, summary=text + "!", edtf="2025-04-17", status="confirmed", status_label="Confirmed", credibility=1
+    )
 
-    folded = ical.fold_line(line)
+    vevent = only_event(render(event))
 
-    physical = folded.encode().split(b"\r\n")
-    assert [len(p) for p in physical if len(p) > 75] == []
-    assert "".join(p.decode()[1:] if n else p.decode() for n, p in enumerate(physical)) == line
+    assert str(vevent["SUMMARY"]) == ical._truncate("[confirmed · F1] " + ical.clean_text(text, single_line=True), 400)
+    assert str(vevent["DESCRIPTION"]).split("\n\n")[1] == ical.clean_text(text + "!").strip()
+    assert str(vevent["STATUS"]) == "CONFIRMED"
 
 
 def test_vevent_cache_key_changes_with_version_source_and_tags_only():
