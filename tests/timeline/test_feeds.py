@@ -292,8 +292,19 @@ def test_timeline_feed_answers_200_right_after_a_timeline_edit_despite_kept_vali
     assert response.status_code == 200
 
 
+def vevents_of(response):
+    return parse_feed(response.content).walk("VEVENT")
+
+
+def settle(timeline, seconds=2):
+    """Date the timeline's last change ``seconds`` back: a date is compared only once its second is over."""
+    earlier = timezone.now() - dt.timedelta(seconds=seconds)
+    Timeline.objects.filter(pk=timeline.pk).update(content_changed_at=earlier, updated_at=earlier)
+
+
 def test_timeline_feed_answers_304_to_if_modified_since(client):
     event = EventFactory()
+    settle(event.timeline)
     first = client.get(feed_url(event.timeline))
 
     response = client.get(feed_url(event.timeline), headers={"if-modified-since": first["Last-Modified"]})
@@ -334,11 +345,39 @@ def test_timeline_feed_ignores_a_garbage_date(client):
 
 def test_timeline_feed_in_the_future_if_modified_since_is_304(client):
     event = EventFactory()
+    settle(event.timeline)
     later = http_date((timezone.now() + dt.timedelta(days=1)).timestamp())
 
     response = client.get(feed_url(event.timeline), headers={"if-modified-since": later})
 
     assert response.status_code == 304
+
+
+def test_timeline_feed_never_answers_304_on_a_date_for_a_change_in_the_same_second(client):
+    timeline = TimelineFactory()
+    event = EventFactory(timeline=timeline, title="Before")
+    answers = []
+
+    for attempt in range(5):
+        first = client.get(feed_url(timeline))
+        event.title = f"After {attempt}"
+        event.save()
+        answers.append(client.get(feed_url(timeline), headers={"if-modified-since": first["Last-Modified"]}))
+
+    assert [answer.status_code for answer in answers] == [200] * 5
+    assert [str(vevents_of(answer)[0]["SUMMARY"]).split("] ")[1] for answer in answers] == [
+        f"After {attempt}" for attempt in range(5)
+    ]
+
+
+def test_timeline_feed_last_modified_is_rounded_up_once_its_second_is_over(client):
+    event = EventFactory()
+    changed = timezone.now() - dt.timedelta(seconds=3, microseconds=-250_000)
+    Timeline.objects.filter(pk=event.timeline.pk).update(content_changed_at=changed, updated_at=changed)
+
+    response = client.get(feed_url(event.timeline))
+
+    assert response["Last-Modified"] == http_date(changed.replace(microsecond=0).timestamp() + 1)
 
 
 # --- Query counts ---------------------------------------------------------------------------
