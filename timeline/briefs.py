@@ -37,7 +37,7 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
-from timeline.filters import EventFilter
+from timeline.filters import EventFilter, window_anchor
 from timeline.models import Event, Timeline
 from timeline.queries import events_with_relations
 from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
@@ -107,6 +107,7 @@ def brief_request(
         ],
         "changed": as_of.isoformat(),
         "filter": sorted((key, sorted(params.getlist(key))) for key in params),
+        "window": window_anchor(params),
         "scope": scope,
         "site": settings.SITE_URL,
         "renderer": brief_cache_fingerprint(),

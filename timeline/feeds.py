@@ -44,7 +44,7 @@ from django.views.decorators.http import condition, require_safe
 from timeline import access
 from timeline.exporters import ical
 from timeline.feed_validators import GENERATION_KEY, current_generation
-from timeline.filters import EventFilter
+from timeline.filters import EventFilter, window_anchor
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import events_for_export
 from timeline.services import feed_token_digest
@@ -173,6 +173,8 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         timeline.pk,
         *(moment.isoformat() if moment else "" for moment in times),
         query,
+        # A window relative to today ("from=-90d") means other events tomorrow.
+        window_anchor(request.GET),
         options.fingerprint,
         options.refresh.total_seconds(),
     )
