@@ -77,7 +77,7 @@ def relative_timeline():
 
 @pytest.mark.django_db
 def test_relative_window_narrows_feed_api_and_page_alike(client):
-    old, recent, soon, later = relative_timeline()
+    _old, recent, soon, _later = relative_timeline()
     window = {"from": "-90d", "to": "+30d"}
 
     feed = client.get("/timelines/window/calendar.ics", window)
