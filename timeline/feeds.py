@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, QueryDict
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
@@ -127,8 +127,8 @@ def _plain(response_class: type[HttpResponse], message: str) -> HttpResponse:
     return response_class(message + "\n", content_type="text/plain; charset=utf-8")
 
 
-def _flag(request: HttpRequest, name: str) -> bool:
-    value = request.GET.get(name, "").strip().lower()
+def _flag(params: QueryDict, name: str) -> bool:
+    value = params.get(name, "").strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
@@ -137,12 +137,18 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 
 def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | HttpResponse:
+    return timeline_feed_state(timeline, request.GET)
+
+
+def timeline_feed_state(timeline: Timeline, params: QueryDict) -> FeedState | HttpResponse:
+    """The feed of ``timeline`` for the query ``params``, before anything is rendered (a 400
+    response for a malformed yes/no parameter)."""
     try:
-        download = _flag(request, "download")
-        include_year = download or _flag(request, "include_year")
+        download = _flag(params, "download")
+        include_year = download or _flag(params, "include_year")
     except ValueError as exc:
         return _plain(HttpResponseBadRequest, str(exc))
-    data = request.GET.copy()
+    data = params.copy()
     for name in FEED_PARAMETERS:
         data.pop(name, None)
     built: list[EventFilter] = []
@@ -166,7 +172,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
     options = export_options()
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
-    query = urlencode(sorted((key, value) for key, values in request.GET.lists() for value in values))
+    query = urlencode(sorted((key, value) for key, values in params.lists() for value in values))
     etag = _digest(
         ical.EXPORTER_VERSION,
         "timeline",
@@ -174,7 +180,7 @@ def _timeline_state(request: HttpRequest, timeline: Timeline) -> FeedState | Htt
         *(moment.isoformat() if moment else "" for moment in times),
         query,
         # A window relative to today ("from=-90d") means other events tomorrow.
-        window_anchor(request.GET),
+        window_anchor(params),
         options.fingerprint,
         options.refresh.total_seconds(),
     )
@@ -244,6 +250,24 @@ def _event_download_state(request: HttpRequest, uid: Any) -> FeedState | HttpRes
     # ETag only: the event row's time would miss edits of its sources, which the ETag (the block's
     # cache key) does see, and If-Modified-Since alone would then answer 304 wrongly.
     return FeedState(etag=etag, last_modified=None, render=render, filename=f"{title[:80] or 'event'}.ics")
+
+
+# Google Calendar reportedly stops reading a feed at about 1 MB.
+GOOGLE_FEED_LIMIT = 1_000_000
+
+
+def subscription_feed_size(timeline: Timeline) -> int:
+    """The size in bytes of ``timeline``'s feed at its plain address (no parameters), rendered
+    as a subscriber would get it (from the caches where possible; what is rendered here is
+    then cached for the first subscriber)."""
+    state = timeline_feed_state(timeline, QueryDict())
+    assert isinstance(state, FeedState)
+    body = recent_bodies.get(state.cache_key) or cache.get(state.cache_key)
+    if body is None:
+        refused = state.refusal()  # validates the (empty) filter, as the view does before rendering
+        assert refused is None
+        body = state.render()
+    return len(body)
 
 
 def feed_events(queryset: QuerySet[Event]) -> list[ical.FeedEvent]:

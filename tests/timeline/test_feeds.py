@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 from urllib.parse import quote
 
 import pytest
@@ -608,3 +609,91 @@ def test_timeline_feed_keeps_hostile_stored_text_in_one_vevent_each(client, sett
         assert str(vevent["SUMMARY"]) == f"[{event.get_status_display().lower()} · {event.grade}] " + one_line[:300]
         assert str(vevent["LOCATION"]) == one_line[:200].strip()
         assert str(vevent["DESCRIPTION"]).split("\n\n")[1] == clean_text(payload).strip()
+
+
+# --- Feed fixes of issue 10 -------------------------------------------------------------------
+
+
+def test_timeline_feed_post_is_405_not_a_csrf_page(client):
+    event = EventFactory()
+    csrf_client = type(client)(enforce_csrf_checks=True)
+
+    response = csrf_client.post(feed_url(event.timeline))
+
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+def test_event_download_strips_bidi_overrides_from_title_and_file_name(client):
+    event = EventFactory(title="Report \u202egpj.exe\u202c of strikes", date="2025-04-17")
+
+    response = client.get(reverse("timeline:event-ics", kwargs={"uid": event.uid}))
+    vevent = parse_feed(response.content).walk("VEVENT")[0]
+
+    assert response["Content-Disposition"] == 'attachment; filename="Report gpj.exe of strikes.ics"'
+    assert str(vevent["SUMMARY"]).endswith("] Report gpj.exe of strikes")
+
+
+@pytest.mark.parametrize(
+    ("status", "word", "calendar_status"),
+    [
+        ("reported", "reported", "TENTATIVE"),
+        ("claimed", "claimed", "TENTATIVE"),
+        ("confirmed", "confirmed", "CONFIRMED"),
+        ("disputed", "disputed", "TENTATIVE"),
+        ("denied", "denied", "TENTATIVE"),
+        ("retracted", "retracted", "TENTATIVE"),
+    ],
+)
+def test_timeline_feed_titles_carry_status_and_grade_and_never_cancel(client, status, word, calendar_status):
+    event = EventFactory(date="2025-04", status=status, credibility=3)
+    CitationFactory(event=event, source=SourceFactory(reliability="B"))
+    CitationFactory(event=event, source=SourceFactory(reliability="D"))
+
+    vevent = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
+
+    assert str(vevent["SUMMARY"]) == f"[Apr 2025 · {word} · B3] {event.title}"
+    assert str(vevent["STATUS"]) == calendar_status
+
+
+def test_timeline_feed_geo_is_fixed_point(client):
+    event = EventFactory(latitude=0.00001, longitude=-0.0000001)
+
+    body = client.get(feed_url(event.timeline)).content
+    vevent = parse_feed(body).walk("VEVENT")[0]
+
+    assert b"\r\nGEO:0.00001;-0.0000001\r\n" in body
+    assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (0.00001, -0.0000001)
+
+
+def test_timeline_feed_last_month_of_9999_spans_the_month(client):
+    event = EventFactory(date="9999-12")
+
+    vevent = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
+
+    assert vevent["DTSTART"].dt == dt.date(9999, 12, 1)
+    assert vevent["DURATION"].dt == dt.timedelta(days=31)
+    assert "DTEND" not in vevent
+
+
+def test_timeline_feed_name_reads_without_backslashes_in_ical_js(client):
+    from tests.timeline.ical_checks import ROOT, ical_js_available
+
+    if not ical_js_available():
+        pytest.skip("node with the ical.js package is not installed")
+    import subprocess
+
+    timeline = TimelineFactory(title="Munitions, Troops; Rail", description="Shells, rockets; drones")
+    EventFactory(timeline=timeline)
+    script = (
+        "const ICAL=require('ical.js');let s='';process.stdin.on('data',c=>s+=c);process.stdin.on('end',()=>{"
+        "const c=new ICAL.Component(ICAL.parse(s));process.stdout.write(JSON.stringify(["
+        "c.getFirstPropertyValue('name'),c.getFirstPropertyValue('x-wr-calname'),"
+        "c.getFirstPropertyValue('x-wr-caldesc')]))});"
+    )
+
+    body = client.get(feed_url(timeline)).content
+    result = subprocess.run(["node", "-e", script], input=body, capture_output=True, check=True, cwd=ROOT)
+
+    assert json.loads(result.stdout)[:2] == ["Munitions, Troops; Rail", "Munitions, Troops; Rail"]
+    assert json.loads(result.stdout)[2].startswith("Shells, rockets; drones")
+    assert str(parse_feed(body)["X-WR-CALNAME"]) == "Munitions, Troops; Rail"
