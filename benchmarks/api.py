@@ -142,7 +142,7 @@ def _worker(case: str) -> dict[str, Any]:
 
     settings.ALLOWED_HOSTS = ["*"]
     with _benchmark_site():
-        client = Client(HTTP_ACCEPT="application/json")
+        client = Client(HTTP_ACCEPT="application/json", secure=True)
         page_url, one_url = _urls()[case]
 
         def timed(url: str) -> float:

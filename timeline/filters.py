@@ -93,7 +93,7 @@ class WindowDayField(forms.CharField):
 
     # A CharField whose cleaned value is a day, not the text: the override is the point.
     def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value).strip()
+        text = (super().to_python(value) or "").strip()
         if not text:
             return None
         if len(text) > 100:
