@@ -65,7 +65,8 @@ class _Reader:
         self.user = user if user is not None else AnonymousUser()
 
 
-@task()
+# Its own queue: a brief a reader waits for never queues behind pre-rendering (bin/worker runs both).
+@task(queue_name="feeds")
 def prerender_feed_blocks(*, event_ids: list[int]) -> dict[str, int]:
     """Render and cache the calendar blocks of ``event_ids`` (those still published) that
     the cache does not hold; returns ``{"rendered": <count>}`` (``timeline.feed_blocks``)."""

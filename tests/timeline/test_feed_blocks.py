@@ -18,7 +18,9 @@ from timeline.exporters import ical
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "feeds"]}
+}
 
 
 class BlockCountingCache(LocMemCache):
