@@ -10,9 +10,12 @@
   as a download.
 
 ETag and Last-Modified come from the timeline's change times (one query), so a
-304 never renders anything; a 200 serves the whole body from the cache when the
-same filter was rendered for the same timeline state, and otherwise joins
-cached VEVENT blocks. Only that render is throttled (scope ``feed_render``):
+304 never renders anything (If-Modified-Since alone only once the second of the
+last change is over: see :func:`validator_time`); a 200 serves the whole body
+from this process's :class:`RecentBodies` or the cache when the same filter was
+rendered for the same timeline state, and otherwise joins cached VEVENT blocks
+(rendered ahead on commit: :mod:`timeline.feed_blocks`). POST and other unsafe
+methods answer 405 (the views are exempt from CSRF checks: they only read). Only that render is throttled (scope ``feed_render``):
 a client over the limit gets 429 with ``Retry-After``, while 304s and cached
 bodies are always served.
 """
