@@ -245,7 +245,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp): everything from this site, no inline code. Swagger UI and
-# ReDoc get the few additions they need on their own views (timeline/api.py).
+# ReDoc get the few additions they need on their own views (timeline/api/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

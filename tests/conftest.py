@@ -3,6 +3,14 @@ import os
 import pytest
 
 
+def pytest_configure(config):
+    """Test users are hashed with MD5, not PBKDF2: a PBKDF2 hash costs ~0.5 s of CPU per
+    login or user created (the admin tests spent most of their time there). Tests only."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache (locmem or Redis)."""

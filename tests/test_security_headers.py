@@ -1,4 +1,4 @@
-"""The Content-Security-Policy and Referrer-Policy headers (config/settings.py, timeline/api.py)."""
+"""The Content-Security-Policy and Referrer-Policy headers (config/settings.py, timeline/api/urls.py)."""
 
 import pytest
 from django.urls import reverse

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,8 +32,24 @@ from timeline.models import (
 from timeline.queries import citations_with_sources
 
 
+class VisibleWithTotalAdminMixin:
+    """The rows the editor may see (``visible_to``, from timeline.access), each with a count of
+    ``total_of`` annotated in one query per page, shown by :meth:`total` (the "Events" column)."""
+
+    visible_to: Any = None
+    total_of = "events"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = super().get_queryset(request) & self.visible_to(request.user)  # type: ignore[misc]
+        return visible.annotate(row_total=Count(self.total_of))
+
+    @admin.display(description="Events", ordering="row_total")
+    def event_count(self, obj: Any) -> int:
+        return int(obj.row_total)
+
+
 @admin.register(Timeline)
-class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
+class TimelineAdmin(VisibleWithTotalAdminMixin, TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
     class Media:
         css = {"all": ("timeline/admin.css",)}
 
@@ -57,13 +73,7 @@ class TimelineAdmin(TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHisto
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Timeline]:
-        visible = super().get_queryset(request) & access.timelines_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Timeline) -> int:
-        return obj.event_total
+    visible_to = staticmethod(access.timelines_visible_to)
 
     @admin.display(description="Events")
     def events_link(self, obj: Timeline) -> str:
@@ -105,15 +115,19 @@ class EventAdminForm(forms.ModelForm):
         cleaned = super().clean() or {}
         seen = cleaned.get("seen_version")
         if self.check_seen_version and self.instance.pk and seen is not None:
-            stored = Event.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if stored is not None and stored != seen:
+            try:
+                # The admin's change view is one transaction: the row stays locked until it is saved.
+                services.event_lock(pk=self.instance.pk, seen_version=seen)
+            except Event.DoesNotExist:
+                pass
+            except services.StaleEvent as stale:
                 raise forms.ValidationError(
                     "Someone else saved this event (now version %(stored)s) after you opened it "
                     "(version %(seen)s). Your changes were not saved: open the event again to see "
                     "theirs, then reapply yours.",
                     code="stale",
-                    params={"stored": stored, "seen": seen},
-                )
+                    params={"stored": stale.stored, "seen": stale.seen},
+                ) from None
         return cleaned
 
     class Meta:
@@ -271,7 +285,7 @@ class EventAdmin(SimpleHistoryAdmin):
         ).first()
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def view_on_site(self, obj: Event) -> str | None:  # type: ignore[override]
+    def view_on_site(self, obj: Event) -> str | None:
         return obj.get_absolute_url() if obj.published else None
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -313,14 +327,17 @@ class EventAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        if change and not form.has_changed():
-            # Saving an untouched form is not a new version (ETags, calendar SEQUENCE).
-            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
-            return
         if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+            # The admin lets in signed-in staff only.
+            obj.created_by = obj.updated_by = cast(Any, request.user)
+            super().save_model(request, obj, form, change)
+            return
+        relation_names = ("actors", "tags")
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_EDITABLE_FIELDS}
+        relations = {name: values.pop(name) for name in relation_names if name in values}
+        # Saving an untouched form is not a new version (ETags, calendar SEQUENCE): services.event_update.
+        if not services.event_update(event=obj, values=values, relations=relations, user=request.user):
+            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -340,50 +357,37 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
     list_filter = ("reliability", "language", "publisher")
     search_fields = ("title", "publisher", "url", "notes")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        visible = super().get_queryset(request) & access.sources_visible_to(request.user)
-        return visible.annotate(citation_total=Count("citations"))
+    visible_to = staticmethod(access.sources_visible_to)
+    total_of = "citations"
 
-    @admin.display(description="Citations", ordering="citation_total")
+    @admin.display(description="Citations", ordering="row_total")
     def citation_count(self, obj: Source) -> int:
-        return obj.citation_total
+        return int(obj.row_total)  # type: ignore[attr-defined]
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
     search_fields = ("name", "native_name", "description")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
-        visible = super().get_queryset(request) & access.actors_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Actor) -> int:
-        return obj.event_total
+    visible_to = staticmethod(access.actors_visible_to)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(VisibleWithTotalAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        visible = super().get_queryset(request) & access.tags_visible_to(request.user)
-        return visible.annotate(event_total=Count("events"))
-
-    @admin.display(description="Events", ordering="event_total")
-    def event_count(self, obj: Tag) -> int:
-        return obj.event_total
+    visible_to = staticmethod(access.tags_visible_to)
 
 
 @admin.register(EventTombstone)

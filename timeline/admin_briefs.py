@@ -19,13 +19,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from timeline.briefs import pdf_response, too_many_events_message
+from timeline import export
+from timeline.briefs import pdf_headers, too_many_events_message
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
+from timeline.queries import event_snapshots
 
 
 def brief_download_link(timeline: Timeline) -> str:
@@ -51,40 +53,44 @@ class TimelineBriefAdminMixin:
 
 
 @admin.action(description="Download a PDF brief of the selected events", permissions=["view"])
-def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse | None:
+def brief_for_selected_events(
+    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]
+) -> HttpResponseBase | None:
     """The brief of exactly the selected events (drafts included: the admin sees them).
 
     Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` it shows an error message instead.
     """
-    from timeline.exporters.brief import BriefInfo, render_brief
-
     limit = settings.TIMELINE_BRIEF_MAX_EVENTS
-    events = list(events_with_relations(queryset.order_by()))
-    if len(events) > limit:
-        slug = events[0].timeline.slug
-        modeladmin.message_user(request, too_many_events_message(len(events), limit, slug), level=messages.ERROR)
+    selected = queryset.order_by()
+    count = selected.count()
+    timelines = list(Timeline.objects.filter(pk__in=selected.values("timeline_id")).order_by("title"))
+    if count > limit:
+        slug = timelines[0].slug
+        modeladmin.message_user(request, too_many_events_message(count, limit, slug), level=messages.ERROR)
         return None
-    timelines = {event.timeline_id: event.timeline for event in events}
     if len(timelines) == 1:
-        (timeline,) = timelines.values()
+        (timeline,) = timelines
         title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
         as_of = timeline.content_changed_at
     else:
-        ordered = sorted(timelines.values(), key=lambda t: t.title)
         title = "Selected events"
-        description = "Events selected in the admin from: " + ", ".join(t.title for t in ordered) + "."
-        marking = " / ".join(dict.fromkeys(t.marking for t in ordered if t.marking))
+        description = "Events selected in the admin from: " + ", ".join(t.title for t in timelines) + "."
+        marking = " / ".join(dict.fromkeys(t.marking for t in timelines if t.marking))
         slug = "selected-events"
-        as_of = max((t.content_changed_at for t in ordered), default=timezone.now())
-    info = BriefInfo(
+        as_of = max((t.content_changed_at for t in timelines), default=timezone.now())
+    exporter = export.exporter_for("pdf")
+    snapshot = export.ExportSnapshot(
+        events=event_snapshots(selected),
         title=title,
         description=description,
         marking=marking,
         as_of=as_of,
-        filter_words=[f"{len(events):,} event{'s' if len(events) != 1 else ''} selected in the admin"],
+        filter_words=(f"{count:,} event{'s' if count != 1 else ''} selected in the admin",),
         data_version=f"{as_of:%Y%m%d%H%M%S}",
-        site_url=settings.SITE_URL,
     )
-    pdf = render_brief(events, info=info)
-    etag = f"admin-{slug}-{as_of:%Y%m%d%H%M%S}-{len(events)}"
-    return pdf_response(pdf, filename=f"{slug}-selected-brief-{as_of:%Y%m%d}.pdf", etag=etag)
+    etag = export.selection_key(
+        "admin", slug, as_of, sorted(event.pk for event in snapshot.events), exporter.fingerprint()
+    )
+    response = HttpResponse(exporter.render(snapshot), content_type=exporter.media_type)
+    pdf_headers(response, filename=f"{slug}-selected-brief-{as_of:%Y%m%d}.pdf", etag=etag)
+    return response

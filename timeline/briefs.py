@@ -1,8 +1,7 @@
 """PDF briefs over HTTP: ``/timelines/<slug>/brief.pdf?<any events filter>``.
 
-A thin layer over :mod:`timeline.exporters.brief`: it reads the same
-``EventFilter`` as the API and feeds, answers conditional requests from an ETag
-computed without rendering, and caches rendered bytes.
+A thin layer over :mod:`timeline.exporters.brief`, served by :mod:`timeline.export`
+(the same filter, 400 body, ETag/304, cache and render throttle as the feeds).
 
 Briefs larger than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` are rendered by a worker
 (:func:`timeline.tasks.render_brief_job`): the request answers 202 with a status
@@ -17,8 +16,6 @@ Renders, whether here or queued for a worker, are throttled per client (scopes
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,21 +25,24 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from timeline import export
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
-from timeline.filters import EventFilter, window_anchor
+from timeline.filters import window_anchor
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
-from timeline.throttles import BRIEF_RENDER_THROTTLES, throttled_response
+from timeline.queries import event_snapshots
+from timeline.snapshot import EventSnapshot
+from timeline.throttles import BRIEF_RENDER_THROTTLES
 
-CACHE_PREFIX = "brief-pdf"
+# Editors and readers may get different briefs at one address: revalidate every time.
+PDF_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Cookie, Authorization"}
 JOB_CACHE_PREFIX = "brief-job"
 STORAGE_FOLDER = "briefs"
 # What the status address calls each state of a job.
@@ -69,12 +69,8 @@ class BriefRequest:
         return self.etag[:12]
 
 
-class InvalidBriefFilter(ValueError):
-    """The filter parameters are invalid; ``errors`` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
-        self.errors = errors
+# The pipeline's refusal: ``errors`` maps each field to its messages.
+InvalidBriefFilter = export.FilterRefused
 
 
 def brief_request(
@@ -85,18 +81,14 @@ def brief_request(
     The ETag follows ``timeline.content_changed_at``, which also moves when a cited
     source, an actor or a tag is edited (signals.py).
 
-    Raises :class:`InvalidBriefFilter`. Runs no query unless a filter value needs one.
+    Raises :class:`~timeline.export.FilterRefused`. Runs no query unless a filter value needs one.
     """
     params = params.copy()
     params.pop("timeline", None)  # the path names the timeline
-    event_filter = EventFilter(params, queryset=base, request=request)
-    if not event_filter.is_valid():
-        raise InvalidBriefFilter({field: [str(m) for m in messages] for field, messages in event_filter.errors.items()})
-    from timeline.exporters.brief import brief_cache_fingerprint
-
+    event_filter = export.validated_filter(params, queryset=base, request=request)
     as_of = timeline.content_changed_at
-    canonical = {
-        "timeline": [
+    etag = export.selection_key(
+        [
             timeline.pk,
             timeline.slug,
             timeline.title,
@@ -105,14 +97,13 @@ def brief_request(
             timeline.bottom_line,
             timeline.key_judgements,
         ],
-        "changed": as_of.isoformat(),
-        "filter": sorted((key, sorted(params.getlist(key))) for key in params),
-        "window": window_anchor(params),
-        "scope": scope,
-        "site": settings.SITE_URL,
-        "renderer": brief_cache_fingerprint(),
-    }
-    etag = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()[:40]
+        as_of.isoformat(),
+        export.query_parts(params),
+        # A window relative to today ("from=-90d") means other events tomorrow.
+        window_anchor(params),
+        scope,
+        export.exporter_for("pdf").fingerprint(),
+    )
     return BriefRequest(
         timeline=timeline,
         events=event_filter.qs,
@@ -122,18 +113,25 @@ def brief_request(
     )
 
 
-def render_brief_for(brief: BriefRequest, events: Iterable[Event] | None = None) -> bytes:
-    """Render ``brief`` (its own events with relations unless ``events`` are given)."""
-    from timeline.exporters.brief import brief_info_for, render_brief
-
-    info = brief_info_for(
-        brief.timeline,
-        filter_words=brief.filter_words,
+def brief_snapshot(brief: BriefRequest, events: Iterable[EventSnapshot] | None = None) -> export.ExportSnapshot:
+    """What the brief exporter renders for ``brief`` (its own events unless ``events`` are given)."""
+    timeline = brief.timeline
+    return export.ExportSnapshot(
+        events=events if events is not None else event_snapshots(brief.events),
+        title=timeline.title,
+        description=timeline.description or "",
+        marking=timeline.marking or "",
+        bottom_line=timeline.bottom_line or "",
+        key_judgements=timeline.key_judgements or "",
+        filter_words=tuple(brief.filter_words),
         as_of=brief.as_of,
         data_version=brief.data_version,
-        site_url=settings.SITE_URL,
     )
-    return render_brief(events if events is not None else events_with_relations(brief.events), info=info)
+
+
+def render_brief_for(brief: BriefRequest, events: Iterable[EventSnapshot] | None = None) -> bytes:
+    """Render ``brief`` (its own events unless ``events`` are given)."""
+    return export.exporter_for("pdf").render(brief_snapshot(brief, events))
 
 
 def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:
@@ -149,18 +147,11 @@ def too_many_events_message(count: int, limit: int, slug: str) -> str:
     )
 
 
-def pdf_response(pdf: bytes, *, filename: str, etag: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    _pdf_headers(response, filename=filename, etag=etag)
-    return response
-
-
-def _pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = f'"{etag}"'
-    # Editors and readers may get different briefs at one address: revalidate every time.
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Cookie, Authorization"
+def pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    export.label(response, etag)
+    for name, value in PDF_HEADERS.items():
+        response[name] = value
 
 
 def stored_brief_name(etag: str) -> str:
@@ -187,7 +178,7 @@ def store_brief(brief: BriefRequest) -> tuple[str, int]:
 def stored_pdf_response(name: str, *, filename: str, etag: str) -> HttpResponseBase:
     """Stream the stored PDF ``name``. Raises ``FileNotFoundError`` (or the storage's error) when it is missing."""
     response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf")
-    _pdf_headers(response, filename=filename, etag=etag)
+    pdf_headers(response, filename=filename, etag=etag)
     return response
 
 
@@ -245,41 +236,48 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     status address (a job is queued). 429 (plain text, ``Retry-After``) when the
     brief must be rendered or queued and the client is over its render rate.
     """
-    timeline = timelines_visible_to(request.user).filter(slug=slug).first()
-    if timeline is None:
-        raise Http404("No such timeline.")
+    timeline = export.timeline_for(request.user, slug)
     sees_all = reads_everything(request.user, "event")
     base = events_listed_for(request.user, timeline=timeline)
     try:
         brief = brief_request(
             timeline=timeline, params=request.GET, base=base, scope="all" if sees_all else "published", request=request
         )
-    except InvalidBriefFilter as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-
-    not_modified = get_conditional_response(request, etag=f'"{brief.etag}"')
-    if not_modified is not None:
-        not_modified["ETag"] = f'"{brief.etag}"'
-        return not_modified
+    except export.FilterRefused as refused:
+        return export.refusal_response(refused)
     filename = brief_filename(timeline, brief)
-    cache_key = f"{CACHE_PREFIX}:{brief.etag}"
-    pdf = cache.get(cache_key)
-    if pdf is None:
-        count = brief.events.count()
-        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            name = stored_brief_name(brief.etag)
-            if default_storage.exists(name):
-                return stored_pdf_response(name, filename=filename, etag=brief.etag)
-        refused = throttled_response(
-            request, BRIEF_RENDER_THROTTLES, message="Too many PDF briefs were rendered for this client."
-        )
-        if refused is not None:
-            return refused
-        if count > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            return enqueue_brief_job(request, timeline, brief, count)
-        pdf = render_brief_for(brief)
-        cache.set(cache_key, pdf)
-    return pdf_response(pdf, filename=filename, etag=brief.etag)
+    counted: list[int] = []
+
+    def count() -> int:
+        if not counted:
+            counted.append(brief.events.count())
+        return counted[0]
+
+    def stored() -> HttpResponseBase | None:
+        name = stored_brief_name(brief.etag)
+        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS and default_storage.exists(name):
+            return stored_pdf_response(name, filename=filename, etag=brief.etag)
+        return None
+
+    def queued() -> HttpResponseBase | None:
+        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            return enqueue_brief_job(request, timeline, brief, count())
+        return None
+
+    return export.serve(
+        request,
+        export.Export(
+            exporter=export.exporter_for("pdf"),
+            etag=brief.etag,
+            snapshot=lambda: brief_snapshot(brief),
+            filename=filename,
+            prepare=stored,
+            defer=queued,
+            throttles=BRIEF_RENDER_THROTTLES,
+            throttle_message="Too many PDF briefs were rendered for this client.",
+            headers=PDF_HEADERS,
+        ),
+    )
 
 
 def _job_for(request: HttpRequest, job_id: Any) -> Any:
@@ -337,9 +335,8 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     if result["scope"] == "all" and not reads_everything(request.user, "event"):
         raise Http404("No such brief job.")
     etag = result["file"].rsplit("/", 1)[-1].removesuffix(".pdf")
-    not_modified = get_conditional_response(request, etag=f'"{etag}"')
+    not_modified = export.not_modified(request, etag)
     if not_modified is not None:
-        not_modified["ETag"] = f'"{etag}"'
         return not_modified
     if not default_storage.exists(result["file"]):
         raise Http404("This brief is no longer stored; ask for it again.")

@@ -53,13 +53,19 @@ def blocks_prerender(*, event_ids: Iterable[int] | None = None, timeline_ids: It
     Returns how many blocks were rendered. Year-precision events are included: downloads
     and ``include_year=1`` feeds show them.
     """
+    from timeline.export import exporter_for
     from timeline.exporters import ical
-    from timeline.feeds import export_options, feed_events
+    from timeline.exporters.formats import CalendarExporter
     from timeline.models import Event
+    from timeline.queries import event_snapshots
 
     events = Event.objects.published()
     if event_ids is not None:
         events = events.filter(pk__in=list(event_ids))
     if timeline_ids is not None:
         events = events.filter(timeline_id__in=list(timeline_ids))
-    return ical.prerender_blocks(feed_events(events.order_by("pk")), export_options(), cache=cache)
+    exporter = exporter_for("ics")
+    assert isinstance(exporter, CalendarExporter)
+    # Without actors, as the feeds read them: calendar blocks do not show them.
+    snapshots = event_snapshots(events.order_by("pk"), actors=False)
+    return ical.prerender_blocks(snapshots, exporter.options, cache=cache)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from timeline import dates
+from timeline import dates, labels
 
 
 class EDTFField(models.CharField):
@@ -56,34 +56,34 @@ class Visibility(models.TextChoices):
 
 
 class ClaimStatus(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    CLAIMED = "claimed", "Claimed"
-    CONFIRMED = "confirmed", "Confirmed"
-    DISPUTED = "disputed", "Disputed"
-    DENIED = "denied", "Denied"
-    RETRACTED = "retracted", "Retracted"
+    REPORTED = "reported", labels.STATUS_LABELS["reported"]
+    CLAIMED = "claimed", labels.STATUS_LABELS["claimed"]
+    CONFIRMED = "confirmed", labels.STATUS_LABELS["confirmed"]
+    DISPUTED = "disputed", labels.STATUS_LABELS["disputed"]
+    DENIED = "denied", labels.STATUS_LABELS["denied"]
+    RETRACTED = "retracted", labels.STATUS_LABELS["retracted"]
 
 
 class Credibility(models.IntegerChoices):
     """Admiralty code: information credibility (1 is best)."""
 
-    CONFIRMED = 1, "1 – Confirmed by other sources"
-    PROBABLY_TRUE = 2, "2 – Probably true"
-    POSSIBLY_TRUE = 3, "3 – Possibly true"
-    DOUBTFUL = 4, "4 – Doubtful"
-    IMPROBABLE = 5, "5 – Improbable"
-    CANNOT_JUDGE = 6, "6 – Truth cannot be judged"
+    CONFIRMED = 1, labels.choice_label(1, labels.CREDIBILITY_WORDS[1])
+    PROBABLY_TRUE = 2, labels.choice_label(2, labels.CREDIBILITY_WORDS[2])
+    POSSIBLY_TRUE = 3, labels.choice_label(3, labels.CREDIBILITY_WORDS[3])
+    DOUBTFUL = 4, labels.choice_label(4, labels.CREDIBILITY_WORDS[4])
+    IMPROBABLE = 5, labels.choice_label(5, labels.CREDIBILITY_WORDS[5])
+    CANNOT_JUDGE = 6, labels.choice_label(6, labels.CREDIBILITY_WORDS[6])
 
 
 class Reliability(models.TextChoices):
     """Admiralty code: source reliability (A is best)."""
 
-    A = "A", "A – Completely reliable"
-    B = "B", "B – Usually reliable"
-    C = "C", "C – Fairly reliable"
-    D = "D", "D – Not usually reliable"
-    E = "E", "E – Unreliable"
-    F = "F", "F – Reliability cannot be judged"
+    A = "A", labels.choice_label("A", labels.RELIABILITY_WORDS["A"])
+    B = "B", labels.choice_label("B", labels.RELIABILITY_WORDS["B"])
+    C = "C", labels.choice_label("C", labels.RELIABILITY_WORDS["C"])
+    D = "D", labels.choice_label("D", labels.RELIABILITY_WORDS["D"])
+    E = "E", labels.choice_label("E", labels.RELIABILITY_WORDS["E"])
+    F = "F", labels.choice_label("F", labels.RELIABILITY_WORDS["F"])
 
 
 class Precision(models.TextChoices):
@@ -405,13 +405,12 @@ class Event(models.Model):
 
         Uses prefetched citations (``queries.events_with_relations``) when present.
         """
-        letters = [citation.source.reliability for citation in self.citations.all()]
-        return min(letters) if letters else Reliability.F
+        return labels.best_reliability(citation.source.reliability for citation in self.citations.all())
 
     @property
     def grade(self) -> str:
         """Admiralty grade: source reliability + information credibility, e.g. "B3"."""
-        return f"{self.reliability}{self.credibility}"
+        return labels.grade(self.reliability, self.credibility)
 
 
 # What an editor writes on an event (the admin form and the API's write serializer).

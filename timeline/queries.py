@@ -6,14 +6,13 @@ here, in one place, so each consumer runs the same constant number of queries.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.urls import reverse
 
+from timeline import labels, links
 from timeline.axis import AxisEvent
-from timeline.models import Citation, ClaimStatus, Event, Precision, Reliability
+from timeline.models import Citation, Event, Precision
+from timeline.snapshot import CitationSnapshot, EventSnapshot, SourceSnapshot
 
 
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:
@@ -53,60 +52,101 @@ def events_with_relation_lists(queryset: QuerySet[Event] | None = None) -> Query
     )
 
 
-EXPORT_FIELDS = (
+SNAPSHOT_FIELDS = (
     "id",
     "uid",
     "version",
     "title",
     "summary",
     "date",
+    "precision",
     "location",
     "latitude",
     "longitude",
     "status",
     "credibility",
+    "key",
+    "reported",
+    "published",
     "created_at",
     "updated_at",
 )
 
 
-def events_for_export(queryset: QuerySet[Event]) -> list[dict[str, Any]]:
-    """Events as plain dicts for bulk exports (calendar feeds), in three queries.
+def event_snapshots(queryset: QuerySet[Event], *, actors: bool = True) -> list[EventSnapshot]:
+    """``queryset``'s events as :class:`~timeline.snapshot.EventSnapshot` values, in its order:
+    the one read behind every export (calendar feeds, PDF briefs).
 
-    Queries: events (joined with the claimant), tag names, citations (joined with
-    their sources). Each dict holds ``EXPORT_FIELDS`` plus ``status_label``,
-    ``claimant`` (name, or ""), ``tags`` (names, alphabetical) and ``sources``
-    ((title, publisher, url, reliability) in citation order). Model instances and
-    ``prefetch_related`` cost about 0.1 ms per event and relation, which a feed
-    of 10,000 events cannot afford.
+    Queries: events (joined with the claimant), tag names, citations (joined with their
+    sources), and actor names unless ``actors`` is false (calendar blocks do not show them).
+    Rows rather than model instances: ``prefetch_related`` costs about 0.1 ms per event and
+    relation, which a feed of 10,000 events cannot afford.
     """
-    rows = list(queryset.values(*EXPORT_FIELDS, claimant_name=F("claimant__name")))
-    by_id: dict[int, dict[str, Any]] = {}
-    labels = dict(ClaimStatus.choices)
-    for row in rows:
-        row["status_label"] = str(labels.get(row["status"], row["status"]))
-        row["claimant"] = row.pop("claimant_name") or ""
-        row["tags"] = []
-        row["sources"] = []
-        by_id[row["id"]] = row
+    rows = list(queryset.values(*SNAPSHOT_FIELDS, claimant_name=F("claimant__name")))
+    tags: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    citations: dict[int, list[CitationSnapshot]] = {row["id"]: [] for row in rows}
+    names: dict[int, list[str]] = {row["id"]: [] for row in rows}
     # A subquery rather than a list of ids: no parameter limits, whatever the size.
     ids = queryset.order_by().values("pk")
     tag_links = Event.tags.through.objects.filter(event_id__in=ids).order_by("tag__name")
     for event_id, name in tag_links.values_list("event_id", "tag__name"):
-        if event_id in by_id:
-            by_id[event_id]["tags"].append(name)
-    citations = Citation.objects.filter(event_id__in=ids).order_by("position", "id")
-    columns = ("event_id", "source__title", "source__publisher", "source__url", "source__reliability")
-    for event_id, *source in citations.values_list(*columns):
-        if event_id in by_id:
-            by_id[event_id]["sources"].append(tuple(source))
-    return rows
+        if event_id in tags:
+            tags[event_id].append(name)
+    sources: dict[int, SourceSnapshot] = {}
+    cited = Citation.objects.filter(event_id__in=ids).order_by("position", "id")
+    for event_id, quote, locator, pk, *source in cited.values_list(
+        "event_id",
+        "quote",
+        "locator",
+        "source_id",
+        "source__title",
+        "source__publisher",
+        "source__url",
+        "source__published",
+        "source__reliability",
+    ):
+        if event_id in citations:
+            if pk not in sources:
+                sources[pk] = SourceSnapshot(pk, *source)
+            citations[event_id].append(CitationSnapshot(sources[pk], quote, locator))
+    if actors:
+        actor_links = Event.actors.through.objects.filter(event_id__in=ids).order_by("actor__name", "actor_id")
+        for event_id, name in actor_links.values_list("event_id", "actor__name"):
+            if event_id in names:
+                names[event_id].append(name)
+    path = links.event_page_path_maker()
+    return [
+        EventSnapshot(
+            pk=row["id"],
+            uid=str(row["uid"]),
+            version=row["version"],
+            title=row["title"],
+            summary=row["summary"],
+            date=row["date"],
+            precision=row["precision"],
+            location=row["location"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            status=row["status"],
+            credibility=row["credibility"],
+            key=row["key"],
+            reported=row["reported"],
+            published=row["published"],
+            claimant=row["claimant_name"] or "",
+            tags=tuple(tags[row["id"]]),
+            citations=tuple(citations[row["id"]]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            path=path(row["uid"]),
+            actors=tuple(names[row["id"]]),
+        )
+        for row in rows
+    ]
 
 
 def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
     """``queryset``'s events as the time axis needs them, in one query (joined with the
     claimant; the grade's reliability is the best among the cited sources, F when none)."""
-    labels = dict(ClaimStatus.choices)
     rows = queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
         "uid",
         "title",
@@ -120,6 +160,7 @@ def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
         "best_reliability",
         "claimant__name",
     )
+    path = links.event_page_path_maker()
     return [
         AxisEvent(
             uid=str(uid),
@@ -130,10 +171,10 @@ def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
             precision=precision,
             key=key,
             status=status,
-            status_label=str(labels.get(status, status)),
-            grade=f"{reliability or Reliability.F}{credibility}",
+            status_label=labels.status_label(status),
+            grade=labels.grade(reliability, credibility),
             claimant=claimant or "",
-            url=reverse("timeline:event-detail", kwargs={"uid": uid}),
+            url=path(uid),
         )
         for uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
     ]

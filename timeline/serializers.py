@@ -9,7 +9,7 @@ can GET an event, change it and PUT it back. Citations are written with the even
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
@@ -19,13 +19,12 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from timeline import dates, links
+from timeline import dates, labels, links, services
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
     Citation,
     Event,
-    Reliability,
     Source,
     Tag,
     Timeline,
@@ -62,7 +61,7 @@ class RejectUnknownFieldsMixin:
             value = super().to_internal_value(data)  # type: ignore[misc]
         except serializers.ValidationError as exc:
             if unknown and isinstance(exc.detail, dict):
-                exc.detail.update(unknown)
+                exc.detail.update(cast(dict[str, Any], unknown))
             raise
         if unknown:
             raise serializers.ValidationError(unknown)
@@ -218,7 +217,9 @@ class KeyedRelatedField(serializers.RelatedField):
     def to_internal_value(self, data: Any) -> Any:
         key = self.key_from(data)
         try:
-            return self.get_queryset().get(**{self.key_name: key})
+            queryset = self.get_queryset()
+            assert queryset is not None, "a writable reference field has a queryset"
+            return queryset.get(**{self.key_name: key})
         except ObjectDoesNotExist:
             self.fail("does_not_exist", noun=self.noun, value=key)
 
@@ -228,7 +229,7 @@ class KeyedRelatedField(serializers.RelatedField):
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> ListOfRelatedField:
         # DRF's many_init, building the list field that takes JSON arrays only.
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
         list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
         return ListOfRelatedField(**list_kwargs)
 
@@ -398,7 +399,8 @@ class SourceSummarySerializer(serializers.ModelSerializer):
 
 
 class CitationSerializer(serializers.ModelSerializer):
-    source = SourceSummarySerializer(read_only=True)
+    # A field named "source" shadows DRF's Field.source attribute, as DRF allows.
+    source = SourceSummarySerializer(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Citation
@@ -452,7 +454,7 @@ class ActorSummaryField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, actor: Actor) -> dict[str, Any]:
+    def to_representation(self, actor: Any) -> dict[str, Any]:
         return actor_summary(actor)
 
 
@@ -461,7 +463,7 @@ class TagSummaryField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, tag: Tag) -> dict[str, Any]:
+    def to_representation(self, tag: Any) -> dict[str, Any]:
         return tag_summary(tag)
 
 
@@ -470,14 +472,14 @@ class CitationField(serializers.RelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, citation: Citation) -> dict[str, Any]:
+    def to_representation(self, citation: Any) -> dict[str, Any]:
         return citation_summary(citation)
 
 
 class EventSerializer(serializers.ModelSerializer):
     """An event as readers see it. Expects ``queries.events_with_relation_lists`` (no extra queries)."""
 
-    timeline = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    timeline: serializers.SlugRelatedField[Timeline] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     date_display = serializers.CharField(read_only=True)
     reported_display = serializers.CharField(read_only=True)
     claimant = ActorSummaryField(allow_null=True)
@@ -535,39 +537,26 @@ class EventSerializer(serializers.ModelSerializer):
         # Building self.fields would cost more than rendering one event, so it is left alone.
         stamp = self.timestamp_field.to_representation
         citations = related(event, "citations")
-        reliability = min((c.source.reliability for c in citations), default=Reliability.F)
-        return {
+        reliability = labels.best_reliability(c.source.reliability for c in citations)
+        # Fields that are not the model attribute as it is; every other field is.
+        computed = {
             "uid": str(event.uid),
             "timeline": event.timeline.slug,
-            "title": event.title,
-            "summary": event.summary,
-            "date": event.date,
-            "date_display": event.date_display,
             "date_lower": event.date_lower.isoformat(),
             "date_upper": event.date_upper.isoformat(),
-            "precision": event.precision,
-            "approximate": event.approximate,
-            "uncertain": event.uncertain,
-            "reported": event.reported,
-            "reported_display": event.reported_display,
-            "location": event.location,
             "latitude": None if event.latitude is None else float(event.latitude),
             "longitude": None if event.longitude is None else float(event.longitude),
-            "status": event.status,
             "claimant": None if event.claimant is None else actor_summary(event.claimant),
-            "credibility": event.credibility,
-            "reliability": str(reliability),
-            "grade": f"{reliability}{event.credibility}",
-            "key": event.key,
+            "reliability": reliability,
+            "grade": labels.grade(reliability, event.credibility),
             "actors": [actor_summary(a) for a in related(event, "actors")],
             "tags": [tag_summary(t) for t in related(event, "tags")],
             "citations": [citation_summary(c) for c in citations],
-            "published": event.published,
-            "version": event.version,
             "created_at": stamp(event.created_at),
             "updated_at": stamp(event.updated_at),
             "links": self.get_links(event),
         }
+        return {name: computed[name] if name in computed else getattr(event, name) for name in self.Meta.fields}
 
     def field_by_field_representation(self, event: Event) -> dict[str, Any]:
         """DRF's generic rendering of the declared fields: the reference ``to_representation`` must match."""
@@ -606,7 +595,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CitationWriteSerializer(StrictModelSerializer):
-    source = SourceRefField(queryset=Source.objects.all())
+    source = SourceRefField(queryset=Source.objects.all())  # type: ignore[assignment]  # see CitationSerializer
 
     class Meta:
         model = Citation
@@ -651,58 +640,21 @@ class EventWriteSerializer(StrictModelSerializer):
             event._history_user = history_user  # type: ignore[attr-defined]
         with transaction.atomic():
             event.save()
-            self._write_relations(event, relations)
+            services.event_relations_write(event=event, relations=relations)
         return event
 
     def update(self, instance: Event, validated_data: dict[str, Any]) -> Event:
-        """Write the changes; a write that changes nothing saves nothing, so the version
-        (and with it ETags and calendar SEQUENCE numbers) stays where it is."""
+        """Write the changes through :func:`timeline.services.event_update` (row lock; a write
+        that changes nothing saves nothing, so the version stays where it is)."""
         relations = self._pop_relations(validated_data)
-        history_user = validated_data.pop("history_user", None)
-        if not self._changes_anything(instance, validated_data, relations):
-            return instance
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        if history_user is not None:
-            instance._history_user = history_user  # type: ignore[attr-defined]
-        with transaction.atomic():
-            instance.save()
-            self._write_relations(instance, relations)
+        user = validated_data.pop("history_user", None) or validated_data.get("updated_by")
+        values = {name: value for name, value in validated_data.items() if name not in services.BOOKKEEPING_FIELDS}
+        services.event_update(event=instance, values=values, relations=relations, user=user)
         return instance
-
-    @staticmethod
-    def _changes_anything(instance: Event, validated_data: dict[str, Any], relations: dict[str, Any]) -> bool:
-        # Who wrote is bookkeeping, not a change of the event.
-        bookkeeping = {"updated_by", "created_by"}
-        if any(getattr(instance, name) != value for name, value in validated_data.items() if name not in bookkeeping):
-            return True
-        for name in ("actors", "tags"):
-            if name in relations and {obj.pk for obj in relations[name]} != {
-                obj.pk for obj in getattr(instance, name).all()
-            }:
-                return True
-        if "citations" in relations:
-            stored = [(c.source_id, c.quote, c.locator) for c in instance.citations.order_by("position", "id")]
-            wanted = [(c["source"].pk, c.get("quote", ""), c.get("locator", "")) for c in relations["citations"]]
-            return stored != wanted
-        return False
 
     @staticmethod
     def _pop_relations(validated_data: dict[str, Any]) -> dict[str, Any]:
         return {name: validated_data.pop(name) for name in ("actors", "tags", "citations") if name in validated_data}
-
-    @staticmethod
-    def _write_relations(event: Event, relations: dict[str, Any]) -> None:
-        if "actors" in relations:
-            event.actors.set(relations["actors"])
-        if "tags" in relations:
-            event.tags.set(relations["tags"])
-        if "citations" in relations:
-            event.citations.all().delete()
-            Citation.objects.bulk_create(
-                Citation(event=event, position=position, **citation)
-                for position, citation in enumerate(relations["citations"])
-            )
 
 
 # --- Sync ---------------------------------------------------------------------------

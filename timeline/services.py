@@ -34,6 +34,98 @@ def events_set_published(*, events: QuerySet[Event] | Iterable[Event], published
     return changed
 
 
+class StaleEvent(Exception):
+    """The event was saved by someone else after the editor read it."""
+
+    def __init__(self, *, stored: int, seen: int) -> None:
+        super().__init__(f"The event is at version {stored}, not {seen}.")
+        self.stored = stored
+        self.seen = seen
+
+
+# Who wrote is bookkeeping, not a change of the event.
+BOOKKEEPING_FIELDS = frozenset({"updated_by", "created_by", "history_user"})
+
+
+def event_lock(*, pk: int, seen_version: int | None = None) -> Event:
+    """The stored event ``pk``, row-locked until the surrounding transaction ends.
+
+    Raises :class:`StaleEvent` when ``seen_version`` is given and is not the stored version,
+    and ``Event.DoesNotExist``. Must run inside a transaction.
+    """
+    stored = Event.objects.select_for_update(of=("self",)).get(pk=pk)
+    if seen_version is not None and stored.version != seen_version:
+        raise StaleEvent(stored=stored.version, seen=seen_version)
+    return stored
+
+
+def event_changes_anything(*, stored: Event, values: dict[str, Any], relations: dict[str, Any]) -> bool:
+    """Whether writing ``values`` (field -> value) and ``relations`` (``actors``/``tags``: objects;
+    ``citations``: dicts of source, quote, locator) would change ``stored``.
+
+    The rule behind "a save that changes nothing keeps the version" (and with it ETags
+    and calendar SEQUENCE numbers), for the admin and the API alike.
+    """
+    if any(getattr(stored, name) != value for name, value in values.items() if name not in BOOKKEEPING_FIELDS):
+        return True
+    for name in ("actors", "tags"):
+        if name in relations and {obj.pk for obj in relations[name]} != {obj.pk for obj in getattr(stored, name).all()}:
+            return True
+    if "citations" in relations:
+        held = [(c.source_id, c.quote, c.locator) for c in stored.citations.order_by("position", "id")]
+        wanted = [(c["source"].pk, c.get("quote", ""), c.get("locator", "")) for c in relations["citations"]]
+        return held != wanted
+    return False
+
+
+def event_relations_write(*, event: Event, relations: dict[str, Any]) -> None:
+    """Replace the event's actors, tags and citations that ``relations`` names."""
+    from timeline.models import Citation
+
+    if "actors" in relations:
+        event.actors.set(relations["actors"])
+    if "tags" in relations:
+        event.tags.set(relations["tags"])
+    if "citations" in relations:
+        event.citations.all().delete()
+        Citation.objects.bulk_create(
+            Citation(event=event, position=position, **citation)
+            for position, citation in enumerate(relations["citations"])
+        )
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    values: dict[str, Any],
+    relations: dict[str, Any] | None = None,
+    user: Any = None,
+    seen_version: int | None = None,
+) -> bool:
+    """Write ``values`` and ``relations`` onto ``event`` under a row lock; the one way events are edited.
+
+    A save that changes nothing keeps the version: nothing is written and False is returned.
+    Otherwise ``event`` is saved (its version counts up) and True is returned. ``user`` is
+    recorded as the editor and in the history. Raises :class:`StaleEvent` when ``seen_version``
+    is given and someone saved the event meanwhile.
+    """
+    relations = relations or {}
+    stored = event_lock(pk=event.pk, seen_version=seen_version)
+    if not event_changes_anything(stored=stored, values=values, relations=relations):
+        return False
+    for name, value in values.items():
+        setattr(event, name, value)
+    if getattr(user, "is_authenticated", False):
+        event.updated_by = user
+    if user is not None:
+        # django-simple-history reads the acting user from this attribute outside a request.
+        event._history_user = user  # type: ignore[attr-defined]
+    event.save()  # counts the version up from the stored one
+    event_relations_write(event=event, relations=relations)
+    return True
+
+
 def event_bump_version(*, event: Event) -> None:
     """Count a change made outside ``Event.save`` (e.g. to tags or citations only)."""
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1, updated_at=timezone.now())

@@ -111,22 +111,24 @@ def test_timeline_feed_applies_event_filters(client):
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "field", "message"),
     [
-        ({"min_credibility": "9"}, "min_credibility: Select a valid choice."),
-        ({"overlaps": "2025-13"}, "overlaps: “2025-13”: month 13 is out of range"),
-        ({"tag": "no-such-tag"}, "tag: Select a valid choice. no-such-tag is not one of the available choices."),
-        ({"include_year": "maybe"}, "include_year: “maybe” is not a yes/no value; use 1 or 0."),
+        ({"min_credibility": "9"}, "min_credibility", "Select a valid choice."),
+        ({"overlaps": "2025-13"}, "overlaps", "“2025-13”: month 13 is out of range"),
+        ({"tag": "no-such-tag"}, "tag", "Select a valid choice. no-such-tag is not one of the available choices."),
+        ({"include_year": "maybe"}, "include_year", "“maybe” is not a yes/no value; use 1 or 0."),
     ],
 )
-def test_timeline_feed_answers_invalid_parameters_with_400(client, params, message):
+def test_timeline_feed_answers_invalid_parameters_with_400(client, params, field, message):
     event = EventFactory()
 
     response = client.get(feed_url(event.timeline, **params))
 
+    # The one 400 body of every export surface, DRF's shape: field -> messages.
     assert response.status_code == 400
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert message in response.content.decode()
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == [field]
+    assert message in " ".join(response.json()[field])
     assert response.has_header("ETag") is False
 
 

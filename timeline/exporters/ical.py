@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545 / RFC 7986) export: events in, bytes out.
 
-Events come in as :class:`FeedEvent` values (built from
-``queries.events_for_export`` rows). Each becomes one VEVENT block, built with
+Events come in as :class:`~timeline.snapshot.EventSnapshot` values (built by
+``queries.event_snapshots``). Each becomes one VEVENT block, built with
 ``icalendar`` (``Event``, ``vText``, its date types, escaping and folding) and
 depending only on that value and :class:`ExportOptions`, so blocks are cached
 under :func:`vevent_cache_key` and a feed is a join of cached blocks framed by
@@ -37,10 +37,10 @@ Date precision maps to calendar entries without inventing a day:
   only (October 2024; 28 April 2025), titled "[since Oct 2024 · …] …": a calendar
   cannot draw a bar without an end, and the title says it goes on.
 
-Every title starts with the claim status and the Admiralty grade
-("[denied · B3] …"), and STATUS is CONFIRMED for a confirmed claim and TENTATIVE
-for every other: never CANCELLED, which clients hide or strike through, while a
-denied claim is a fact subscribers must still see.
+Every title starts with the claim status and the Admiralty grade ("[denied · B3] …";
+the words and the grade rule come from :mod:`timeline.labels`), and STATUS is CONFIRMED
+for a confirmed claim and TENTATIVE for every other: never CANCELLED, which clients
+hide or strike through, while a denied claim is a fact subscribers must still see.
 
 Date-time intervals never reach this module: :mod:`timeline.dates` refuses them.
 
@@ -56,7 +56,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -64,6 +64,7 @@ import icalendar
 from icalendar.prop import vGeo
 
 from timeline import dates
+from timeline.snapshot import EventSnapshot, SourceSnapshot
 
 __all__ = [
     "BLOCK_FORMAT",
@@ -127,64 +128,10 @@ class ExportOptions:
         return hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSource:
-    title: str
-    publisher: str
-    url: str
-    reliability: str = "F"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEvent:
-    """The exported facts of one event, detached from the ORM."""
-
-    uid: str
-    version: int
-    title: str
-    summary: str
-    edtf: str
-    location: str
-    latitude: float | None
-    longitude: float | None
-    status: str
-    status_label: str
-    claimant: str
-    credibility: int
-    tags: tuple[str, ...]
-    sources: tuple[FeedSource, ...]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    path: str
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], *, path: str) -> FeedEvent:
-        """Read a row of ``queries.events_for_export``; ``path`` is the event's canonical path."""
-        return cls(
-            uid=str(row["uid"]),
-            version=row["version"],
-            title=row["title"],
-            summary=row["summary"],
-            edtf=row["date"],
-            location=row["location"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            status=row["status"],
-            status_label=row["status_label"],
-            claimant=row["claimant"],
-            credibility=row["credibility"],
-            tags=tuple(row["tags"]),
-            sources=tuple(FeedSource(*source) for source in row["sources"]),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            path=path,
-        )
-
-    @property
-    def grade(self) -> str:
-        """Admiralty grade: the best cited source's reliability (F when none) and the credibility, "B3"."""
-        letters = [source.reliability for source in self.sources if source.reliability]
-        return f"{min(letters) if letters else 'F'}{int(self.credibility)}"
+# The exporter reads the one event snapshot every export shares (timeline.snapshot): its
+# status words and grade come from timeline.labels.
+FeedEvent = EventSnapshot
+FeedSource = SourceSnapshot
 
 
 @dataclass(frozen=True, slots=True)

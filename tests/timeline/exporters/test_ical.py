@@ -17,30 +17,44 @@ from hypothesis import strategies as st
 from tests.timeline.exporters.injection import OPTIONS, PAYLOADS, injection_events, injection_feed
 from tests.timeline.ical_checks import ical_js_available, ical_js_events, parse_feed
 from timeline.exporters import ical
+from timeline.snapshot import CitationSnapshot, EventSnapshot, SourceSnapshot
 
 ROOT = Path(__file__).resolve().parents[3]
 UTC = dt.UTC
 SITE = ical.ExportOptions(site_url="https://timelines.example.org")
 
 
+def cited(*sources):
+    """Citations of ``sources`` (``SourceSnapshot`` values), in order, as an event snapshot holds them."""
+    return tuple(CitationSnapshot(source) for source in sources)
+
+
 def feed_event(**changes):
-    event = ical.FeedEvent(
+    """The exporter's input, an ``EventSnapshot`` (the date's EDTF is ``date``, its status words
+    come from ``timeline.labels``), with ``changes``."""
+    event = EventSnapshot(
+        pk=1,
         uid="7c1f3e0a-0000-4000-8000-000000000001",
         version=3,
         title="DPRK acknowledges casualties",
         summary="Pyongyang confirmed losses for the first time.",
-        edtf="2025-04",
+        date="2025-04",
+        precision="month",
         location="Kursk region",
         latitude=51.73,
         longitude=36.19,
         status="claimed",
-        status_label="Claimed",
-        claimant="GUR",
         credibility=3,
+        key=False,
+        reported="",
+        published=True,
+        claimant="GUR",
         tags=("casualties", "dprk"),
-        sources=(
-            ical.FeedSource(title="Budanov interview", publisher="Ukrainska Pravda", url="https://pravda.example/1"),
-            ical.FeedSource(title="KCNA statement", publisher="KCNA", url="ftp://kcna.example/2"),
+        citations=cited(
+            SourceSnapshot(
+                pk=1, title="Budanov interview", publisher="Ukrainska Pravda", url="https://pravda.example/1"
+            ),
+            SourceSnapshot(pk=2, title="KCNA statement", publisher="KCNA", url="ftp://kcna.example/2"),
         ),
         created_at=dt.datetime(2025, 4, 20, 8, 0, tzinfo=UTC),
         updated_at=dt.datetime(2025, 5, 2, 9, 30, tzinfo=UTC),
@@ -130,7 +144,8 @@ def test_render_vevent_description_reads_date_line_summary_sources_then_url():
     ],
 )
 def test_render_vevent_description_first_line_names_status(status, label, claimant, expected):
-    event = feed_event(status=status, status_label=label, claimant=claimant)
+    event = feed_event(status=status, claimant=claimant)
+    assert event.status_label == label
 
     vevent = only_event(render(event))
 
@@ -182,7 +197,7 @@ def test_render_calendar_with_no_events_is_an_empty_calendar():
 
 
 def days_covered(edtf, days):
-    calendar = parse_feed(render(feed_event(edtf=edtf)))
+    calendar = parse_feed(render(feed_event(date=edtf)))
     return [day for day in days if recurring_ical_events.of(calendar).at(day)]
 
 
@@ -308,7 +323,7 @@ def test_year_event_covers_the_year():
     ],
 )
 def test_precision_maps_to_calendar_entry(edtf, summary, start, end):
-    vevent = only_event(render(feed_event(edtf=edtf)))
+    vevent = only_event(render(feed_event(date=edtf)))
 
     assert str(vevent["SUMMARY"]) == summary
     assert vevent["DTSTART"].dt == start
@@ -316,7 +331,7 @@ def test_precision_maps_to_calendar_entry(edtf, summary, start, end):
 
 
 def test_open_interval_description_says_it_goes_on():
-    vevent = only_event(render(feed_event(edtf="2024-10/..")))
+    vevent = only_event(render(feed_event(date="2024-10/..")))
 
     first_line = str(vevent["DESCRIPTION"]).split("\n")[0]
 
@@ -326,7 +341,7 @@ def test_open_interval_description_says_it_goes_on():
 
 def test_dates_are_all_day_dates_or_utc_times():
     edtfs = ["2025-04-17", "2025-04", "2025", "2025-04-17T14:00:00+03:00", "2025-04-17T14:00:00", "2024-10/2025-04"]
-    body = render(*(feed_event(uid=f"u{n}", edtf=edtf) for n, edtf in enumerate(edtfs)))
+    body = render(*(feed_event(uid=f"u{n}", date=edtf) for n, edtf in enumerate(edtfs)))
 
     lines = [line for line in body.decode().split("\r\n") if line.startswith(("DTSTART", "DTEND"))]
 
@@ -401,9 +416,7 @@ def test_text_is_stripped_of_control_characters_but_keeps_tab():
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=500))
 def test_any_title_and_summary_read_back_cleaned_through_every_parser(text):
-    event = feed_event(
-        title=text, summary=text + "!", edtf="2025-04-17", status="confirmed", status_label="Confirmed", credibility=1
-    )
+    event = feed_event(title=text, summary=text + "!", date="2025-04-17", status="confirmed", credibility=1)
 
     vevent = only_event(render(event))
 
@@ -414,12 +427,12 @@ def test_any_title_and_summary_read_back_cleaned_through_every_parser(text):
 
 def test_vevent_cache_key_changes_with_version_source_and_tags_only():
     base = feed_event()
-    source = ical.FeedSource(title="Renamed", publisher="KCNA", url="https://kcna.example/2")
+    source = SourceSnapshot(pk=2, title="Renamed", publisher="KCNA", url="https://kcna.example/2")
 
     keys = {
         "same": ical.vevent_cache_key(feed_event(), SITE),
         "version": ical.vevent_cache_key(feed_event(version=4), SITE),
-        "source": ical.vevent_cache_key(feed_event(sources=(source,)), SITE),
+        "source": ical.vevent_cache_key(feed_event(citations=cited(source)), SITE),
         "tags": ical.vevent_cache_key(feed_event(tags=("other",)), SITE),
         "claimant": ical.vevent_cache_key(feed_event(claimant="SBU"), SITE),
         "site": ical.vevent_cache_key(base, ical.ExportOptions(site_url="https://other.example")),

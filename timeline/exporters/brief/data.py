@@ -7,47 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from timeline import dates
+from timeline import dates, labels
+from timeline.snapshot import EventSnapshot
 
 TEMPLATE_VERSION = "brief-1"
 
-STATUS_LABELS = {
-    "reported": "Reported",
-    "claimed": "Claimed",
-    "confirmed": "Confirmed",
-    "disputed": "Disputed",
-    "denied": "Denied",
-    "retracted": "Retracted",
-}
-STATUS_MEANINGS = [
-    ("Reported", "stated by a source; nobody has formally claimed it."),
-    ("Claimed", "asserted by a party with a stake in it (the claimant)."),
-    ("Confirmed", "corroborated by independent sources."),
-    ("Disputed", "contested by another party or by conflicting evidence."),
-    ("Denied", "rejected by a party concerned."),
-    ("Retracted", "withdrawn by the party or source that made it."),
-]
-CONFIDENCE_MEANINGS = [
-    ("High confidence", "well-corroborated information from reliable sources; the judgement could still be wrong."),
-    ("Moderate confidence", "credibly sourced and plausible, but not corroborated enough for high confidence."),
-    ("Low confidence", "scant, questionable or fragmented information; a working view, not a finding."),
-]
-RELIABILITY_LABELS = {
-    "A": "Completely reliable",
-    "B": "Usually reliable",
-    "C": "Fairly reliable",
-    "D": "Not usually reliable",
-    "E": "Unreliable",
-    "F": "Reliability cannot be judged",
-}
-CREDIBILITY_LABELS = {
-    1: "Confirmed by other sources",
-    2: "Probably true",
-    3: "Possibly true",
-    4: "Doubtful",
-    5: "Improbable",
-    6: "Truth cannot be judged",
-}
+# The words come from timeline.labels, as everywhere else.
+STATUS_LABELS = labels.STATUS_LABELS
+STATUS_MEANINGS = [(labels.STATUS_LABELS[status], meaning) for status, meaning in labels.STATUS_MEANINGS.items()]
+CONFIDENCE_MEANINGS = list(labels.CONFIDENCE_MEANINGS.items())
+RELIABILITY_LABELS = labels.RELIABILITY_WORDS
+CREDIBILITY_LABELS = labels.CREDIBILITY_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +116,18 @@ def brief_info_for(
     )
 
 
-def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[BriefEvent], dict[int, BriefSource]]:
-    """Copy what the brief needs out of ``Event`` instances (with relations prefetched,
-    see ``queries.events_with_relations``), so the model instances can be freed."""
-    snapshots: list[BriefEvent] = []
+def snapshot_events(
+    events: Iterable[EventSnapshot | Any], *, site_url: str = ""
+) -> tuple[list[BriefEvent], dict[int, BriefSource]]:
+    """The brief's numbered entries for ``events``: :class:`~timeline.snapshot.EventSnapshot`
+    values (``queries.event_snapshots``), or ``Event`` instances with relations prefetched
+    (``queries.events_with_relations``), copied so the model instances can be freed."""
+    entries: list[BriefEvent] = []
     sources: dict[int, BriefSource] = {}
-    for event in events:
+    for item in events:
+        event = item if isinstance(item, EventSnapshot) else EventSnapshot.from_model(item)
         citations = []
-        for citation in event.citations.all():
+        for citation in event.citations:
             source = citation.source
             if source.pk not in sources:
                 sources[source.pk] = BriefSource(
@@ -165,10 +139,9 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                     reliability=source.reliability,
                 )
             citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
-        reliabilities = [sources[c.source_id].reliability for c in citations]
         # An open end ("since October 2024") is drawn and grouped by its known end only.
         fuzzy = dates.parse_stored(event.date)
-        snapshots.append(
+        entries.append(
             BriefEvent(
                 pk=event.pk,
                 title=event.title,
@@ -178,20 +151,20 @@ def snapshot_events(events: Iterable[Any], *, site_url: str = "") -> tuple[list[
                 upper=fuzzy.known_upper,
                 precision=event.precision,
                 status=event.status,
-                claimant=event.claimant.name if event.claimant_id else "",
-                grade=f"{min(reliabilities) if reliabilities else 'F'}{event.credibility}",
+                claimant=event.claimant,
+                grade=event.grade,
                 credibility=event.credibility,
                 key=event.key,
                 location=event.location,
                 reported=event.reported,
-                actors=[actor.name for actor in event.actors.all()],
-                tags=[tag.name for tag in event.tags.all()],
+                actors=list(event.actors),
+                tags=list(event.tags),
                 citations=citations,
-                url=f"{site_url}{event.get_absolute_url()}" if site_url else "",
-                draft=not getattr(event, "published", True),
+                url=f"{site_url}{event.path}" if site_url else "",
+                draft=not event.published,
             )
         )
-    return snapshots, sources
+    return entries, sources
 
 
 # --- Ordering and numbering ---

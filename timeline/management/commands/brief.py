@@ -19,7 +19,6 @@ from django.http import QueryDict
 from timeline.briefs import InvalidBriefFilter, brief_request, render_brief_for
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
-from timeline.queries import events_with_relations
 
 MULTIPLE = (django_filters.MultipleChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 
@@ -64,7 +63,7 @@ class Command(BaseCommand):
             )
         except InvalidBriefFilter as exc:
             raise CommandError(f"Invalid filter: {exc}") from exc
-        pdf = render_brief_for(brief, events=events_with_relations(brief.events).iterator(chunk_size=500))
+        pdf = render_brief_for(brief)
         self._write(pdf, options["output"])
         if options["output"] != "-":
             self.stderr.write(f"Wrote {options['output']} ({len(pdf):,} bytes).")
