@@ -4,17 +4,21 @@ Blocks are counted where they are stored: a real cache (Django's local-memory
 backend) that also notes every block key written to it.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, TimelineFactory
 from tests.timeline.ical_checks import parse_feed
 from timeline.exporters import ical
+from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +53,11 @@ def counted(settings):
 
 def feed_url(timeline):
     return reverse("timeline:timeline-feed", kwargs={"slug": timeline.slug})
+
+
+def settle(event, seconds=2):
+    """Date ``event``'s last change ``seconds`` back: block stamps have one-second resolution."""
+    Event.objects.filter(pk=event.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=seconds))
 
 
 def new_blocks(counter, action):
@@ -105,6 +114,7 @@ def test_editing_a_cited_source_moves_the_block_stamp_and_sequence(client, count
     event = EventFactory(date="2025-04-17")
     source = SourceFactory(title="Old title")
     CitationFactory(event=event, source=source)
+    settle(event)
     before = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
 
     source.title = "New title"
@@ -120,6 +130,7 @@ def test_editing_a_cited_source_moves_the_block_stamp_and_sequence(client, count
 def test_editing_the_claimant_moves_the_block_stamp_and_sequence(client, counted):
     actor = ActorFactory(name="GUR")
     event = EventFactory(date="2025-04-17", claimant=actor, status="claimed")
+    settle(event)
     before = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
 
     actor.name = "Defence Intelligence of Ukraine"
