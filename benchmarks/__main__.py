@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [api] [feeds] [briefs] [dates] [serve] [pages]`` (all by default)."""
+"""Run the benchmarks: ``python -m benchmarks [SUITE …]`` (all by default; suites are listed in SUITES)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = ["api", "feeds", "briefs", "dates", "serve", "pages"]
+SUITES = ["api", "feeds", "briefs", "dates", "serve", "pages", "imports"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,8 +19,12 @@ def setup_django(database_path: str | None = None) -> str:
     """Point Django at a fresh SQLite file (unless DATABASE_URL is set), migrate, return its path."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
-    path = database_path or os.path.join(tempfile.mkdtemp(prefix="timeline-bench-"), "bench.sqlite3")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{path}")
+    if "DATABASE_URL" in os.environ:
+        # A case's subprocess: its parent made (and seeded) the database.
+        path = database_path or os.environ["DATABASE_URL"]
+    else:
+        path = database_path or os.path.join(tempfile.mkdtemp(prefix="timeline-bench-"), "bench.sqlite3")
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     import django
 
     django.setup()

@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests import test_browser as browser_helpers
+from tests.factories import EventFactory, TimelineFactory
 from timeline.models import Event
 from timeline.services import DEMO_TIMELINE_SLUG
 
@@ -199,6 +200,61 @@ def test_browser_axis_zooms_in_and_back(visit, demo):
     assert round(zoomed / before) == 2
     assert float(bar.get_attribute("width")) == before
     assert visit.page.inner_text(".zoom-status") == "Showing 1 Oct 2024 to 31 Dec 2025."
+    assert_clean(visit)
+
+
+def test_browser_axis_lanes_by_tag_are_chosen_by_a_link_and_still_zoom(visit, demo, axe):
+    visit.open(TIMELINE_PATH, "nav.lanes-control a")
+    tagged = Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG, published=True, tags__slug="troops")
+
+    visit.page.get_by_role("link", name="By tag").click()
+    visit.page.wait_for_url("**?lanes=tag")
+    visit.page.locator("svg g.lane").first.wait_for()
+
+    visit.screenshot(f"timeline-lanes-{visit.viewport}")
+    labels = visit.page.eval_on_selector_all("svg g.lane", "(lanes) => lanes.map((l) => l.getAttribute('aria-label'))")
+    assert labels[0] == f"Troops: {tagged.count()} events"
+    troops = visit.page.eval_on_selector(
+        "svg g.lane", "(lane) => [...lane.querySelectorAll('a.mark')].map((m) => m.dataset.eventUid)"
+    )
+    assert sorted(troops) == sorted(str(uid) for uid in tagged.values_list("uid", flat=True))
+    assert visit.page.locator("nav.lanes-control a[aria-current='true']").inner_text() == "By tag"
+    # The zoom buttons re-scale the marks in every lane (April 2025 stays inside the zoomed view).
+    april = Event.objects.get(timeline__slug=DEMO_TIMELINE_SLUG, date="2025-04", published=True)
+    bar = visit.page.locator(f"svg g.lane a.mark[data-event-uid='{april.uid}'] rect.body").first
+    before = float(bar.get_attribute("width"))
+    visit.page.get_by_role("button", name="Zoom in").click()
+    assert round(float(bar.get_attribute("width")) / before) == 2
+    visit.page.get_by_role("button", name="Show all").click()
+    assert accessibility_problems(visit, axe) == []
+    assert_clean(visit)
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_browser_axis_zooms_from_decades_to_days_and_keeps_titles_in_view(visit):
+    timeline = TimelineFactory(slug="decades", title="Three decades")
+    EventFactory(timeline=timeline, title="Talks begin", date="1991-03")
+    EventFactory(timeline=timeline, title="A long cooperation", date="1995/2024")
+    EventFactory(timeline=timeline, title="Shells shipped", date="2024-06-17")
+    ticks = "() => [...document.querySelectorAll('svg g.tick text')].map((t) => t.textContent)"
+    visit.open("/timelines/decades/", "nav.zoom button")
+
+    decades = visit.page.evaluate(ticks)
+    for _ in range(12):
+        visit.page.get_by_role("button", name="Zoom in").click()
+    days = visit.page.evaluate(ticks)
+    long_bar = visit.page.locator("svg a.mark", has_text="A long cooperation")
+    label_x = float(long_bar.locator("text.label").get_attribute("x"))
+
+    visit.screenshot("timeline-zoomed-to-days")
+    assert decades == ["2000s", "2010s", "2020s"]
+    assert len(days) == 7
+    assert all(label.split()[0].isdigit() and len(label.split()) == 2 for label in days)
+    first, last = visit.page.inner_text(".zoom-status").removeprefix("Showing ").rstrip(".").split(" to ")
+    span = dt.datetime.strptime(last, "%d %b %Y") - dt.datetime.strptime(first, "%d %b %Y")
+    assert span.days == 6
+    # The 30-year bar crosses the one-week view, cut at its edges with its title readable there.
+    assert 0 <= label_x < 100
     assert_clean(visit)
 
 

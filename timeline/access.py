@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from timeline.models import Actor, Event, Source, Tag, Timeline, Visibility
 
@@ -120,3 +121,39 @@ def tags_visible_to(user: Any, *, events: QuerySet[Event] | None = None) -> Quer
     if reads_everything(user, "tag"):
         return Tag.objects.all()
     return tags_on(events if events is not None else events_listed_for(user))
+
+
+def may_import_into(user: Any, timeline: Timeline) -> bool:
+    """Whether ``user`` may import events into ``timeline`` (which they must be able to see):
+    importing creates and changes events, so it needs both permissions."""
+    if user is None or not user.is_active:
+        return False
+    return bool(user.has_perm("timeline.add_event") and user.has_perm("timeline.change_event"))
+
+
+# The capability a private feed's event links carry (see feed_event_key).
+FEED_EVENT_KEY_SALT = "timeline.access.feed-event-pages"
+
+
+def feed_event_key(timeline: Timeline, query: str) -> str:
+    """The key in the event links of ``timeline``'s private feed narrowed by ``query`` (its
+    filter parameters, canonically encoded): an HMAC of the feed token's stored digest and
+    the filter, under ``SECRET_KEY``.
+
+    So the links never contain the feed token (a forwarded event link cannot subscribe),
+    open only events of that timeline that the same filter lets through, and stop working
+    when the token is rotated or revoked. "" when the timeline has no current token.
+    """
+    if not timeline.feed_token_hash:
+        return ""
+    return salted_hmac(FEED_EVENT_KEY_SALT, f"{timeline.feed_token_hash}|{query}", algorithm="sha256").hexdigest()[:40]
+
+
+def events_readable_with_feed_key(key: str, *, uid: Any, query: str) -> QuerySet[Event]:
+    """The published events a private feed's event link ``key`` opens: those of the timeline
+    whose current token and filter ``query`` the key was made from (the caller still applies
+    the filter), else none. The event ``uid`` names the timeline to check the key against."""
+    timeline = Timeline.objects.filter(events__uid=uid).exclude(feed_token_hash="").first()
+    if timeline is None or not constant_time_compare(feed_event_key(timeline, query), key):
+        return Event.objects.none()
+    return published_events_of(timeline)

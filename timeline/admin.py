@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from timeline import access, dates, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
+from timeline.admin_imports import TimelineImportAdminMixin
 from timeline.admin_tokens import ApiTokenAdmin
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
@@ -49,7 +50,13 @@ class VisibleWithTotalAdminMixin:
 
 
 @admin.register(Timeline)
-class TimelineAdmin(VisibleWithTotalAdminMixin, TimelineBriefAdminMixin, TimelineFeedAdminMixin, SimpleHistoryAdmin):
+class TimelineAdmin(
+    TimelineImportAdminMixin,
+    VisibleWithTotalAdminMixin,
+    TimelineBriefAdminMixin,
+    TimelineFeedAdminMixin,
+    SimpleHistoryAdmin,
+):
     class Media:
         css = {"all": ("timeline/admin.css",)}
 
@@ -82,10 +89,11 @@ class TimelineAdmin(VisibleWithTotalAdminMixin, TimelineBriefAdminMixin, Timelin
         url = reverse("admin:timeline_event_changelist") + f"?timeline__id__exact={obj.pk}"
         add_url = reverse("admin:timeline_event_add") + f"?timeline={obj.pk}"
         return format_html(
-            '<a href="{}">{} events</a> · <a href="{}">Add an event</a>',
+            '<a href="{}">{} events</a> · <a href="{}">Add an event</a> · {}',
             url,
             obj.events.count(),
             add_url,
+            self.import_link(obj),
         )
 
 

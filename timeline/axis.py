@@ -11,6 +11,11 @@ approximate or uncertain end is drawn as a hatched cap on that end, so "c. June
 2025" and "October 2024 – April 2025" look like what they are. When more events
 fall in the window than :data:`MARK_LIMIT`, or more overlap than
 :data:`MAX_LANES` rows hold, the rest are counted per period instead of drawn.
+
+Optionally the marks are split into labelled lanes, one per tag or actor (an event
+with two tags is drawn in both lanes): :data:`MAX_GROUPS` lanes of the names with
+most events, one for the rest and one for events with none, each of at most
+:data:`MAX_GROUP_ROWS` rows.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ MIN_MARK_WIDTH = 24.0
 # Marks are this tall (units), so on the narrowest axis (1000 px) each is at least a 24 px tap target.
 MARK_HEIGHT = 26.0
 MAX_LANES = 16
+# Lanes by tag or actor: at most this many named lanes (then "other"), each of at most this many rows.
+MAX_GROUPS = 8
+MAX_GROUP_ROWS = 6
+# Height of a lane's name above its rows (units).
+GROUP_LABEL_HEIGHT = 20.0
 # At most this many single marks per axis; more events in the window are counted per period.
 MARK_LIMIT = 400
 # Share of a bar drawn hatched at an approximate or uncertain end.
@@ -54,6 +64,8 @@ class AxisEvent:
     grade: str
     claimant: str
     url: str
+    # The tags or actors whose lanes the event is drawn in, when the axis has lanes.
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,8 @@ class Mark:
     open_end: bool
     lower_day: int
     upper_day: int
+    # Unique within the axis (for the ids of clip paths).
+    number: int = 0
 
     @property
     def cx(self) -> float:
@@ -115,6 +129,42 @@ class Bin:
     zoom_query: str
     lower_day: int
     upper_day: int
+    # 0: the row of months (or years); 1: years of events dated to no month, under a window of months.
+    row: int = 0
+
+
+@dataclass(slots=True)
+class Lane:
+    """A labelled band of rows (one tag or actor), or the whole axis when it has no lanes."""
+
+    label: str
+    y: float
+    rows: int = 0
+    marks: list[Mark] = field(default_factory=list)
+    # The lane's events that found no free row (drawn in another lane, or counted by period).
+    missed: int = 0
+
+    @property
+    def title(self) -> str:
+        """The lane's visible name: "Troops", or "Troops (2 more not drawn)"."""
+        return f"{self.label} ({self.missed} more not drawn)" if self.missed else self.label
+
+    @property
+    def description(self) -> str:
+        """The lane's accessible name: "Troops: 6 events" or "Troops: 4 of 6 events drawn"."""
+        shown, total = len(self.marks), len(self.marks) + self.missed
+        plural = "s" if total != 1 else ""
+        if self.missed:
+            return f"{self.label}: {shown} of {total} event{plural} drawn"
+        return f"{self.label}: {total} event{plural}"
+
+    @property
+    def label_y(self) -> float:
+        return self.y + 15
+
+    @property
+    def bottom(self) -> float:
+        return self.y + (GROUP_LABEL_HEIGHT if self.label else 0) + LANE_HEIGHT * max(self.rows, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +185,22 @@ class Axis:
     bins: list[Bin] = field(default_factory=list)
     lanes: int = 1
     total: int = 0
+    # The labelled bands of rows: one unlabelled band when the axis has no lanes by tag or actor.
+    groups: list[Lane] = field(default_factory=list)
+
+    @property
+    def grouped(self) -> bool:
+        return any(lane.label for lane in self.groups)
 
     @property
     def height(self) -> float:
-        return TOP + LANE_HEIGHT * (self.lanes + (1 if self.bins else 0)) + 10
+        rows = max((one.row + 1 for one in self.bins), default=0)
+        return self.bins_y + LANE_HEIGHT * rows + 10
 
     @property
     def bins_y(self) -> float:
+        if self.groups:
+            return self.groups[-1].bottom
         return TOP + LANE_HEIGHT * self.lanes
 
     @property
@@ -242,6 +301,7 @@ def layout(
     end: dt.date,
     total: int | None = None,
     counts: dict[tuple[int, int], int] | None = None,
+    group_labels: tuple[str, str] | None = None,
 ) -> Axis:
     """Lay out ``events`` over the window ``start``–``end`` (inclusive).
 
@@ -250,62 +310,123 @@ def layout(
     (events per (year, month), from the database) replaces single marks for the
     periods they cover when the caller could not load every event: then
     ``events`` are only the ones to draw over the counts (key events).
-    Raises ``ValueError`` when ``end`` is before ``start``.
+
+    With ``group_labels`` (the names of the lane for events without a tag or actor,
+    and of the lane for the rest), marks go into lanes by each event's ``groups``;
+    see the module's docstring. Raises ``ValueError`` when ``end`` is before ``start``.
     """
     if end < start:
         raise ValueError(f"The axis window ends ({end}) before it starts ({start}).")
     axis = Axis(start=start, end=end, total=total if total is not None else len(events))
     axis.ticks = ticks_for(axis)
-    lane_ends: list[float] = []
+    visible = [event for event in events if max(event.lower, start) <= min(event.upper, end)]
+    if group_labels is None:
+        bands = [("", visible, MAX_LANES)]
+    else:
+        bands = [(label, members, MAX_GROUP_ROWS) for label, members in lanes_of(visible, *group_labels)]
+    drawn: set[str] = set()
+    missed: dict[str, AxisEvent] = {}
+    y = TOP
+    for label, members, max_rows in bands:
+        lane = Lane(label=label, y=y)
+        first_row_y = y + (GROUP_LABEL_HEIGHT if label else 0)
+        row_ends: list[float] = []
+        for event in members:
+            mark = None
+            if len(axis.marks) < MARK_LIMIT:
+                mark = _place(axis, event, row_ends, max_rows, first_row_y, number=len(axis.marks) + 1)
+            if mark is None:
+                missed.setdefault(event.uid, event)
+                lane.missed += 1
+                continue
+            drawn.add(mark.event.uid)
+            lane.marks.append(mark)
+            axis.marks.append(mark)
+        lane.rows = len(row_ends)
+        axis.groups.append(lane)
+        y = lane.bottom + (4 if label else 0)
+    axis.lanes = max(1, sum(max(lane.rows, 1) for lane in axis.groups))
+    # Over ``counts`` too: those leave out the events passed to be drawn, so a missed one is counted here.
     overflow: Counter[tuple[int, int]] = Counter(counts or {})
-    for event in events:
-        lower, upper = max(event.lower, start), min(event.upper, end)
-        if upper < lower:
-            continue
-        x0, x1 = axis.x(lower), axis.x(upper + dt.timedelta(days=1))
-        point = event.precision in POINT_PRECISIONS and event.lower == event.upper
-        width = max(x1 - x0, MIN_MARK_WIDTH)
-        if width > x1 - x0:
-            x0 = max(0.0, min(WIDTH - width, (x0 + x1 - width) / 2))
-        lane = next((index for index, taken in enumerate(lane_ends) if taken <= x0), None)
-        if lane is None and len(lane_ends) < MAX_LANES:
-            lane = len(lane_ends)
-            lane_ends.append(0.0)
-        if lane is None:
-            if counts is None:
-                overflow[(event.lower.year, event.lower.month)] += 1
-            continue
-        lane_ends[lane] = x0 + width + 2
-        parsed = dates.parse_stored(event.edtf)
-        # An open or unknown end has no point: its side of the bar runs to the window's edge, hatched.
-        start_point = parsed.start
-        end_point = parsed.end if parsed.is_interval else parsed.start
-        label = parsed.display()
-        axis.marks.append(
-            Mark(
-                event=event,
-                label=label,
-                name=accessible_name(event, label),
-                x=round(x0, 2),
-                width=round(width, 2),
-                y=TOP + lane * LANE_HEIGHT + 4,
-                point=point,
-                fuzzy_start=not point and (start_point is None or start_point.approximate or start_point.uncertain),
-                fuzzy_end=not point and (end_point is None or end_point.approximate or end_point.uncertain),
-                open_start=start_point is None,
-                open_end=end_point is None,
-                lower_day=event.lower.toordinal(),
-                upper_day=event.upper.toordinal() + 1,
-            )
-        )
-    axis.lanes = max(1, len(lane_ends))
+    for uid, event in missed.items():
+        if uid not in drawn:
+            overflow[(event.lower.year, event.lower.month)] += 1
     axis.bins = bins_for(axis, overflow)
     return axis
 
 
+def lanes_of(events: list[AxisEvent], none_label: str, other_label: str) -> list[tuple[str, list[AxisEvent]]]:
+    """``events`` split by their ``groups``: the :data:`MAX_GROUPS` names with most events
+    (then by name), then ``other_label`` for events of other names only, then ``none_label``
+    for events without any. Each event appears in the lane of each of its names, in order."""
+    sizes = Counter(name for event in events for name in set(event.groups))
+    named = [name for name, _ in sorted(sizes.items(), key=lambda item: (-item[1], item[0].casefold()))]
+    kept, rest = named[:MAX_GROUPS], set(named[MAX_GROUPS:])
+    lanes: dict[str, list[AxisEvent]] = {name: [] for name in kept}
+    others: list[AxisEvent] = []
+    without: list[AxisEvent] = []
+    for event in events:
+        names = set(event.groups)
+        for name in kept:
+            if name in names:
+                lanes[name].append(event)
+        if not names:
+            without.append(event)
+        elif not names & set(kept) and names & rest:
+            others.append(event)
+    bands = list(lanes.items())
+    if others:
+        bands.append((other_label, others))
+    if without:
+        bands.append((none_label, without))
+    return bands
+
+
+def _place(
+    axis: Axis, event: AxisEvent, row_ends: list[float], max_rows: int, first_row_y: float, *, number: int
+) -> Mark | None:
+    """``event``'s mark in the first of ``row_ends`` free at its start (a new row while there
+    are fewer than ``max_rows``), or None when no row is free. Updates ``row_ends``."""
+    lower, upper = max(event.lower, axis.start), min(event.upper, axis.end)
+    x0, x1 = axis.x(lower), axis.x(upper + dt.timedelta(days=1))
+    point = event.precision in POINT_PRECISIONS and event.lower == event.upper
+    width = max(x1 - x0, MIN_MARK_WIDTH)
+    if width > x1 - x0:
+        x0 = max(0.0, min(WIDTH - width, (x0 + x1 - width) / 2))
+    row = next((index for index, taken in enumerate(row_ends) if taken <= x0), None)
+    if row is None and len(row_ends) < max_rows:
+        row = len(row_ends)
+        row_ends.append(0.0)
+    if row is None:
+        return None
+    row_ends[row] = x0 + width + 2
+    parsed = dates.parse_stored(event.edtf)
+    # An open or unknown end has no point: its side of the bar runs to the window's edge, hatched.
+    start_point = parsed.start
+    end_point = parsed.end if parsed.is_interval else parsed.start
+    label = parsed.display()
+    return Mark(
+        event=event,
+        label=label,
+        name=accessible_name(event, label),
+        x=round(x0, 2),
+        width=round(width, 2),
+        y=first_row_y + row * LANE_HEIGHT + 4,
+        point=point,
+        fuzzy_start=not point and (start_point is None or start_point.approximate or start_point.uncertain),
+        fuzzy_end=not point and (end_point is None or end_point.approximate or end_point.uncertain),
+        open_start=start_point is None,
+        open_end=end_point is None,
+        lower_day=event.lower.toordinal(),
+        upper_day=event.upper.toordinal() + 1,
+        number=number,
+    )
+
+
 def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int], int]) -> list[Bin]:
     """Counted periods as bars whose height follows the count: by month when the window is
-    under ten years, else by year."""
+    under ten years, else by year. Under ten years, events dated only to a year or season
+    (key ``(year, 0)``) are in no month: they are counted per year in a second row."""
     by_year = (axis.end - axis.start).days > 3653
     merged: Counter[tuple[int, int]] = Counter()
     for (year, month), count in counts.items():
@@ -318,10 +439,14 @@ def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int]
     for (year, month), count in sorted(merged.items()):
         if by_year:
             lower, upper, label, query = dt.date(year, 1, 1), dt.date(year, 12, 31), str(year), f"{year:04d}"
+        elif month == 0:
+            lower, upper, query = dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year:04d}"
+            label = f"{year} (year or season only)"
         else:
             lower = dt.date(year, month, 1)
             upper = window_for(lower, lower)[1]
             label, query = f"{dates.MONTHS[month - 1]} {year}", f"{year:04d}-{month:02d}"
+        row = 1 if month == 0 and not by_year else 0
         shown_lower, shown_upper = max(lower, axis.start), min(upper, axis.end)
         if shown_upper < shown_lower:
             continue
@@ -336,11 +461,12 @@ def bins_for(axis: Axis, counts: Counter[tuple[int, int]] | dict[tuple[int, int]
                 x=round(min(x0, WIDTH - width), 2),
                 width=round(width, 2),
                 height=round(height, 2),
-                y=round(axis.bins_y + LANE_HEIGHT - 2 - height, 2),
+                y=round(axis.bins_y + LANE_HEIGHT * (row + 1) - 2 - height, 2),
                 label=f"{label}: {count} more event{'s' if count != 1 else ''}",
                 zoom_query=query,
                 lower_day=lower.toordinal(),
                 upper_day=upper.toordinal() + 1,
+                row=row,
             )
         )
     return bins

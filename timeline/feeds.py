@@ -36,10 +36,11 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from timeline import access, export
+from timeline import access, export, links
 from timeline.export import Export
 from timeline.exporters import ical
 from timeline.exporters.formats import CalendarExporter
@@ -64,9 +65,18 @@ def _plain(response_class: type[HttpResponse], message: str) -> HttpResponse:
     return response_class(message + "\n", content_type="text/plain; charset=utf-8")
 
 
-def timeline_feed_export(timeline: Timeline, params: QueryDict) -> Export | HttpResponse:
+def canonical_filter_query(params: Any) -> str:
+    """``params``' filter parameters (without the feed's own, ``FEED_PARAMETERS``, and empty
+    values) as a sorted query string: one spelling per filter, for capability keys."""
+    pairs = ((key, value) for key, values in params.lists() for value in values if key not in FEED_PARAMETERS)
+    return urlencode(sorted((key, value) for key, value in pairs if value))
+
+
+def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: bool = False) -> Export | HttpResponse:
     """The feed of ``timeline`` for the query ``params``, before anything is rendered (the
-    one 400 response for a malformed yes/no parameter)."""
+    one 400 response for a malformed yes/no parameter). With ``token_links`` (a private
+    timeline's token feed) the event links open capability pages (``access.feed_event_key``),
+    since the public event pages answer 404 to the subscribers of a private timeline."""
     try:
         download = export.flag(params, "download")
         include_year = download or export.flag(params, "include_year")
@@ -92,9 +102,16 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict) -> Export | Http
     exporter = export.exporter_for("ics")
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
+    link_key, event_path = "", None
+    if token_links:
+        filter_query = canonical_filter_query(params)
+        link_key = access.feed_event_key(timeline, filter_query)
+        event_path = links.feed_event_path_maker(link_key, filter_query)
     etag = export.selection_key(
         "timeline",
         timeline.pk,
+        # The links' key changes with the token: a rotated token's feed is never served from the old body.
+        link_key,
         *times,
         export.query_parts(params),
         # A window relative to today ("from=-90d") means other events tomorrow.
@@ -108,7 +125,7 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict) -> Export | Http
         if not include_year:
             description += "\n\nEvents dated only to a year are left out; add include_year=1 to the address."
         return export.ExportSnapshot(
-            events=event_snapshots(filterset.qs, actors=False),
+            events=event_snapshots(filterset.qs, actors=False, path=event_path),
             title=timeline.title,
             description=description,
             filter_words=tuple(filterset.describe()),
@@ -163,7 +180,7 @@ def _token_feed_export(request: HttpRequest, token: str) -> Export | HttpRespons
             HttpResponseGone,
             "This calendar address is no longer valid. Ask the timeline's editors for the current one.",
         )
-    return timeline_feed_export(timeline, request.GET)
+    return timeline_feed_export(timeline, request.GET, token_links=timeline.visibility not in access.READABLE_BY_LINK)
 
 
 def _event_download_export(request: HttpRequest, uid: Any) -> Export | HttpResponse:

@@ -27,6 +27,15 @@ def timeline_brief_path(slug: str) -> str:
     return reverse("timeline:timeline-brief", kwargs={"slug": slug})
 
 
+# The table and data exports (timeline/exporters/formats.py), by exporter identifier.
+TABLE_EXPORTS = ("csv", "xlsx", "timelinejs", "geojson")
+
+
+def timeline_export_path(slug: str, identifier: str) -> str:
+    """A timeline's export in one of :data:`TABLE_EXPORTS`, e.g. ``/timelines/<slug>/events.csv``."""
+    return reverse(f"timeline:timeline-{identifier}", kwargs={"slug": slug})
+
+
 def event_page_path(uid: UUID | str) -> str:
     """The event's page, e.g. ``/events/<uid>/``."""
     return reverse("timeline:event-detail", kwargs={"uid": uid})
@@ -40,4 +49,12 @@ def event_page_path_maker() -> Callable[[UUID | str], str]:
     """:func:`event_page_path` reversed once: at 10,000 events, ``reverse()`` per event costs
     more than rendering their calendar blocks."""
     template = event_page_path(UID_MARKER)
+    return lambda uid: template.replace(UID_MARKER, str(uid))
+
+
+def feed_event_path_maker(key: str, query: str = "") -> Callable[[UUID | str], str]:
+    """The event links of a private feed: ``/feeds/<key>/events/<uid>/`` (``key`` from
+    ``access.feed_event_key``) followed by the feed's filter ``query``, reversed once."""
+    template = reverse("timeline:feed-event", kwargs={"key": key, "uid": UID_MARKER})
+    template += "?" + query if query else ""
     return lambda uid: template.replace(UID_MARKER, str(uid))

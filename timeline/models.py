@@ -280,6 +280,13 @@ class Event(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="events")
     sources = models.ManyToManyField(Source, through="Citation", related_name="events", blank=True)
     published = models.BooleanField(default=False, help_text="Drafts never leave the admin.")
+    external_id = models.CharField(
+        "external id",
+        max_length=200,
+        blank=True,
+        help_text="The id the event has where it was imported from (ACLED's event_id_cnty, a calendar's UID); "
+        "importing the same file again updates the event instead of adding another.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -326,6 +333,9 @@ class Event(models.Model):
             models.CheckConstraint(condition=Q(date_lower__lte=models.F("date_upper")), name="event_lower_le_upper"),
             models.CheckConstraint(condition=Q(version__gte=1), name="event_version_positive"),
             models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="event_status_valid"),
+            models.UniqueConstraint(
+                fields=["timeline", "external_id"], condition=~Q(external_id=""), name="event_external_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -545,3 +555,20 @@ class IdempotencyRecord(models.Model):
 
     def is_expired(self, now: Any = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class ImportProgress(models.Model):
+    """How far a queued import has got (``timeline.tasks.import_events_job``), readable by the
+    web process whatever the cache: the worker may run on another machine."""
+
+    job_id = models.CharField(max_length=64, unique=True)
+    phase = models.CharField(max_length=20)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"import {self.job_id}: {self.phase} {self.done}/{self.total}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"phase": self.phase, "done": self.done, "total": self.total}

@@ -6,6 +6,9 @@ here, in one place, so each consumer runs the same constant number of queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
@@ -70,12 +73,18 @@ SNAPSHOT_FIELDS = (
     "published",
     "created_at",
     "updated_at",
+    "external_id",
 )
 
 
-def event_snapshots(queryset: QuerySet[Event], *, actors: bool = True) -> list[EventSnapshot]:
+def event_snapshots(
+    queryset: QuerySet[Event], *, actors: bool = True, path: Callable[[UUID | str], str] | None = None
+) -> list[EventSnapshot]:
     """``queryset``'s events as :class:`~timeline.snapshot.EventSnapshot` values, in its order:
     the one read behind every export (calendar feeds, PDF briefs).
+
+    Each ``path`` is the event's page, or what ``path`` makes of its uid (a private feed's
+    capability links, ``links.feed_event_path_maker``).
 
     Queries: events (joined with the claimant), tag names, citations (joined with their
     sources), and actor names unless ``actors`` is false (calendar blocks do not show them).
@@ -114,7 +123,7 @@ def event_snapshots(queryset: QuerySet[Event], *, actors: bool = True) -> list[E
         for event_id, name in actor_links.values_list("event_id", "actor__name"):
             if event_id in names:
                 names[event_id].append(name)
-    path = links.event_page_path_maker()
+    event_path = path or links.event_page_path_maker()
     return [
         EventSnapshot(
             pk=row["id"],
@@ -137,29 +146,50 @@ def event_snapshots(queryset: QuerySet[Event], *, actors: bool = True) -> list[E
             citations=tuple(citations[row["id"]]),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            path=path(row["uid"]),
+            path=event_path(row["uid"]),
+            external_id=row["external_id"],
             actors=tuple(names[row["id"]]),
         )
         for row in rows
     ]
 
 
-def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
+# What the axis can draw lanes by: the relation whose names label them.
+AXIS_LANE_RELATIONS = {"tag": Event.tags.through, "actor": Event.actors.through}
+
+
+def axis_events(queryset: QuerySet[Event], *, lanes: str | None = None) -> list[AxisEvent]:
     """``queryset``'s events as the time axis needs them, in one query (joined with the
-    claimant; the grade's reliability is the best among the cited sources, F when none)."""
-    rows = queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
-        "uid",
-        "title",
-        "date",
-        "date_lower",
-        "date_upper",
-        "precision",
-        "key",
-        "status",
-        "credibility",
-        "best_reliability",
-        "claimant__name",
+    claimant; the grade's reliability is the best among the cited sources, F when none).
+
+    With ``lanes`` ("tag" or "actor", see ``AXIS_LANE_RELATIONS``) each event's ``groups``
+    holds its tag or actor names, read in a second query. Raises ``KeyError`` for another value.
+    """
+    link_model = AXIS_LANE_RELATIONS[lanes] if lanes else None
+    rows = list(
+        queryset.annotate(best_reliability=Min("citations__source__reliability")).values_list(
+            "pk",
+            "uid",
+            "title",
+            "date",
+            "date_lower",
+            "date_upper",
+            "precision",
+            "key",
+            "status",
+            "credibility",
+            "best_reliability",
+            "claimant__name",
+        )
     )
+    groups: dict[int, list[str]] = {}
+    if link_model is not None and rows:
+        ids = [row[0] for row in rows]
+        name = f"{lanes}__name"
+        for event_id, group in (
+            link_model._default_manager.filter(event_id__in=ids).order_by(name).values_list("event_id", name)
+        ):
+            groups.setdefault(event_id, []).append(group)
     path = links.event_page_path_maker()
     return [
         AxisEvent(
@@ -175,8 +205,9 @@ def axis_events(queryset: QuerySet[Event]) -> list[AxisEvent]:
             grade=labels.grade(reliability, credibility),
             claimant=claimant or "",
             url=path(uid),
+            groups=tuple(groups.get(pk, ())),
         )
-        for uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
+        for pk, uid, title, edtf, lower, upper, precision, key, status, credibility, reliability, claimant in rows
     ]
 
 

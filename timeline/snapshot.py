@@ -64,6 +64,8 @@ class EventSnapshot:
     path: str
     # Names, in the order of the relation; empty when the snapshot was built without actors.
     actors: tuple[str, ...] = ()
+    # Where the event was imported from (ACLED's id, a calendar's UID); empty otherwise.
+    external_id: str = ""
 
     @property
     def edtf(self) -> str:
@@ -129,4 +131,5 @@ class EventSnapshot:
             updated_at=event.updated_at,
             path=links.event_page_path(event.uid),
             actors=tuple(actor.name for actor in event.actors.all()),
+            external_id=event.external_id,
         )

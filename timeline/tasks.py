@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
+from timeline.models import ImportProgress
 
 
 class BriefJobRefused(Exception):
     """The job's reader may no longer see its timeline (or the timeline is gone)."""
+
+
+class ImportJobRefused(Exception):
+    """The job's user may no longer import into its timeline (or the timeline is gone)."""
 
 
 @task()
@@ -73,3 +79,38 @@ def prerender_feed_blocks(*, event_ids: list[int]) -> dict[str, int]:
     from timeline.feed_blocks import blocks_prerender
 
     return {"rendered": blocks_prerender(event_ids=event_ids)}
+
+
+@task(takes_context=True)
+def import_events_job(
+    context: TaskContext, *, timeline_id: int, file: str, filename: str, format: str, user_id: int
+) -> dict[str, Any]:
+    """Import the stored file ``file`` into timeline ``timeline_id`` as user ``user_id``, who
+    must still be allowed to; all or nothing, like every import. Progress is kept in
+    ``ImportProgress`` under the job's id; the stored file is deleted when the job ends.
+
+    Returns the report as the API gives it (``timeline.api.imports.report_data``).
+    """
+    from timeline.access import may_import_into
+    from timeline.api.imports import report_data
+    from timeline.importers import import_rows, read
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    timeline = timelines_visible_to(user).filter(pk=timeline_id).first()
+    try:
+        if timeline is None or not may_import_into(user, timeline):
+            raise ImportJobRefused(f"user {user_id} may no longer import into timeline {timeline_id}")
+        job_id = str(context.task_result.id)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            ImportProgress.objects.update_or_create(
+                job_id=job_id, defaults={"phase": phase, "done": done, "total": total}
+            )
+
+        with default_storage.open(file, "rb") as stored:
+            data = stored.read()
+        found, rows = read(data, filename=filename, format=format or None)
+        report = import_rows(timeline, rows, user=user, format=found, progress=progress)
+        return report_data(report)
+    finally:
+        default_storage.delete(file)

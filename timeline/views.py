@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from timeline import axis, dates
+from timeline import access, axis, dates
 from timeline.access import (
     READABLE_BY_LINK,
     events_listed_for,
@@ -26,16 +26,28 @@ from timeline.access import (
     reads_everything,
     timelines_visible_to,
 )
-from timeline.feeds import timeline_subscribe_links
+from timeline.feeds import canonical_filter_query, timeline_subscribe_links
 from timeline.filters import EventFilter
-from timeline.links import event_calendar_path, timeline_brief_path, timeline_calendar_path
+from timeline.links import (
+    TABLE_EXPORTS,
+    event_calendar_path,
+    timeline_brief_path,
+    timeline_calendar_path,
+    timeline_export_path,
+)
 from timeline.models import Event, Timeline
 from timeline.queries import axis_events, events_per_period, events_with_relations
 
 # Events listed per page below the axis; the axis itself draws at most axis.MARK_LIMIT marks.
 PAGE_SIZE = 100
 # Query parameters of the page that are not filters.
-PAGE_PARAMETERS = ("page",)
+PAGE_PARAMETERS = ("page", "lanes")
+# The axis's lanes: the ``lanes`` parameter's values, each with its control's text and the
+# names of its lanes for events with none and for the rest.
+LANE_CHOICES = {
+    "tag": ("By tag", ("No tag", "Other tags")),
+    "actor": ("By actor", ("No actor", "Other actors")),
+}
 # Filters shown as checkboxes on the page (the API reads the same names as repeated parameters).
 CHECKBOX_FILTERS = ("precision", "status", "claimant", "actor", "tag", "source")
 EMBED_WIDTH, EMBED_HEIGHT = 800, 600
@@ -110,6 +122,7 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     params = request.GET.copy()
     params.pop("timeline", None)
     page_number = _page_number(params)
+    lanes = params.pop("lanes", [""])[-1]
     # Empty form fields are no filter; links to exports carry only what was chosen.
     for name in [name for name, values in params.lists() if not any(values)]:
         params.pop(name)
@@ -117,6 +130,10 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     _checkbox_widgets(filterset)
     valid = filterset.is_valid()
     query = params.urlencode()
+    # Links within the page keep its lanes; exports and the filter form do not need them.
+    view_params = params.copy()
+    if lanes:
+        view_params["lanes"] = lanes
     context: dict[str, Any] = {
         "timeline": timeline,
         "filterset": filterset,
@@ -129,7 +146,16 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
         "groups": [],
         "axis": None,
         "checkbox_filters": CHECKBOX_FILTERS,
+        "view_query": view_params.urlencode(),
+        "lanes": lanes,
+        "lane_links": [
+            (text, _with_params(params, lanes=value) if value else _with_params(params), value == lanes)
+            for value, text in [("", "None"), *((value, text) for value, (text, _) in LANE_CHOICES.items())]
+        ],
     }
+    if lanes and lanes not in LANE_CHOICES:
+        context["parameter_errors"]["lanes"] = [f"“{lanes}” is not a choice: use lanes=tag or lanes=actor."]
+        valid = False
     if not valid:
         return context, False
     events = filterset.qs
@@ -149,19 +175,28 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     counts = {period: count for period, (count, _) in per_period.items()}
     if total:
         window = _axis_window(stats, filterset.form.cleaned_data.get("overlaps"))
+        group_labels = LANE_CHOICES[lanes][1] if lanes else None
         if total <= axis.MARK_LIMIT:
-            drawn = axis.layout(axis_events(events), start=window[0], end=window[1], total=total)
+            drawn = axis.layout(
+                axis_events(events, lanes=lanes or None),
+                start=window[0],
+                end=window[1],
+                total=total,
+                group_labels=group_labels,
+            )
         else:
             # Too many to draw: the key events, over counts of the others per month.
             others = {period: count - keys for period, (count, keys) in per_period.items()}
-            keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT])
-            drawn = axis.layout(keys, start=window[0], end=window[1], total=total, counts=others)
+            keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT], lanes=lanes or None)
+            drawn = axis.layout(
+                keys, start=window[0], end=window[1], total=total, counts=others, group_labels=group_labels
+            )
         context["axis"] = drawn
         context["zoom_links"] = [
-            (label, _with_params(params, overlaps=value)) for label, value in axis.zoom_levels(*window)
+            (label, _with_params(view_params, overlaps=value)) for label, value in axis.zoom_levels(*window)
         ]
         context["zoomed"] = bool(filterset.form.cleaned_data.get("overlaps"))
-        unzoomed = params.copy()
+        unzoomed = view_params.copy()
         unzoomed.pop("overlaps", None)
         context["zoom_out"] = "?" + unzoomed.urlencode()
         context["zoom_base"] = "?" + (unzoomed.urlencode() + "&" if unzoomed else "")
@@ -175,8 +210,8 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
             "groups": group_by_period(listed, counts),
             "page_number": page_number,
             "pages": pages,
-            "previous_page": _with_params(params, page=page_number - 1) if page_number > 1 else "",
-            "next_page": _with_params(params, page=page_number + 1) if page_number < pages else "",
+            "previous_page": _with_params(view_params, page=page_number - 1) if page_number > 1 else "",
+            "next_page": _with_params(view_params, page=page_number + 1) if page_number < pages else "",
             "first_shown": offset + 1,
             "last_shown": offset + len(listed),
             "exports": timeline_export_links(timeline, request, query=query),
@@ -250,7 +285,7 @@ def timeline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     timeline = get_object_or_404(timelines_visible_to(request.user), slug=slug)
     context, valid = timeline_context(request, timeline)
     embed_path = reverse("timeline:timeline-embed", kwargs={"slug": timeline.slug})
-    embed_url = request.build_absolute_uri(embed_path) + ("?" + context["query"] if context["query"] else "")
+    embed_url = request.build_absolute_uri(embed_path) + ("?" + context["view_query"] if context["view_query"] else "")
     context["embeddable"] = timeline.visibility in READABLE_BY_LINK
     context["embed_code"] = embed_iframe(embed_url, timeline.title)
     context["oembed_url"] = (
@@ -329,9 +364,12 @@ def oembed(request: HttpRequest) -> HttpResponse:
 
 
 def timeline_export_links(timeline: Timeline, request: HttpRequest, *, query: str) -> dict[str, str]:
-    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, brief, API."""
+    """Where the filtered view ``query`` of ``timeline`` can be taken: calendar, brief, tables, API."""
     links = timeline_subscribe_links(timeline, request, query=query)
-    links["brief"] = request.build_absolute_uri(timeline_brief_path(timeline.slug)) + ("?" + query if query else "")
+    suffix = "?" + query if query else ""
+    links["brief"] = request.build_absolute_uri(timeline_brief_path(timeline.slug)) + suffix
+    for identifier in TABLE_EXPORTS:
+        links[identifier] = request.build_absolute_uri(timeline_export_path(timeline.slug, identifier)) + suffix
     api_query = urlencode({"timeline": timeline.slug}) + ("&" + query if query else "")
     links["api"] = request.build_absolute_uri(reverse("api:event-list")) + "?" + api_query
     return links
@@ -373,6 +411,34 @@ def event_detail(request: HttpRequest, uid: str) -> HttpResponse:
         "json_ld": event_json_ld(event, request.build_absolute_uri(event.get_absolute_url())),
     }
     return with_reader_cache_control(request, render(request, "timeline/event_detail.html", context))
+
+
+def feed_event_detail(request: HttpRequest, key: str, uid: Any) -> HttpResponse:
+    """An event of a private timeline, for the subscribers of its private feed: the feed's event
+    links carry ``key`` (``access.feed_event_key``) and the feed's filter as the query.
+
+    404, exactly like a missing event, unless the key was made from the timeline's current
+    token and this very filter and the event is published and passes the filter. The page
+    links nowhere a subscriber cannot follow (the timeline's pages, feed and brief are
+    private), and is neither cached by others, indexed, nor named in a Referer.
+    """
+    query = canonical_filter_query(request.GET)
+    events = access.events_readable_with_feed_key(key, uid=uid, query=query)
+    filterset = EventFilter(QueryDict(query), queryset=events)
+    event = events_with_relations(filterset.qs).filter(uid=uid).first() if filterset.is_valid() else None
+    if event is None:
+        raise Http404("No such event.")
+    context = {
+        "event": event,
+        "reading": event.fuzzy_date.interpretation(),
+        "changes": event.version - 1,
+        "by_capability": True,
+    }
+    response = render(request, "timeline/event_detail.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def with_reader_cache_control(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -83,12 +83,14 @@ def test_schema_lists_every_resource(schema):
         "/api/v1/events/",
         "/api/v1/events/deleted/",
         "/api/v1/events/{uid}/",
+        "/api/v1/imports/{job_id}/",
         "/api/v1/sources/",
         "/api/v1/sources/{id}/",
         "/api/v1/tags/",
         "/api/v1/tags/{slug}/",
         "/api/v1/timelines/",
         "/api/v1/timelines/{slug}/",
+        "/api/v1/timelines/{slug}/import/",
     ]
 
 

@@ -7,7 +7,7 @@ import pytest
 from timeline import axis, dates
 
 
-def axis_event(edtf, *, title="Event", key=False, status="reported", uid="u"):
+def axis_event(edtf, *, title="Event", key=False, status="reported", uid="u", groups=()):
     parsed = dates.parse(edtf)
     return axis.AxisEvent(
         uid=uid,
@@ -22,6 +22,7 @@ def axis_event(edtf, *, title="Event", key=False, status="reported", uid="u"):
         grade="B2",
         claimant="GUR",
         url=f"/events/{uid}/",
+        groups=tuple(groups),
     )
 
 
@@ -125,3 +126,72 @@ def test_layout_open_end_runs_hatched_to_the_window_edge():
     assert (day_at(drawn, mark.x), day_at(drawn, mark.x + mark.width)) == (dt.date(2024, 10, 1), dt.date(2026, 1, 1))
     assert (mark.open_start, mark.open_end, mark.fuzzy_start, mark.fuzzy_end) == (False, True, False, True)
     assert mark.label == "since October 2024"
+
+
+LANE_LABELS = ("No tag", "Other tags")
+
+
+def test_layout_lanes_by_tag_draw_an_event_in_each_of_its_lanes_under_a_label():
+    events = [
+        axis_event("2025-04", uid="a", groups=["Troops", "Munitions"]),
+        axis_event("2025-06", uid="b", groups=["Munitions"]),
+        axis_event("2025-05", uid="c"),
+    ]
+
+    drawn = axis.layout(events, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), group_labels=LANE_LABELS)
+
+    assert [(lane.label, [mark.event.uid for mark in lane.marks]) for lane in drawn.groups] == [
+        ("Munitions", ["a", "b"]),
+        ("Troops", ["a"]),
+        ("No tag", ["c"]),
+    ]
+    # Each lane's rows lie below its label and above the next lane.
+    munitions, troops, untagged = drawn.groups
+    assert munitions.marks[0].y == munitions.y + axis.GROUP_LABEL_HEIGHT + 4
+    assert troops.y >= munitions.bottom
+    assert untagged.y >= troops.bottom
+    assert drawn.bins_y == untagged.bottom
+    assert len({mark.number for mark in drawn.marks}) == 4
+    assert drawn.grouped is True
+
+
+def test_layout_lanes_beyond_the_limit_go_to_other_and_full_lanes_count_the_rest():
+    events = [axis_event("2025-04", uid=f"t{n}", groups=[f"Tag {n:02d}"]) for n in range(axis.MAX_GROUPS + 2)]
+    crowded = [axis_event("2025-04-02", uid=f"c{n}", groups=["Tag 00"]) for n in range(axis.MAX_GROUP_ROWS + 3)]
+
+    drawn = axis.layout(
+        events + crowded, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), group_labels=LANE_LABELS
+    )
+
+    labels = [lane.label for lane in drawn.groups]
+    assert labels == [f"Tag {n:02d}" for n in range(axis.MAX_GROUPS)] + ["Other tags"]
+    assert [mark.event.uid for mark in drawn.groups[-1].marks] == [f"t{axis.MAX_GROUPS}", f"t{axis.MAX_GROUPS + 1}"]
+    assert drawn.groups[0].rows == axis.MAX_GROUP_ROWS
+    assert (drawn.groups[0].title, drawn.groups[0].description) == (
+        "Tag 00 (4 more not drawn)",
+        f"Tag 00: {axis.MAX_GROUP_ROWS} of {axis.MAX_GROUP_ROWS + 4} events drawn",
+    )
+    assert [(one.label, one.zoom_query) for one in drawn.bins] == [("April 2025: 4 more events", "2025-04")]
+
+
+def test_layout_without_lanes_is_one_unlabelled_band():
+    events = [axis_event("2025-04", uid="a", groups=["Troops"])]
+
+    drawn = axis.layout(events, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+
+    assert [(lane.label, lane.rows) for lane in drawn.groups] == [("", 1)]
+    assert drawn.grouped is False
+
+
+def test_layout_with_counts_puts_year_only_events_in_a_row_of_their_own_under_months():
+    counts = {(2015, 3): 40, (2015, 0): 7}
+
+    drawn = axis.layout([], start=dt.date(2015, 1, 1), end=dt.date(2015, 12, 31), total=47, counts=counts)
+
+    assert [(one.label, one.zoom_query, one.row) for one in drawn.bins] == [
+        ("2015 (year or season only): 7 more events", "2015", 1),
+        ("March 2015: 40 more events", "2015-03", 0),
+    ]
+    year_only, march = drawn.bins
+    assert year_only.y > march.y + march.height
+    assert drawn.height == drawn.bins_y + 2 * axis.LANE_HEIGHT + 10

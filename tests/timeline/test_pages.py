@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from tests.factories import CitationFactory, EditorFactory, EventFactory, TimelineFactory
+from tests.factories import ActorFactory, CitationFactory, EditorFactory, EventFactory, TagFactory, TimelineFactory
 from timeline import axis
 from timeline.models import Event, Visibility
 from timeline.views import PAGE_SIZE
@@ -310,3 +310,101 @@ def test_timeline_page_with_open_intervals_spans_the_stated_days(client):
     assert labels[str(until.uid)].startswith("until 28 April 2025: Until April")
     assert texts(tree, "//h3[@class='period']") == ["Start not known (1)", "October 2024 (1)"]
     assert zoomed.xpath("//section[@class='axis']/@data-end-day") == [str(dt.date(2025, 5, 1).toordinal())]
+
+
+@pytest.mark.django_db
+def test_timeline_page_lanes_by_tag_without_javascript_keep_filters_and_zoom(client):
+    timeline = TimelineFactory(slug="dprk")
+    troops, shells = TagFactory(name="Troops", slug="troops"), TagFactory(name="Shells", slug="shells")
+    both = EventFactory(timeline=timeline, title="Troops and shells", date="2025-04")
+    both.tags.add(troops, shells)
+    only_troops = EventFactory(timeline=timeline, title="Troops only", date="2025-05")
+    only_troops.tags.add(troops)
+    untagged = EventFactory(timeline=timeline, title="Untagged", date="2025-06")
+
+    plain = parse(client.get("/timelines/dprk/", {"status": "reported"}))
+    response = client.get("/timelines/dprk/", {"status": "reported", "lanes": "tag"})
+
+    tree = parse(response)
+    lanes = tree.xpath("//svg//*[local-name()='g'][@role='group']")
+    assert [lane.get("aria-label") for lane in lanes] == ["Troops: 2 events", "Shells: 1 event", "No tag: 1 event"]
+    assert [lane.xpath(".//*[local-name()='a']/@data-event-uid") for lane in lanes] == [
+        [str(both.uid), str(only_troops.uid)],
+        [str(both.uid)],
+        [str(untagged.uid)],
+    ]
+    assert texts(tree, "//svg//*[@class='lane-label']") == ["Troops", "Shells", "No tag"]
+    # The control: links, the chosen one marked; each keeps the filter.
+    assert texts(plain, "//nav[@class='lanes-control']/a") == ["None", "By tag", "By actor"]
+    assert plain.xpath("//nav[@class='lanes-control']/a/@href") == [
+        "?status=reported",
+        "?status=reported&lanes=tag",
+        "?status=reported&lanes=actor",
+    ]
+    assert tree.xpath("//nav[@class='lanes-control']/a[@aria-current='true']/text()") == ["By tag"]
+    # Zooming keeps the lanes; exports and the embed's filter do not need them.
+    assert tree.xpath("//details[@class='zoom-periods']//a/@href")[0] == "?status=reported&lanes=tag&overlaps=2025-04"
+    assert "lanes" not in tree.xpath("//a[text()='PDF brief']/@href")[0]
+    assert "lanes=tag" in tree.xpath("//textarea[@class='embed-code']/text()")[0]
+
+
+@pytest.mark.django_db
+def test_timeline_page_lanes_by_actor_name_only_actors_of_visible_events(client):
+    timeline = TimelineFactory(slug="dprk")
+    gur = ActorFactory(name="GUR")
+    EventFactory(timeline=timeline, date="2025-04").actors.add(gur)
+    EventFactory(timeline=timeline, date="2025-05", published=False).actors.add(ActorFactory(name="Hidden unit"))
+
+    response = client.get("/timelines/dprk/", {"lanes": "actor"})
+
+    assert texts(parse(response), "//svg//*[@class='lane-label']") == ["GUR"]
+    assert "Hidden unit" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_timeline_page_unknown_lanes_value_is_400_with_a_message(client):
+    EventFactory(timeline=TimelineFactory(slug="dprk"))
+
+    response = client.get("/timelines/dprk/", {"lanes": "colour"})
+
+    assert response.status_code == 400
+    assert texts(parse(response), "//ul[@class='errorlist']/li") == [
+        "“lanes”: “colour” is not a choice: use lanes=tag or lanes=actor."
+    ]
+
+
+@pytest.mark.django_db
+def test_timeline_page_of_many_events_in_one_year_counts_year_only_events_in_their_own_row(client):
+    timeline = TimelineFactory(slug="big")
+    days = [dt.date(2015, 1, 1) + dt.timedelta(days=n % 365) for n in range(axis.MARK_LIMIT + 1)]
+    events = [
+        Event(
+            timeline=timeline,
+            title=f"Event {n}",
+            date=day.isoformat(),
+            date_lower=day,
+            date_upper=day,
+            precision="day",
+            published=True,
+        )
+        for n, day in enumerate(days)
+    ]
+    events.append(
+        Event(
+            timeline=timeline,
+            title="Sometime in 2015",
+            date="2015",
+            date_lower=dt.date(2015, 1, 1),
+            date_upper=dt.date(2015, 12, 31),
+            precision="year",
+            published=True,
+        )
+    )
+    Event.objects.bulk_create(events)
+
+    response = client.get("/timelines/big/", {"overlaps": "2015"})
+
+    assert response.status_code == 200
+    bins = parse(response).xpath("//svg//a[@class='bin']/@aria-label")
+    assert bins[0] == "2015 (year or season only): 1 more event"
+    assert sum(int(label.split(": ")[1].split()[0]) for label in bins) == axis.MARK_LIMIT + 2

@@ -85,6 +85,20 @@ def test_timeline_page_query_count_constant(client, django_assert_num_queries, c
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_timeline_page_with_lanes_query_count_constant(client, django_assert_num_queries, count):
+    timeline = TimelineFactory()
+    for _ in range(count):
+        CitationFactory(event=EventFactory(timeline=timeline))
+
+    # The 12 queries of the page without lanes, and 13 the axis events' tag names.
+    with django_assert_num_queries(13):
+        response = client.get(f"/timelines/{timeline.slug}/", {"lanes": "tag"})
+
+    assert response.content.decode().count('class="mark ') == count
+
+
+@pytest.mark.django_db
 def test_timeline_page_export_links_carry_the_filter(client):
     timeline = TimelineFactory(slug="dprk")
     EventFactory(timeline=timeline)

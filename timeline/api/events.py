@@ -18,6 +18,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from timeline import access, sync
 from timeline.access import events_visible_to
@@ -39,6 +40,7 @@ from timeline.filters import EventFilter
 from timeline.idempotency import idempotent
 from timeline.models import Event
 from timeline.queries import events_with_relation_lists
+from timeline.renderers import EventCSVRenderer
 from timeline.serializers import (
     DeletedEventsQuerySerializer,
     DeletedEventsSerializer,
@@ -106,6 +108,7 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     """Events, addressed by uid."""
 
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, EventCSVRenderer]  # type: ignore[list-item]
     lookup_field = "uid"
     lookup_value_regex = UUID_PATTERN
     filterset_class = EventFilter

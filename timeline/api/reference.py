@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from timeline import access
 from timeline.api.errors import ApiViewSetMixin
+from timeline.api.imports import ImportActionMixin
 from timeline.api.pagination import ReferencePagination
 from timeline.api.schema import CREATE_ERRORS, IDEMPOTENCY_KEY, READ_ERRORS, WRITE_ERRORS, reference_schema
 from timeline.idempotency import idempotent
@@ -39,7 +40,7 @@ from timeline.serializers import (
     partial_update=extend_schema(summary="Change a timeline", responses={200: TimelineSerializer, **WRITE_ERRORS}),
     destroy=extend_schema(summary="Delete a timeline and its events", responses={204: None, **READ_ERRORS}),
 )
-class TimelineViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
+class TimelineViewSet(ImportActionMixin, ApiViewSetMixin, viewsets.ModelViewSet):
     """Timelines, addressed by slug. Unlisted ones are readable by slug but not listed."""
 
     lookup_field = "slug"

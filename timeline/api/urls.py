@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from timeline.api.events import EventViewSet
+from timeline.api.imports import import_job
 from timeline.api.reference import ActorViewSet, SourceViewSet, TagViewSet, TimelineViewSet
 
 router = DefaultRouter()
@@ -51,5 +52,6 @@ urlpatterns = [
         redoc_csp(SpectacularRedocView.as_view(url_name="api:schema", template_name="timeline/api/redoc.html")),
         name="redoc",
     ),
+    path("imports/<str:job_id>/", import_job, name="import-job"),
     *router.urls,
 ]

@@ -5,6 +5,7 @@ media type and fingerprint and renders an :class:`~timeline.export.ExportSnapsho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,3 +72,62 @@ class BriefExporter(Exporter):
             key_judgements=snapshot.key_judgements,
         )
         return render_brief(snapshot.events, info=info)
+
+
+@register
+class CsvExporter(Exporter):
+    """The events as CSV in the columns the importers read back (``exporters/table.py``)."""
+
+    identifier = "csv"
+    media_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def render(self, snapshot: ExportSnapshot) -> bytes:
+        from timeline.exporters.table import render_csv
+
+        return render_csv(snapshot.events)
+
+
+@register
+class XlsxExporter(Exporter):
+    """The same table as an Excel workbook."""
+
+    identifier = "xlsx"
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    extension = "xlsx"
+
+    def render(self, snapshot: ExportSnapshot) -> bytes:
+        from timeline.exporters.table import render_xlsx
+
+        return render_xlsx(snapshot.events)
+
+
+@register
+class TimelineJSExporter(Exporter):
+    """TimelineJS3 JSON, for newsrooms' embeds (``exporters/timelinejs.py``)."""
+
+    identifier = "timelinejs"
+    media_type = "application/json"
+    extension = "json"
+
+    def render(self, snapshot: ExportSnapshot) -> bytes:
+        from timeline.exporters.timelinejs import render_timelinejs
+
+        return render_timelinejs(title=snapshot.title, description=snapshot.description, events=snapshot.events)
+
+    def filename(self, slug: str, snapshot_words: Sequence[str] = ()) -> str:
+        return f"{slug}{'-filtered' if snapshot_words else ''}.timelinejs.json"
+
+
+@register
+class GeoJSONExporter(Exporter):
+    """Located events as GeoJSON (``exporters/geojson.py``)."""
+
+    identifier = "geojson"
+    media_type = "application/geo+json"
+    extension = "geojson"
+
+    def render(self, snapshot: ExportSnapshot) -> bytes:
+        from timeline.exporters.geojson import render_geojson
+
+        return render_geojson(snapshot.events)

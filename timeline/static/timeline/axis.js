@@ -41,14 +41,17 @@
       return ((day - view[0]) / (view[1] - view[0])) * WIDTH;
     }
 
+    // As timeline/axis.py does: a mark is cut at the view's edges (a hatched end there means
+    // "approximate, uncertain or open"), and a short one is widened to a tap target.
     function place(mark, lower, upper) {
-      var x0 = x(lower);
-      var x1 = x(upper);
+      var outside = x(upper) < 0 || x(lower) > WIDTH;
+      var x0 = Math.max(x(lower), 0);
+      var x1 = Math.min(x(upper), WIDTH);
       var width = Math.max(x1 - x0, MIN_WIDTH);
       if (width > x1 - x0) {
-        x0 = (x0 + x1 - width) / 2;
+        x0 = Math.max(0, Math.min(WIDTH - width, (x0 + x1 - width) / 2));
       }
-      mark.setAttribute("visibility", x0 + width < 0 || x0 > WIDTH ? "hidden" : "visible");
+      mark.setAttribute("visibility", outside ? "hidden" : "visible");
       return [x0, width];
     }
 
