@@ -86,6 +86,13 @@ page = json.loads(body)
 check("API list", status == 200 and len(page["results"]) == 10, status)
 check("API next link is https", page["next"].startswith("https://"), page["next"])
 check("API event links are https", page["results"][0]["links"]["self"].startswith("https://"), page["results"][0])
+event_url = page["results"][0]["links"]["self"]
+status, headers, _ = fetch(event_url, headers={"Accept": "application/json"})
+check("API event", status == 200 and headers.get("etag", "").startswith('"'), (status, headers))
+for attempt in ("through DRF", "from the kept ETag"):
+    status, again, body = fetch(event_url, headers={"Accept": "application/json", "If-None-Match": headers["etag"]})
+    check(f"API event answers 304 to its ETag ({attempt})", status == 304 and body == b"", status)
+check("event 304 carries the security headers", again.get("x-content-type-options") == "nosniff", again)
 status, headers, body = fetch(f"/timelines/{SLUG}/")
 host = urlsplit(BASE).netloc.encode()
 check("public page links are https", status == 200 and b"https://" + host in body and b"http://" + host not in body)
@@ -103,6 +110,8 @@ check("feed answers 304 to its ETag", status == 304, status)
 
 # A brief above the web limit: a job for the worker, then the download.
 started = time.monotonic()
+status, headers, body = fetch(f"/timelines/{SLUG}/brief.pdf", headers={"Accept": "text/html"})
+check("a browser asking for a large brief gets its status page", status == 202 and b"brief-job-status" in body, status)
 status, headers, body = fetch(f"/timelines/{SLUG}/brief.pdf")
 queued = json.loads(body)
 check(f"brief of {EVENTS} events is queued", status == 202 and queued["events"] == EVENTS, (status, body[:300]))

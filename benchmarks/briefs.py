@@ -6,13 +6,18 @@ render the same events and fields (date, title, summary, actors, tags, status,
 claimant, grade, location, linked citations, sources) with the same fonts and
 escaping.
 
-Each case runs in a fresh subprocess, so that peak memory (``ru_maxrss``:
-Django, the loaded events and the render) is measured per case. Times are
-render times: both start from the same plain snapshots of the events, loaded
-beforehand with four queries (that load time is printed apart). Wall and CPU
-time are both shown; on a busy machine wall time also counts waiting for a core.
-Targets: 1,000 events at least 2x faster than the baseline; 10,000 events under
-200 MiB.
+The data is what analysts keep (:func:`seed_realistic`): distinct titles,
+summaries and quotes, about a third of them with words in another script
+(Cyrillic, Hangul, Arabic, Hebrew, Chinese, Georgian, Thai, Greek), 1–3 citations
+per event from 400 sources, native-script places and actors, IDN source hosts,
+coordinates on most events, uncertain dates and spans.
+
+Each case runs in a fresh subprocess, so that peak memory (VmHWM: Django, the
+loaded events and the render) is measured per case. Times are render times: both
+start from the same plain snapshots of the events, loaded beforehand with four
+queries (that load time is printed apart). Wall and CPU time are both shown; on a
+busy machine wall time also counts waiting for a core. Targets (issue 15): 1,000
+events at least 3x faster than the baseline; 10,000 events at most 200 MiB.
 """
 
 from __future__ import annotations
@@ -29,16 +34,52 @@ import time
 from typing import Any
 
 SIZES = (100, 1_000, 10_000)
-SLUG = "bench-briefs"
+SLUG = "bench-briefs-realistic"
+SPEED_TARGET = 3.0
+MEMORY_TARGET_MIB = 200
+
+# Words in other scripts, as titles, summaries, quotes and places quote them.
+FOREIGN_PHRASES = [
+    "Міноборони України повідомило про втрати",
+    "러시아 쿠르스크 지역에 북한군 파병",
+    "قالت وزارة الدفاع إن القوافل وصلت",
+    "דובר צה״ל מסר כי השיירה נעצרה",
+    "朝鲜士兵在库尔斯克地区作战",
+    "საქართველოს თავდაცვის სამინისტრო",
+    "กระทรวงกลาโหมรายงาน",
+    "Το υπουργείο Άμυνας ανακοίνωσε",
+    "Генштаб ВСУ сообщил о потерях",
+    "북한 조선중앙통신 보도",
+]
+NATIVE_PLACES = [
+    ("Kursk region", 51.73, 36.19),
+    ("Курська область", 51.6, 35.8),
+    ("쿠르스크", 51.75, 36.2),
+    ("Rason 라선", 42.26, 130.3),
+    ("Vladivostok Владивосток", 43.12, 131.9),
+    ("Pokrovsk Покровськ", 48.28, 37.18),
+    ("حلب", 36.2, 37.15),
+    ("ירושלים", 31.78, 35.22),
+    ("Tbilisi თბილისი", 41.72, 44.79),
+    ("Beijing 北京", 39.9, 116.4),
+    ("Kharkiv Харків", 49.99, 36.23),
+    ("Sumy Суми", 50.91, 34.8),
+]
+IDN_HOSTS = [
+    "https://пример.укр/новини/",
+    "https://news.example.org/",
+    "https://뉴스.한국/기사/",
+    "https://example.com/a/",
+]
 
 
 def run(events: int = 10_000) -> None:
-    from benchmarks.harness import report, seed
+    from benchmarks.harness import report
     from timeline.models import Timeline
 
     sizes = [size for size in SIZES if size <= events] or [events]
     if not Timeline.objects.filter(slug=SLUG).exists():
-        seed(max(sizes), slug=SLUG)
+        seed_realistic(max(sizes), slug=SLUG)
     rows: list[tuple[str, str]] = []
     results: dict[tuple[str, int], dict[str, Any]] = {}
     for size in sizes:
@@ -68,12 +109,116 @@ def run(events: int = 10_000) -> None:
         ratio = results[("naive", 1_000)]["seconds"] / results[("ours", 1_000)]["seconds"]
         cpu_ratio = results[("naive", 1_000)]["cpu_seconds"] / results[("ours", 1_000)]["cpu_seconds"]
         print(
-            f"  target 1,000 events >= 2x faster than naive: {'met' if ratio >= 2 else 'MISSED'} "
-            f"({ratio:.2f}x wall, {cpu_ratio:.2f}x CPU)"
+            f"  target 1,000 events >= {SPEED_TARGET:g}x faster than naive: "
+            f"{'met' if cpu_ratio >= SPEED_TARGET else 'MISSED'} ({ratio:.2f}x wall, {cpu_ratio:.2f}x CPU)"
         )
     if 10_000 in sizes:
         peak = results[("ours", 10_000)]["peak_mib"]
-        print(f"  target 10,000 events < 200 MiB peak: {'met' if peak < 200 else 'MISSED'} ({peak:.0f} MiB)")
+        met = "met" if peak <= MEMORY_TARGET_MIB else "MISSED"
+        print(f"  target 10,000 events <= {MEMORY_TARGET_MIB} MiB peak: {met} ({peak:.0f} MiB)")
+
+
+def seed_realistic(n_events: int, *, slug: str = SLUG, seed_value: int = 15) -> Any:
+    """A public timeline of ``n_events`` published events as analysts keep them (see the
+    module docstring); returns it."""
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from benchmarks.harness import SENTENCES, realistic_edtf, realistic_text
+    from timeline import dates
+    from timeline.models import Actor, Citation, Event, Source, Tag, Timeline
+
+    rng = random.Random(seed_value)
+
+    def foreign() -> str:
+        return rng.choice(FOREIGN_PHRASES)
+
+    with transaction.atomic():
+        timeline = Timeline.objects.create(
+            slug=slug,
+            title=f"Realistic brief benchmark 쿠르스크 ({n_events:,} events)",
+            marking="BENCHMARK — NOT FOR DISTRIBUTION",
+            bottom_line="**Bottom line:** the deployment is *likely* larger than officially acknowledged.",
+            key_judgements="We assess with moderate confidence that rotations continue.",
+        )
+        actors = [
+            Actor.objects.create(name=f"{slug} actor {i}", native_name=rng.choice(FOREIGN_PHRASES).split()[0])
+            for i in range(60)
+        ]
+        tags = [Tag.objects.create(name=f"{slug} tag {i}", slug=f"{slug}-tag-{i}") for i in range(30)]
+        sources = [
+            Source.objects.create(
+                title=f"Report {i}: {foreign()}" if i % 3 == 0 else f"Report {i} on troop movements",
+                publisher=rng.choice(["The Example Times", "Українська правда", "연합뉴스", "الجزيرة", "KCNA"]),
+                url=f"{rng.choice(IDN_HOSTS)}{i}",
+                reliability="ABCDEF"[rng.randrange(6)],
+            )
+            for i in range(400)
+        ]
+        now = timezone.now()
+        events = []
+        for i in range(n_events):
+            parsed = dates.parse(realistic_edtf(rng, i))
+            title, summary = realistic_text(rng, i)
+            if rng.random() < 0.3:
+                title = f"{title}: {foreign()}"
+            if rng.random() < 0.3:
+                summary = f"{summary} «{foreign()}»"
+            place, latitude, longitude = rng.choice(NATIVE_PLACES)
+            located = rng.random() < 0.7
+            events.append(
+                Event(
+                    timeline=timeline,
+                    title=title,
+                    summary=summary,
+                    date=parsed.edtf,
+                    date_lower=parsed.lower,
+                    date_upper=parsed.upper,
+                    precision=parsed.precision.value,
+                    approximate=parsed.approximate,
+                    uncertain=parsed.uncertain,
+                    location=place,
+                    latitude=latitude + rng.uniform(-0.5, 0.5) if located else None,
+                    longitude=longitude + rng.uniform(-0.5, 0.5) if located else None,
+                    status=rng.choice(["claimed", "reported", "confirmed", "disputed", "denied"]),
+                    claimant=rng.choice(actors) if rng.random() < 0.5 else None,
+                    credibility=rng.randint(1, 6),
+                    key=rng.random() < 0.02,
+                    published=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        Event.objects.bulk_create(events, batch_size=1000)
+        events = list(Event.objects.filter(timeline=timeline).only("id"))
+        actor_link, tag_link = Event.actors.through, Event.tags.through
+        actor_link.objects.bulk_create(
+            [actor_link(event_id=e.id, actor_id=a.id) for e in events for a in rng.sample(actors, rng.randint(1, 3))],
+            batch_size=2000,
+        )
+        tag_link.objects.bulk_create(
+            [tag_link(event_id=e.id, tag_id=t.id) for e in events for t in rng.sample(tags, rng.randint(0, 3))],
+            batch_size=2000,
+        )
+        citations = []
+        for e in events:
+            for position, source in enumerate(rng.sample(sources, rng.randint(1, 3))):
+                quote = rng.choice(SENTENCES).format(n=rng.randint(2, 900))
+                if rng.random() < 0.25:
+                    quote = f"{quote} {foreign()}"
+                citations.append(
+                    Citation(
+                        event_id=e.id,
+                        source=source,
+                        quote=f"{quote} (ref. {e.id}-{position})",
+                        locator=f"para. {rng.randint(1, 40)}",
+                        position=position,
+                    )
+                )
+        Citation.objects.bulk_create(citations, batch_size=2000)
+    return timeline
 
 
 def _measure(variant: str, size: int) -> dict[str, Any]:

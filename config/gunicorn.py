@@ -3,8 +3,9 @@
 Read from the environment: ``BIND`` (default ``0.0.0.0:8000``), ``WEB_CONCURRENCY``
 (worker processes, default 2), ``GUNICORN_THREADS`` (threads per worker, default 1),
 ``GUNICORN_TIMEOUT`` (seconds, default 60), ``GUNICORN_ACCESS_LOG`` (0 turns the
-access log off) and ``LOG_FORMAT``/``DJANGO_LOG_LEVEL`` as for the application,
-so gunicorn's own lines look like the application's.
+access log off), ``GUNICORN_CONTROL_SOCKET`` (a path turns on gunicorn's control socket
+for ``gunicornc``; off by default) and ``LOG_FORMAT``/``DJANGO_LOG_LEVEL`` as for the
+application, so gunicorn's own lines look like the application's.
 """
 
 import os
@@ -18,6 +19,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Workers are replaced now and then, which bounds any slow growth of memory.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
+# gunicorn 25+ opens a control socket at $HOME/.gunicorn/gunicorn.ctl unless told otherwise:
+# the container's user has no home (the master logged "Permission denied" there), and several
+# servers under one user (CI's smoke test, the serve benchmark's two) would share one path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 _access_log = os.environ.get("GUNICORN_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off")
 accesslog = "-" if _access_log else None
 # The request id is the response's X-Request-ID, the one the application logged with.

@@ -134,6 +134,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After every middleware that labels all answers, before DRF: an anonymous revalidation of
+    # one API event is answered 304 from one cache read (timeline/revalidation.py).
+    "timeline.revalidation.EventRevalidationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused login of a locked-out client into the lockout page.
     "axes.middleware.AxesMiddleware",

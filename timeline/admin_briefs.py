@@ -15,19 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from timeline import export
-from timeline.briefs import pdf_headers, too_many_events_message
+from timeline.briefs import selected_brief_response
 from timeline.models import Event, Timeline
-from timeline.queries import event_snapshots
 
 
 def brief_download_link(timeline: Timeline) -> str:
@@ -38,7 +34,8 @@ def brief_download_link(timeline: Timeline) -> str:
     return format_html(
         '<a class="button" href="{}">Download brief (PDF)</a>'
         '<p class="help timeline-brief-help">For part of the timeline, filter it on its <a href="{}">page</a> '
-        "and use the PDF link there, or select events in the event list and choose the brief action.</p>",
+        "and use the PDF link there, or select events in the event list and choose the brief action. "
+        "Large briefs are rendered by a worker: a status page links the PDF when it is ready.</p>",
         url,
         timeline.get_absolute_url(),
     )
@@ -53,44 +50,11 @@ class TimelineBriefAdminMixin:
 
 
 @admin.action(description="Download a PDF brief of the selected events", permissions=["view"])
-def brief_for_selected_events(
-    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]
-) -> HttpResponseBase | None:
+def brief_for_selected_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponseBase:
     """The brief of exactly the selected events (drafts included: the admin sees them).
 
-    Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` it shows an error message instead.
+    Above ``settings.TIMELINE_BRIEF_MAX_EVENTS`` a worker renders it: the answer is 202
+    with the job's status page (``Location`` names it), which links the stored PDF once
+    the job has finished (``timeline.briefs.selected_brief_response``, the export's ``defer``).
     """
-    limit = settings.TIMELINE_BRIEF_MAX_EVENTS
-    selected = queryset.order_by()
-    count = selected.count()
-    timelines = list(Timeline.objects.filter(pk__in=selected.values("timeline_id")).order_by("title"))
-    if count > limit:
-        slug = timelines[0].slug
-        modeladmin.message_user(request, too_many_events_message(count, limit, slug), level=messages.ERROR)
-        return None
-    if len(timelines) == 1:
-        (timeline,) = timelines
-        title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
-        as_of = timeline.content_changed_at
-    else:
-        title = "Selected events"
-        description = "Events selected in the admin from: " + ", ".join(t.title for t in timelines) + "."
-        marking = " / ".join(dict.fromkeys(t.marking for t in timelines if t.marking))
-        slug = "selected-events"
-        as_of = max((t.content_changed_at for t in timelines), default=timezone.now())
-    exporter = export.exporter_for("pdf")
-    snapshot = export.ExportSnapshot(
-        events=event_snapshots(selected),
-        title=title,
-        description=description,
-        marking=marking,
-        as_of=as_of,
-        filter_words=(f"{count:,} event{'s' if count != 1 else ''} selected in the admin",),
-        data_version=f"{as_of:%Y%m%d%H%M%S}",
-    )
-    etag = export.selection_key(
-        "admin", slug, as_of, sorted(event.pk for event in snapshot.events), exporter.fingerprint()
-    )
-    response = HttpResponse(exporter.render(snapshot), content_type=exporter.media_type)
-    pdf_headers(response, filename=f"{slug}-selected-brief-{as_of:%Y%m%d}.pdf", etag=etag)
-    return response
+    return selected_brief_response(request, queryset)

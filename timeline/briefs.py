@@ -6,7 +6,10 @@ A thin layer over :mod:`timeline.exporters.brief`, served by :mod:`timeline.expo
 Briefs larger than ``settings.TIMELINE_BRIEF_MAX_EVENTS`` are rendered by a worker
 (:func:`timeline.tasks.render_brief_job`): the request answers 202 with a status
 address (``/briefs/jobs/<id>/``), whose answer links the stored PDF once the job
-has finished. PDFs are stored through Django's storage API under
+has finished: JSON for scripts, a page that reloads itself for browsers. The admin's
+brief of selected events (:func:`selected_brief`, served by the same pipeline) queues
+:func:`timeline.tasks.render_selected_brief_job` the same way above the limit, from the
+export's ``defer`` hook. PDFs are stored through Django's storage API under
 ``briefs/<etag>.pdf``, so a large brief asked for again with unchanged data is
 served from storage at once.
 Renders, whether here or queued for a worker, are throttled per client (scopes
@@ -25,9 +28,11 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django_tasks import TaskResultStatus
@@ -139,14 +144,6 @@ def brief_filename(timeline: Timeline, brief: BriefRequest) -> str:
     return f"{timeline.slug}-brief-{brief.as_of:%Y%m%d}{suffix}.pdf"
 
 
-def too_many_events_message(count: int, limit: int, slug: str) -> str:
-    return (
-        f"This brief would hold {count:,} events; the web limit is {limit:,} "
-        "(settings.TIMELINE_BRIEF_MAX_EVENTS). Narrow the filter, or ask an operator to run "
-        f"`python manage.py brief {slug} [the same filters as --options] -o brief.pdf`, which has no limit."
-    )
-
-
 def pdf_headers(response: HttpResponseBase, *, filename: str, etag: str) -> None:
     response["Content-Disposition"] = content_disposition_header(True, filename)
     export.label(response, etag)
@@ -175,6 +172,108 @@ def store_brief(brief: BriefRequest) -> tuple[str, int]:
     return name, count
 
 
+@dataclass(frozen=True)
+class SelectedBrief:
+    """A brief of events chosen one by one (in the admin, drafts included), resolved before
+    anything is rendered: its cover words, file name and ETag."""
+
+    events: QuerySet[Event]
+    event_ids: list[int]
+    slug: str
+    title: str
+    description: str
+    marking: str
+    as_of: dt.datetime
+    etag: str
+    timeline_ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.event_ids)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.slug}-selected-brief-{self.as_of:%Y%m%d}.pdf"
+
+    @property
+    def storage_name(self) -> str:
+        return stored_brief_name(f"selected-{self.etag}")
+
+    def snapshot(self) -> export.ExportSnapshot:
+        count = self.count
+        return export.ExportSnapshot(
+            events=event_snapshots(self.events),
+            title=self.title,
+            description=self.description,
+            marking=self.marking,
+            as_of=self.as_of,
+            filter_words=(f"{count:,} event{'s' if count != 1 else ''} selected in the admin",),
+            data_version=f"{self.as_of:%Y%m%d%H%M%S}",
+        )
+
+
+def selected_brief(events: QuerySet[Event]) -> SelectedBrief:
+    """The brief of exactly ``events``: the timeline's own words when they all belong to one
+    timeline, else "Selected events" naming every timeline. Two queries (the ids, the timelines).
+
+    The ETag follows the events' ids, their timelines' change times and words, and the
+    exporter's fingerprint, so equal selections of unchanged data share one stored file.
+    """
+    from django.utils import timezone
+
+    selected = events.order_by()
+    event_ids = sorted(selected.values_list("pk", flat=True))
+    timelines = list(Timeline.objects.filter(pk__in=selected.values("timeline_id")).order_by("title"))
+    if len(timelines) == 1:
+        (timeline,) = timelines
+        title, description, marking, slug = timeline.title, timeline.description, timeline.marking, timeline.slug
+        as_of = timeline.content_changed_at
+    else:
+        title = "Selected events"
+        description = "Events selected in the admin from: " + ", ".join(t.title for t in timelines) + "."
+        marking = " / ".join(dict.fromkeys(t.marking for t in timelines if t.marking))
+        slug = "selected-events"
+        as_of = max((t.content_changed_at for t in timelines), default=timezone.now())
+    etag = export.selection_key(
+        "admin",
+        event_ids,
+        sorted((t.pk, t.content_changed_at.isoformat(), t.slug, t.title, t.description, t.marking) for t in timelines),
+        export.exporter_for("pdf").fingerprint(),
+    )
+    return SelectedBrief(
+        events=selected,
+        event_ids=event_ids,
+        slug=slug,
+        title=title,
+        description=description or "",
+        marking=marking or "",
+        as_of=as_of,
+        etag=etag,
+        timeline_ids=sorted(t.pk for t in timelines),
+    )
+
+
+def store_selected_brief(events: QuerySet[Event]) -> dict[str, Any] | None:
+    """Render the brief of exactly ``events`` into the default storage unless it is there already.
+
+    Returns ``{"file", "filename", "events", "timeline_ids"}``, or ``None`` when ``events`` is empty.
+    """
+    brief = selected_brief(events)
+    if not brief.count:
+        return None
+    name = brief.storage_name
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(export.exporter_for("pdf").render(brief.snapshot())))
+        if saved != name:
+            default_storage.delete(saved)
+    return {
+        "file": name,
+        "filename": brief.filename,
+        "events": brief.count,
+        "timeline_ids": brief.timeline_ids,
+    }
+
+
 def stored_pdf_response(name: str, *, filename: str, etag: str) -> HttpResponseBase:
     """Stream the stored PDF ``name``. Raises ``FileNotFoundError`` (or the storage's error) when it is missing."""
     response = FileResponse(default_storage.open(name, "rb"), content_type="application/pdf")
@@ -186,7 +285,7 @@ def _reader_id(request: HttpRequest) -> int | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
-def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequest, count: int) -> JsonResponse:
+def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequest, count: int) -> HttpResponse:
     """Queue the brief for a worker (once per ETag and reader while a job is pending) and
     answer 202 with the job's status address."""
     from timeline.tasks import render_brief_job
@@ -206,23 +305,84 @@ def enqueue_brief_job(request: HttpRequest, timeline: Timeline, brief: BriefRequ
         job = render_brief_job.enqueue(timeline_id=timeline.pk, query=request.GET.urlencode(), user_id=reader)
         job_id = str(job.id)
         cache.set(cache_key, job_id, timeout=60 * 60)
+    return brief_job_accepted(request, job_id, count)
+
+
+def enqueue_selected_brief_job(request: HttpRequest, brief: SelectedBrief) -> HttpResponse:
+    """Queue the brief of the selected events for a worker and answer 202 with the job's status."""
+    from timeline.tasks import render_selected_brief_job
+
+    job = render_selected_brief_job.enqueue(event_ids=brief.event_ids, user_id=_reader_id(request))
+    return brief_job_accepted(request, str(job.id), brief.count)
+
+
+def wants_html(request: HttpRequest) -> bool:
+    """Whether the client prefers an HTML page to JSON (a browser following a link or a form).
+    ``*/*`` and no ``Accept`` mean JSON, as before for scripts."""
+    return request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+
+
+def brief_job_page(request: HttpRequest, body: dict[str, Any], *, status: int, status_url: str) -> HttpResponse:
+    """The status of a brief job as an HTML page: it reloads itself until the job is done,
+    then links the PDF."""
+    context = {
+        **body,
+        "status_word": body["status"],
+        "status_url": status_url,
+        "done": body["status"] in ("finished", "failed"),
+        "refresh_seconds": 5,
+    }
+    return render(request, "timeline/brief_job.html", context, status=status)
+
+
+def brief_job_accepted(request: HttpRequest, job_id: str, count: int) -> HttpResponse:
+    """202 for a queued brief job: JSON with ``status_url`` for scripts, the status page for
+    browsers; ``Location`` names the status address either way."""
     status_url = request.build_absolute_uri(reverse("timeline:brief-job", kwargs={"job_id": job_id}))
-    response = JsonResponse(
-        {
-            "status": "waiting",
-            "events": count,
-            "status_url": status_url,
-            "message": (
-                f"This brief holds {count:,} events, more than the {settings.TIMELINE_BRIEF_MAX_EVENTS:,} "
-                "rendered while you wait; a worker is rendering it. Ask the status address for the download link."
-            ),
-        },
-        status=202,
-    )
+    body = {
+        "status": "waiting",
+        "events": count,
+        "status_url": status_url,
+        "message": (
+            f"This brief holds {count:,} events, more than the {settings.TIMELINE_BRIEF_MAX_EVENTS:,} "
+            "rendered while you wait; a worker is rendering it. Ask the status address for the download link."
+        ),
+    }
+    response: HttpResponse
+    if wants_html(request):
+        response = brief_job_page(request, body, status=202, status_url=status_url)
+    else:
+        response = JsonResponse(body, status=202)
     response["Location"] = status_url
     response["Retry-After"] = "5"
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
     return response
+
+
+def selected_brief_response(request: HttpRequest, events: QuerySet[Event]) -> HttpResponseBase:
+    """The brief of exactly ``events`` (the admin's action) through the export pipeline: the
+    PDF, or above ``TIMELINE_BRIEF_MAX_EVENTS`` a job for a worker (``defer``), answered 202
+    with its status page. Not throttled and not cached (editors only; each selection differs)."""
+    brief = selected_brief(events)
+
+    def queued() -> HttpResponseBase | None:
+        if brief.count > settings.TIMELINE_BRIEF_MAX_EVENTS:
+            return enqueue_selected_brief_job(request, brief)
+        return None
+
+    return export.serve(
+        request,
+        export.Export(
+            exporter=export.exporter_for("pdf"),
+            etag=brief.etag,
+            snapshot=brief.snapshot,
+            filename=brief.filename,
+            defer=queued,
+            headers=PDF_HEADERS,
+            cache_body=False,
+        ),
+    )
 
 
 @require_GET
@@ -282,12 +442,14 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 def _job_for(request: HttpRequest, job_id: Any) -> Any:
     """The brief job ``job_id`` if ``request`` comes from the reader who asked for it. Raises Http404."""
-    from timeline.tasks import render_brief_job
+    from timeline.tasks import render_brief_job, render_selected_brief_job
 
     try:
-        job = render_brief_job.get_result(str(job_id))
+        job = render_brief_job.get_backend().get_result(str(job_id))
     except TaskResultDoesNotExist:
         raise Http404("No such brief job.") from None
+    if job.task.func not in (render_brief_job.func, render_selected_brief_job.func):
+        raise Http404("No such brief job.")
     if job.kwargs.get("user_id") != _reader_id(request):
         # Another reader's job answers like one that does not exist.
         raise Http404("No such brief job.")
@@ -295,8 +457,10 @@ def _job_for(request: HttpRequest, job_id: Any) -> Any:
 
 
 @require_GET
-def brief_job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
-    """A brief job's state: ``{"status": "waiting" | "running" | "finished" | "failed", ...}``.
+def brief_job_status(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """A brief job's state: ``{"status": "waiting" | "running" | "finished" | "failed", ...}``,
+    or for a browser (``Accept`` preferring HTML) a page saying the same that reloads itself
+    until the job is done.
 
     Finished jobs add ``download`` (the stored PDF's address), ``events`` and
     ``filename``; failed ones add ``error`` (the exception's type). 404 for an
@@ -313,8 +477,13 @@ def brief_job_status(request: HttpRequest, job_id: Any) -> JsonResponse:
         )
     elif job.status == TaskResultStatus.FAILED:
         body["error"] = job.errors[-1].exception_class_path.rsplit(".", 1)[-1] if job.errors else "unknown"
-    response = JsonResponse(body)
+    response: HttpResponse
+    if wants_html(request):
+        response = brief_job_page(request, body, status=200, status_url=request.build_absolute_uri())
+    else:
+        response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -330,7 +499,8 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     if job.status != TaskResultStatus.SUCCESSFUL:
         raise Http404("This brief is not ready yet.")
     result = job.return_value
-    if not timelines_visible_to(request.user).filter(pk=result["timeline_id"]).exists():
+    timeline_ids = set(result["timeline_ids"] if "timeline_ids" in result else [result["timeline_id"]])
+    if timelines_visible_to(request.user).filter(pk__in=timeline_ids).count() != len(timeline_ids):
         raise Http404("No such brief job.")
     if result["scope"] == "all" and not reads_everything(request.user, "event"):
         raise Http404("No such brief job.")

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django_tasks import TaskContext, task
 
-from timeline.access import events_listed_for, reads_everything, timelines_visible_to
+from timeline.access import events_listed_for, events_visible_to, reads_everything, timelines_visible_to
 from timeline.models import ImportProgress
 
 
@@ -60,6 +60,26 @@ def render_brief_job(*, timeline_id: int, query: str, user_id: int | None) -> di
         "scope": scope,
         "timeline_id": timeline.pk,
     }
+
+
+@task()
+def render_selected_brief_job(*, event_ids: list[int], user_id: int | None) -> dict[str, Any]:
+    """Render the brief of exactly the events ``event_ids`` (selected in the admin, drafts
+    included) of those the user ``user_id`` may still see, and store the PDF.
+
+    Returns what :func:`render_brief_job` returns, with ``"timeline_ids"`` (every timeline
+    the brief draws on) instead of ``"timeline_id"``. Raises :class:`BriefJobRefused` when
+    the user may no longer read every event (or none of them is left).
+    """
+    from timeline.briefs import store_selected_brief
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id is not None else None
+    if user is None or not reads_everything(user, "event"):
+        raise BriefJobRefused(f"user {user_id} may not read the selected events")
+    stored = store_selected_brief(events_visible_to(user).filter(pk__in=event_ids))
+    if stored is None:
+        raise BriefJobRefused("none of the selected events is left")
+    return {**stored, "scope": "all"}
 
 
 class _Reader:

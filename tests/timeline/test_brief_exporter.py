@@ -37,6 +37,8 @@ from timeline.exporters.brief.text import (
     BriefText,
     Span,
     layout_lines,
+    shape_arabic,
+    visual_runs,
 )
 from timeline.models import Event
 from timeline.queries import events_with_relations
@@ -154,10 +156,12 @@ def test_brief_outline_entries_land_on_their_sections(demo_pdf):
         "Key to grades",
         "Summary",
         "Timeline chart",
+        "Locator map",
         "Chronology",
         "Sources",
     ]
     assert pages["Cover"] == 0
+    assert "No event in this selection has coordinates" in texts[pages["Locator map"]]
     assert pages["Key to grades"] <= 2
     assert pages["Summary"] > 0
     assert texts[pages["Chronology"]].count("Chronology") == 1
@@ -618,7 +622,112 @@ def test_django_start_up_and_brief_imports_do_not_import_reportlab():
     assert loaded == "[]"
 
 
-def test_right_to_left_runs_are_reversed_with_their_end_spaces_in_place():
-    runs = BriefText().font_runs("troops ירושלים front")
+def test_right_to_left_runs_are_drawn_reversed_as_one_island_with_numbers_left_to_right():
+    runs = BriefText().font_runs("troops ירושלים 12 במאי front")
 
-    assert "".join(run for _, run in runs) == "troops םילשורי front"
+    drawn = "".join(run for _, run in visual_runs(runs))
+
+    assert drawn == "troops יאמב 12 םילשורי front"
+
+
+def test_arabic_is_shaped_into_joined_forms_and_a_lam_alef_ligature():
+    shaped = shape_arabic("لا سلام")
+
+    assert [f"{ord(ch):04X}" for ch in shaped] == ["FEFB", "0020", "FEB3", "FEFC", "FEE1"]
+
+
+def test_long_right_to_left_text_wraps_with_its_first_words_on_the_first_line():
+    text = BriefText()
+    words = ["שלום", "עולם", "ירושלים", "הצבא", "דיווח", "היום"]
+    spans = [Span(run, font, 9, "#000000") for font, run in text.font_runs(" ".join(words))]
+
+    lines = layout_lines(spans, 80)
+    first_line = "".join(segment.text for segment in lines[0])
+
+    assert len(lines) > 1
+    assert first_line.split()[-1] == words[0][::-1]
+
+
+# Held back from the layout code: phrases a news timeline quotes, each on its own line.
+RIGHT_TO_LEFT_PHRASES = {
+    "Arabic": "قالت وزارة الدفاع إن القوافل وصلت",
+    "Arabic lam-alef": "لا السلام عليكم",
+    "Persian": "خبرگزاری ایران گزارش داد",
+    "Hebrew": "ירושלים הצבא דיווח על שיירה",
+}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_brief_pdftotext_returns_shaped_right_to_left_phrases_in_logical_order(tmp_path):
+    path = tmp_path / "rtl.pdf"
+    summary = "\n".join(RIGHT_TO_LEFT_PHRASES.values())
+    info = BriefInfo(title="Right to left", as_of=AS_OF)
+    path.write_bytes(render_brief_snapshots([snapshot_event(1, "Quotes", summary=summary)], {}, info=info))
+
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # pdftotext marks right-to-left text with embedding controls; they are not text.
+    lines = {line.strip() for line in re.sub("[\u202a-\u202e]", "", raw).splitlines()}
+    missing = [script for script, phrase in RIGHT_TO_LEFT_PHRASES.items() if phrase not in lines]
+
+    assert missing == []
+
+
+def test_brief_chart_turns_hundreds_of_spans_into_a_density_band():
+    events = []
+    for pk in range(1, 201):
+        event = snapshot_event(1 + pk % 28, f"Span {pk}")
+        event.pk = pk
+        event.lower, event.upper = dt.date(2025, 1 + pk % 6, 1), dt.date(2025, 7 + pk % 6, 28)
+        event.date = f"2025-{1 + pk % 6:02d}/2025-{7 + pk % 6:02d}"
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Density", as_of=AS_OF))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+
+    assert "The band above the bars: the 200 events whose date is uncertain" in text
+    assert "the darker a month, the more of them may fall in it (darkest: the most, 200)" in text
+
+
+def test_summary_key_labels_fit_their_column_up_to_k10000():
+    from reportlab.platypus import Paragraph
+
+    from timeline.exporters.brief.story import KEY_COLUMN, KEY_COLUMN_PADDING
+    from timeline.exporters.brief.styles import paragraph_styles
+
+    style = paragraph_styles()["summary_grade"]
+    widths = {}
+    for label in ("K9", "K250", "K10000"):
+        paragraph = Paragraph(label, style)
+        paragraph.wrap(KEY_COLUMN - KEY_COLUMN_PADDING, 100)
+        widths[label] = len(paragraph.blPara.lines)
+
+    assert widths == {"K9": 1, "K250": 1, "K10000": 1}
+
+
+def test_brief_summary_prints_key_labels_past_k100_whole():
+    events = []
+    for pk in range(1, 121):
+        event = snapshot_event(1 + pk % 28, f"Key event {pk}")
+        event.pk = pk
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Many keys", as_of=AS_OF))
+    text = "\n".join(page_texts(pdf))
+
+    assert re.findall(r"^K1[01]\d\b", text, flags=re.MULTILINE) == [f"K{n}" for n in range(100, 120)]
+
+
+def test_brief_chart_marks_key_events_spread_through_the_list_and_says_so():
+    events = []
+    for pk in range(1, 101):
+        event = snapshot_event(1 + pk % 28, f"Key {pk}")
+        event.pk = pk
+        event.lower = event.upper = dt.date(2020, 1, 1) + dt.timedelta(days=20 * pk)
+        event.date = event.lower.isoformat()
+        events.append(event)
+
+    pdf = render_brief_snapshots(events, {}, info=BriefInfo(title="Keys", as_of=AS_OF))
+    text = " ".join(" ".join(page_texts(pdf)).split())
+
+    assert "40 of the 100 key events, spread evenly through the list, are marked (K1, K3, K6 … K98)" in text
+    assert "every key event is listed in the summary." in text

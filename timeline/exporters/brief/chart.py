@@ -59,6 +59,10 @@ MAX_MONTH_BINS = 96
 MAX_CHART_KEYS = 40
 # Lanes of the strip where events dated only to a span are drawn as lines.
 MAX_SPAN_LANES = 12
+# Above this many spans, lines would pile up: the strip becomes a density band, each bin
+# shaded by how many spans may fall in it.
+MAX_SPAN_LINES = 150
+DENSITY_SHADES = ("#eef2f6", "#c9d6e3", "#8fa7c0", "#55779b", "#1f3a5f")
 
 
 def _bins_for(events: list[BriefEvent]) -> _Bins:
@@ -81,16 +85,28 @@ def chart_section(events: list[BriefEvent], key_events: list[BriefEvent], *, sty
     unit = "month" if bins.unit == "month" else ("year" if bins.step == 1 else f"{bins.step} years")
     period = bins.unit if bins.step == 1 else "period"
     spans = sum(1 for event in events if bins.index(event.lower) != bins.index(event.upper))
+    if spans > MAX_SPAN_LINES:
+        spans_words = (
+            f"The band above the bars: the {_events(spans)} whose date is uncertain or a span longer than that, "
+            f"as a density: the darker a {period}, the more of them may fall in it (darkest: the most, "
+            f"{_span_peak(events, bins):,}); they are not counted in any bar. "
+        )
+    else:
+        spans_words = (
+            f"Lines above the bars: the {_events(spans)} whose date is uncertain or a span longer than that, drawn "
+            "over the whole time they may fall in and not counted in any bar. "
+        )
     note = (
         f"Bars: events per {unit}, counting only the {_events(len(events) - spans)} dated within one {period}. "
-        f"Lines above the bars: the {_events(spans)} whose date is uncertain or a span longer than that, drawn "
-        "over the whole time they may fall in and not counted in any bar. "
-        "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
+        + spans_words
+        + "Below the axis, key events (K1, K2 … as in the summary): a diamond for a single day, a bar for a span."
     )
     if len(key_events) > MAX_CHART_KEYS:
+        numbers = [number for number, _ in charted_keys(key_events)]
         note += (
-            f" Only the first {MAX_CHART_KEYS} of {len(key_events):,} key events are marked; "
-            f"K{MAX_CHART_KEYS + 1}–K{len(key_events)} are listed in the summary only."
+            f" {MAX_CHART_KEYS} of the {len(key_events):,} key events, spread evenly through the list, are marked "
+            f"(K{numbers[0]}, K{numbers[1]}, K{numbers[2]} … K{numbers[-1]}); every key event is listed "
+            "in the summary."
         )
     return [_chart(events, key_events, bins), Paragraph(note, styles["note"])]
 
@@ -108,13 +124,18 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
             exact[first] += 1
         else:
             span_events.append(event)
-    span_lanes = _pack_spans(span_events, bins)
-    strip = (min(max(span_lanes, default=-1) + 1, MAX_SPAN_LANES)) * 2.5 + (6 if span_events else 0)
+    density = len(span_events) > MAX_SPAN_LINES
+    span_lanes = [] if density else _pack_spans(span_events, bins)
+    if density:
+        strip = 14.0
+    else:
+        strip = (min(max(span_lanes, default=-1) + 1, MAX_SPAN_LANES)) * 2.5 + (6 if span_events else 0)
     peak = max(exact) or 1
     tick = _nice_tick(peak)
     top_value = tick * math.ceil(peak / tick)
 
-    shown_keys = key_events[:MAX_CHART_KEYS]
+    charted = charted_keys(key_events)
+    shown_keys = [event for _, event in charted]
     lanes = _pack_lanes(shown_keys, bins)
     lane_count = max(lanes, default=-1) + 1
     lane_height = 11
@@ -148,7 +169,15 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
             drawing.add(Rect(x, axis_y, slot - bar_gap, exact_height, fillColor=accent, strokeColor=None))
     drawing.add(Line(plot_left, axis_y, plot_right, axis_y, strokeColor=HexColor(INK), strokeWidth=0.6))
     strip_bottom = axis_y + plot_height + 8
-    for event, lane in zip(span_events, span_lanes, strict=True):
+    if density:
+        overlaps = _span_counts(span_events, bins)
+        top = max(overlaps) or 1
+        for index, count in enumerate(overlaps):
+            if count:
+                shade = DENSITY_SHADES[min(len(DENSITY_SHADES) - 1, (len(DENSITY_SHADES) * count - 1) // top)]
+                x = plot_left + index * slot
+                drawing.add(Rect(x, strip_bottom, slot, 8, fillColor=HexColor(shade), strokeColor=None))
+    for event, lane in zip(span_events if not density else [], span_lanes, strict=True):
         y = strip_bottom + (lane % MAX_SPAN_LANES) * 2.5
         x0 = plot_left + slot * bins.position(event.lower)
         x1 = plot_left + slot * bins.position(event.upper, end=True)
@@ -197,7 +226,7 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
             drawing.add(String(x, axis_y - 9, label, fontName=SANS, fontSize=6.5, fillColor=muted, textAnchor="middle"))
 
     red = HexColor(KEY_RED)
-    for number, (event, lane) in enumerate(zip(shown_keys, lanes, strict=True), start=1):
+    for (number, event), lane in zip(charted, lanes, strict=True):
         y = axis_y - 32 - lane * lane_height
         x0 = plot_left + slot * bins.position(event.lower)
         x1 = plot_left + slot * bins.position(event.upper, end=True)
@@ -226,6 +255,17 @@ def _chart(events: list[BriefEvent], key_events: list[BriefEvent], bins: _Bins) 
                 label_x, label_y, anchor = x1, y + 3, "end"
         drawing.add(String(label_x, label_y, label, fontName=SANS_BOLD, fontSize=6.5, fillColor=red, textAnchor=anchor))
     return drawing
+
+
+def charted_keys(key_events: list[BriefEvent]) -> list[tuple[int, BriefEvent]]:
+    """The key events the chart marks, with their K numbers: all of them up to
+    ``MAX_CHART_KEYS``, else that many spread evenly through the list (the first ones
+    alone would crowd the start of a long period and leave the rest bare)."""
+    numbered = list(enumerate(key_events, start=1))
+    if len(numbered) <= MAX_CHART_KEYS:
+        return numbered
+    step = len(numbered) / MAX_CHART_KEYS
+    return [numbered[int(index * step)] for index in range(MAX_CHART_KEYS)]
 
 
 def _pack_lanes(key_events: list[BriefEvent], bins: _Bins) -> list[int]:
@@ -265,6 +305,20 @@ def _pack_spans(span_events: list[BriefEvent], bins: _Bins) -> list[int]:
     for position, index in enumerate(order):
         result[index] = lanes[position]
     return result
+
+
+def _span_counts(span_events: list[BriefEvent], bins: _Bins) -> list[int]:
+    """For each bin, how many of ``span_events`` may fall in it."""
+    counts = [0] * bins.count
+    for event in span_events:
+        for index in range(bins.index(event.lower), bins.index(event.upper) + 1):
+            counts[index] += 1
+    return counts
+
+
+def _span_peak(events: list[BriefEvent], bins: _Bins) -> int:
+    spans = [event for event in events if bins.index(event.lower) != bins.index(event.upper)]
+    return max(_span_counts(spans, bins), default=0)
 
 
 def _events(count: int) -> str:

@@ -52,6 +52,9 @@ class BriefEvent:
     number: int = 0
     # Not published: printed with DRAFT on the entry and on every page.
     draft: bool = False
+    # Where it happened, for the locator map (both or neither).
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def display_date(self) -> str:
@@ -162,6 +165,8 @@ def snapshot_events(
                 citations=citations,
                 url=f"{site_url}{event.path}" if site_url else "",
                 draft=not event.published,
+                latitude=event.latitude if event.longitude is not None else None,
+                longitude=event.longitude if event.latitude is not None else None,
             )
         )
     return entries, sources

@@ -13,6 +13,10 @@ from timeline.exporters.brief.layout import ACCENT, FRAME_WIDTH, KEY_RED, MARKIN
 from timeline.exporters.brief.styles import table_style
 from timeline.exporters.brief.text import PLACEHOLDER, SANS_BOLD, BriefText
 
+# The summary's K column: "K10000" (30 pt in bold 8.5 pt) fits on one line.
+KEY_COLUMN = 12 * MM
+KEY_COLUMN_PADDING = 2
+
 
 def build_story(
     events: list[BriefEvent],
@@ -29,6 +33,7 @@ def build_story(
     from timeline.exporters.brief.chronology import chronology, sources_list
     from timeline.exporters.brief.framing import framing, sourcing_summary
     from timeline.exporters.brief.key import grading_key
+    from timeline.exporters.brief.locator import MAP_HEIGHT, locator_section
 
     heading = Heading
     story: list[Any] = [heading("BRIEF", styles["cover_kicker"], outline_title="Cover", key="cover", level=0)]
@@ -42,6 +47,7 @@ def build_story(
         ("Key to grades and statuses", "key", 0),
         ("Summary", "summary", 0),
         ("Timeline", "chart", 0),
+        ("Map", "map", 0),
         ("Chronology", "chronology", 0),
         *[(str(year), f"y{year}", 1) for year in years[:30]],
         ("Sources", "sources", 0),
@@ -69,6 +75,10 @@ def build_story(
     story.append(CondPageBreak(95 * MM))
     story.append(heading("Timeline", styles["h1"], outline_title="Timeline chart", key="chart", level=0))
     story += chart_section(events, key_events, styles=styles)
+
+    story.append(CondPageBreak(MAP_HEIGHT + 30 * MM))
+    story.append(heading("Map", styles["h1"], outline_title="Locator map", key="map", level=0))
+    story += locator_section(events, key_events, styles=styles)
 
     story.append(PageBreak())
     story.append(heading("Chronology", styles["h1"], outline_title="Chronology", key="chronology", level=0))
@@ -192,7 +202,7 @@ def summary(
                 Paragraph(event.grade, styles["summary_grade"]),
             ]
         )
-    table = Table(rows, colWidths=[12 * MM, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1)
+    table = Table(rows, colWidths=[KEY_COLUMN, 34 * MM, FRAME_WIDTH - 56 * MM, 10 * MM], repeatRows=0, splitInRow=1)
     table.setStyle(
         table_style(
             [
@@ -202,6 +212,7 @@ def summary(
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TEXTCOLOR", (0, 0), (0, -1), HexColor(KEY_RED)),
+                ("RIGHTPADDING", (0, 0), (0, -1), KEY_COLUMN_PADDING),
             ]
         )
     )
