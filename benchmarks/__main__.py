@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUITES = ["api", "feeds", "briefs", "dates", "serve", "pages", "imports"]
+SUITES = ["api", "feeds", "briefs", "dates", "serve", "pages", "scale", "imports"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -176,6 +176,10 @@ def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) ->
             ],
             batch_size=2000,
         )
+        # Bulk paths skip the signals that keep the search document (timeline/search.py).
+        from timeline.search import refresh_search_text
+
+        refresh_search_text(Event.objects.filter(timeline=timeline))
     return timeline
 
 

@@ -377,6 +377,9 @@ SPECTACULAR_SETTINGS = {
 # Calendar feeds: how often subscribers are told to refresh (hours) and how long descriptions may be.
 TIMELINE_FEED_REFRESH_HOURS = envint("TIMELINE_FEED_REFRESH_HOURS", 12)
 TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
+# Calendar feeds holding more events are refused (413, with advice to narrow them): a feed is
+# rendered and cached whole (10,000 events: 11 MB, 60 MB peak while rendering).
+TIMELINE_FEED_MAX_EVENTS = envint("TIMELINE_FEED_MAX_EVENTS", 10000)
 # API writes sent with an Idempotency-Key header: how long their first answer is replayed (hours).
 TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
 # Embeds (/timelines/<slug>/embed/ of public and unlisted timelines): the CSP frame-ancestors

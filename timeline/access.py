@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -80,6 +81,13 @@ def published_events_of(timeline: Timeline) -> QuerySet[Event]:
 
 def actors_named_on(events: QuerySet[Event]) -> QuerySet[Actor]:
     """Actors involved in, or claiming, any of ``events``."""
+    if connection.vendor == "postgresql":
+        # EXISTS stops at an actor's first link in scope; the IN lists below read every link of
+        # every event in scope (a sequential scan of the link table on a large timeline).
+        events = events.order_by()
+        return Actor.objects.filter(
+            Q(Exists(events.filter(actors=OuterRef("pk")))) | Q(Exists(events.filter(claimant=OuterRef("pk"))))
+        )
     # Semi-joins (IN) rather than correlated EXISTS: SQLite evaluates an EXISTS once per actor,
     # which cost a timeline page of 10,000 events 0.5 s; the IN lists are built once.
     ids = events.order_by().values("pk")
@@ -95,6 +103,8 @@ def sources_cited_on(events: QuerySet[Event]) -> QuerySet[Source]:
 
 def tags_on(events: QuerySet[Event]) -> QuerySet[Tag]:
     """Tags of any of ``events``."""
+    if connection.vendor == "postgresql":
+        return Tag.objects.filter(Exists(events.order_by().filter(tags=OuterRef("pk"))))
     ids = events.order_by().values("pk")
     return Tag.objects.filter(pk__in=Event.tags.through.objects.filter(event_id__in=ids).values("tag_id"))
 

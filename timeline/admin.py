@@ -14,10 +14,17 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import access, dates, services
+from timeline import access, dates, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_imports import TimelineImportAdminMixin
+from timeline.admin_scale import (
+    ActorSidebarFilter,
+    EstimatedCountPaginator,
+    TagSidebarFilter,
+    capped_event_count,
+    count_label,
+)
 from timeline.admin_tokens import ApiTokenAdmin
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
@@ -35,18 +42,26 @@ from timeline.queries import citations_with_sources
 
 class VisibleWithTotalAdminMixin:
     """The rows the editor may see (``visible_to``, from timeline.access), each with a count of
-    ``total_of`` annotated in one query per page, shown by :meth:`total` (the "Events" column)."""
+    ``total_of`` annotated in one query per page, shown by :meth:`event_count` (the "Events" column).
+
+    With ``event_link`` (the Event field pointing at the row, e.g. "timeline") the total is
+    events counted to ``EXACT_COUNT_LIMIT + 1`` at most (:func:`capped_event_count`), shown
+    as "10,000+" above it: a timeline of a million events is not counted on every page.
+    """
 
     visible_to: Any = None
     total_of = "events"
+    event_link: str | None = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         visible = super().get_queryset(request) & self.visible_to(request.user)  # type: ignore[misc]
+        if self.event_link:
+            return visible.annotate(row_total=capped_event_count(**{self.event_link: OuterRef("pk")}))
         return visible.annotate(row_total=Count(self.total_of))
 
     @admin.display(description="Events", ordering="row_total")
-    def event_count(self, obj: Any) -> int:
-        return int(obj.row_total)
+    def event_count(self, obj: Any) -> str:
+        return count_label(int(obj.row_total))
 
 
 @admin.register(Timeline)
@@ -81,6 +96,7 @@ class TimelineAdmin(
     )
 
     visible_to = staticmethod(access.timelines_visible_to)
+    event_link = "timeline"
 
     @admin.display(description="Events")
     def events_link(self, obj: Timeline) -> str:
@@ -197,9 +213,12 @@ class EventAdmin(SimpleHistoryAdmin):
         "precision",
         "published",
         "key",
-        ("tags", admin.RelatedOnlyFieldListFilter),
-        ("actors", admin.RelatedOnlyFieldListFilter),
+        TagSidebarFilter,
+        ActorSidebarFilter,
     )
+    # No COUNT(*) of every event: "(Show all)" without a total, and estimated page counts.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_select_related = ("timeline", "claimant")
     list_per_page = 100
     search_fields = (
@@ -211,7 +230,9 @@ class EventAdmin(SimpleHistoryAdmin):
         "claimant__name",
         "claimant__native_name",
     )
-    search_help_text = "Title, summary, location and actor names (also in their own script)."
+    search_help_text = (
+        "Title, summary, location, actor names (also in their own script), tags, citation quotes and source titles."
+    )
     autocomplete_fields = ("claimant", "actors", "tags")
     inlines = (CitationInline,)
     actions = ("publish", "unpublish", brief_for_selected_events)
@@ -271,6 +292,14 @@ class EventAdmin(SimpleHistoryAdmin):
         # Citations with their sources feed the grade column in one extra query per page.
         visible = super().get_queryset(request) & access.events_visible_to(request.user)
         return visible.prefetch_related(citations_with_sources())
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Event], search_term: str
+    ) -> tuple[QuerySet[Event], bool]:
+        """The indexed search every surface uses (``timeline.search``); no duplicates to remove."""
+        if not search_term.strip():
+            return queryset, False
+        return search.search(queryset, search_term), False
 
     def get_list_display(self, request: HttpRequest) -> Any:
         # With a single timeline its column would repeat one title on every row.
@@ -387,6 +416,7 @@ class ActorAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
     search_fields = ("name", "native_name", "description")
 
     visible_to = staticmethod(access.actors_visible_to)
+    event_link = "actors"
 
 
 @admin.register(Tag)
@@ -396,6 +426,7 @@ class TagAdmin(VisibleWithTotalAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     visible_to = staticmethod(access.tags_visible_to)
+    event_link = "tags"
 
 
 @admin.register(EventTombstone)

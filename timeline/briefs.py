@@ -42,7 +42,7 @@ from timeline import export
 from timeline.access import events_listed_for, reads_everything, timelines_visible_to
 from timeline.filters import window_anchor
 from timeline.models import Event, Timeline
-from timeline.queries import event_snapshots
+from timeline.queries import count_up_to, event_snapshots
 from timeline.snapshot import EventSnapshot
 from timeline.throttles import BRIEF_RENDER_THROTTLES
 
@@ -406,22 +406,25 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     except export.FilterRefused as refused:
         return export.refusal_response(refused)
     filename = brief_filename(timeline, brief)
+    limit = settings.TIMELINE_BRIEF_MAX_EVENTS
     counted: list[int] = []
 
-    def count() -> int:
+    def over_limit() -> bool:
+        # Counted to the limit only: enough to tell a brief rendered here from a worker's.
         if not counted:
-            counted.append(brief.events.count())
-        return counted[0]
+            counted.append(count_up_to(brief.events, limit))
+        return counted[0] > limit
 
     def stored() -> HttpResponseBase | None:
         name = stored_brief_name(brief.etag)
-        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS and default_storage.exists(name):
+        if over_limit() and default_storage.exists(name):
             return stored_pdf_response(name, filename=filename, etag=brief.etag)
         return None
 
     def queued() -> HttpResponseBase | None:
-        if count() > settings.TIMELINE_BRIEF_MAX_EVENTS:
-            return enqueue_brief_job(request, timeline, brief, count())
+        if over_limit():
+            # The exact number for the reader: a worker is about to read them all anyway.
+            return enqueue_brief_job(request, timeline, brief, brief.events.count())
         return None
 
     return export.serve(

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
@@ -46,8 +47,8 @@ from timeline.exporters import ical
 from timeline.exporters.formats import CalendarExporter
 from timeline.feed_validators import GENERATION_KEY, current_generation
 from timeline.filters import EventFilter, window_anchor
-from timeline.models import Precision, Timeline
-from timeline.queries import event_snapshots
+from timeline.models import Event, Precision, Timeline
+from timeline.queries import count_up_to, event_snapshots
 from timeline.services import feed_token_digest
 from timeline.throttles import FEED_RENDER_THROTTLES
 
@@ -99,6 +100,10 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: 
     def event_filter_check() -> None:
         event_filter()
 
+    def size_refusal() -> HttpResponse | None:
+        # After the check (the filter is valid), before the render throttle counts.
+        return too_many_events_refusal(event_filter().qs)
+
     exporter = export.exporter_for("ics")
     # content_changed_at also moves when a cited source, a claimant or a tag is edited (signals.py).
     times = [timeline.content_changed_at, timeline.updated_at]
@@ -140,6 +145,7 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: 
         # A client holds this ETag only from a 200 for the same address and data, so a
         # 304 can skip building the filter.
         check=event_filter_check,
+        prepare=size_refusal,
         throttles=FEED_RENDER_THROTTLES,
         throttle_message="Too many calendar feeds were rendered for this client.",
         kept=recent_bodies,
@@ -154,10 +160,35 @@ def subscription_feed_size(timeline: Timeline) -> int:
     assert isinstance(resolved, Export)
     body = export.cached_body(resolved)
     if body is None:
+        # Over TIMELINE_FEED_MAX_EVENTS subscribers get a 413 instead: nothing to render here.
+        if resolved.prepare() is not None:
+            return 0
         resolved.check()  # validates the (empty) filter, as serving does before rendering
         body = resolved.exporter.render(resolved.snapshot())
         export.keep_body(resolved, body)
     return len(body)
+
+
+def too_many_events_refusal(events: QuerySet[Event]) -> HttpResponse | None:
+    """A 413 with advice when ``events`` hold more than ``settings.TIMELINE_FEED_MAX_EVENTS``
+    (counted to the limit only), else None.
+
+    A feed is rendered whole and cached whole: an unfiltered feed of 10,000 events is
+    11 MB with a 60 MB peak while rendering, and at 1,000,000 it would be about 1.1 GB,
+    beyond Redis's 512 MB value limit. Briefs refuse above their own limit the same way.
+    """
+    limit = settings.TIMELINE_FEED_MAX_EVENTS
+    if count_up_to(events, limit) <= limit:
+        return None
+    message = (
+        f"This feed would hold more than {limit:,} events; the limit is {limit:,} "
+        "(settings.TIMELINE_FEED_MAX_EVENTS). Narrow it with the API's filters: a window of dates "
+        "(overlaps=2025-04, within=2024-10/2025-04), tag=, actor=, status=, min_credibility= or key=1; "
+        "or subscribe to several narrower feeds."
+    )
+    response = _plain(HttpResponse, message)
+    response.status_code = 413
+    return response
 
 
 def _slug_feed_export(request: HttpRequest, slug: str) -> Export | HttpResponse:

@@ -288,6 +288,9 @@ class Event(models.Model):
         "importing the same file again updates the event instead of adding another.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Summary, location, actor and claimant names, tags, citation quotes and source titles:
+    # the indexed search document, kept by timeline.search.refresh_search_text.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -309,7 +312,7 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain"],
+        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain", "search_text"],
         m2m_fields=[actors, tags],
     )
 
@@ -319,6 +322,8 @@ class Event(models.Model):
             models.Index(fields=["timeline", "date_lower", "date_upper"], name="event_timeline_dates"),
             models.Index(fields=["timeline", "published", "date_lower"], name="event_timeline_published"),
             models.Index(fields=["updated_at"], name="event_updated_at"),
+            # Lists across timelines (the admin, the API without ``timeline=``) in date order.
+            models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),

@@ -7,6 +7,7 @@ here, in one place, so each consumer runs the same constant number of queries.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
@@ -16,6 +17,13 @@ from timeline import labels, links
 from timeline.axis import AxisEvent
 from timeline.models import Citation, Event, Precision
 from timeline.snapshot import CitationSnapshot, EventSnapshot, SourceSnapshot
+
+
+def count_up_to(queryset: QuerySet[Any], limit: int) -> int:
+    """How many rows ``queryset`` holds, counted to ``limit + 1`` at most: enough to tell
+    "within the limit" from "over it" without counting a million rows (the brief's check
+    counted every matching event)."""
+    return queryset.order_by().values("pk")[: limit + 1].count()
 
 
 def citations_with_sources(*, to_attr: str | None = None) -> Prefetch:

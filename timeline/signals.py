@@ -4,13 +4,14 @@ and queue the pre-rendering of changed calendar blocks (``timeline.feed_blocks``
 from typing import Any
 
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from timeline.feed_blocks import prerender_on_commit
 from timeline.feed_validators import expire_feed_validators
 from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
+from timeline.search import refresh_search_text
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="timeline_event_tombstone")
@@ -94,3 +95,64 @@ def event_links_changed(sender: Any, instance: Any, action: str, reverse: bool, 
 def timeline_changed(sender: type[Timeline], instance: Timeline, **kwargs: Any) -> None:
     # Title, description, visibility and updated_at shape every feed of the timeline.
     expire_feed_validators()
+
+
+# --- The search document (timeline/search.py) follows what it holds -------------------
+
+
+@receiver(post_save, sender=Event, dispatch_uid="timeline_event_search_saved")
+def event_saved_search(sender: type[Event], instance: Event, raw: bool = False, **kwargs: Any) -> None:
+    refresh_search_text([instance.pk])
+
+
+@receiver(post_save, sender=Citation, dispatch_uid="timeline_citation_search_saved")
+@receiver(post_delete, sender=Citation, dispatch_uid="timeline_citation_search_deleted")
+def citation_changed_search(sender: type[Citation], instance: Citation, **kwargs: Any) -> None:
+    refresh_search_text([instance.event_id])
+
+
+@receiver(post_save, sender=Source, dispatch_uid="timeline_source_search_saved")
+def source_saved_search(sender: type[Source], instance: Source, created: bool, **kwargs: Any) -> None:
+    if not created:
+        refresh_search_text(Event.objects.filter(citations__source=instance))
+
+
+@receiver(post_save, sender=Actor, dispatch_uid="timeline_actor_search_saved")
+def actor_saved_search(sender: type[Actor], instance: Actor, created: bool, **kwargs: Any) -> None:
+    if not created:
+        refresh_search_text(Event.objects.filter(Q(claimant=instance) | Q(actors=instance)))
+
+
+@receiver(post_save, sender=Tag, dispatch_uid="timeline_tag_search_saved")
+def tag_saved_search(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) -> None:
+    if not created:
+        refresh_search_text(Event.objects.filter(tags=instance))
+
+
+@receiver(pre_delete, sender=Actor, dispatch_uid="timeline_actor_search_deleting")
+@receiver(pre_delete, sender=Tag, dispatch_uid="timeline_tag_search_deleting")
+def named_deleting_search(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # The link rows go with the object, without m2m_changed: remember whose document held the name.
+    instance._search_event_ids = list(instance.events.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Actor, dispatch_uid="timeline_actor_search_deleted")
+@receiver(post_delete, sender=Tag, dispatch_uid="timeline_tag_search_deleted")
+def named_deleted_search(sender: Any, instance: Any, **kwargs: Any) -> None:
+    refresh_search_text(getattr(instance, "_search_event_ids", []))
+
+
+@receiver(m2m_changed, sender=Event.tags.through, dispatch_uid="timeline_event_tags_search")
+@receiver(m2m_changed, sender=Event.actors.through, dispatch_uid="timeline_event_actors_search")
+def event_links_changed_search(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            refresh_search_text([instance.pk])
+    elif action in ("post_add", "post_remove"):
+        refresh_search_text(pk_set or [])
+    elif action == "pre_clear":
+        instance._search_event_ids = list(instance.events.values_list("pk", flat=True))
+    elif action == "post_clear":
+        refresh_search_text(getattr(instance, "_search_event_ids", []))

@@ -157,6 +157,25 @@ def last_shown_in(user: Any, scope: SyncScope) -> Subquery:
     return Subquery(shown_timelines.order_by("-history_date").values("slug")[:1])
 
 
+def _timelines_left_view(user: Any, scope: SyncScope, since: dt.datetime) -> QuerySet[Timeline]:
+    """Timelines changed at or after ``since`` that the reader can no longer list in ``scope``.
+
+    Only their events can have left the view without being changed themselves (an
+    event unpublished or moved is stamped). A timeline edited while still in view
+    lists nothing: the former ``OR timeline.updated_at >= since`` re-listed every
+    event ever withdrawn from it after any edit, and read every event of the timeline
+    (640 ms on a timeline of 100,000 events, over 60 s at 1,000,000).
+    """
+    changed = Timeline.objects.filter(updated_at__gte=since)
+    if scope.timeline_id is not None:
+        changed = changed.filter(pk=scope.timeline_id)
+    if reads_everything(user, "event"):
+        # Drafts and private timelines are in this reader's view: no timeline leaves it.
+        return changed.none()
+    visible = list(READABLE_BY_LINK) if scope.timeline_id is not None else [Visibility.PUBLIC]
+    return changed.exclude(visibility__in=visible)
+
+
 def deleted_events(*, user: Any, scope: SyncScope, since: dt.datetime) -> list[dict[str, Any]]:
     """Events that left ``user``'s view of ``scope`` at or after ``since``, oldest first.
 
@@ -176,8 +195,14 @@ def deleted_events(*, user: Any, scope: SyncScope, since: dt.datetime) -> list[d
     in_view: QuerySet[Event] = events_listed_for(user, timeline=timeline)
     if scope.timeline_id is not None and timeline is None:
         in_view = Event.objects.none()
+    # The few timelines first, as literal ids: an OR with a subquery cannot use the indexes
+    # (a sequential scan of every event), an OR of two indexed conditions can.
+    changed_or_left = Q(updated_at__gte=since)
+    left_ids = list(_timelines_left_view(user, scope, since).values_list("pk", flat=True))
+    if left_ids:
+        changed_or_left |= Q(timeline_id__in=left_ids)
     withdrawn = (
-        Event.objects.filter(Q(updated_at__gte=since) | Q(timeline__updated_at__gte=since))
+        Event.objects.filter(changed_or_left)
         # NOT EXISTS, an anti-join; NOT IN over a subquery grows quadratically past work_mem.
         .filter(~Exists(in_view.filter(pk=OuterRef("pk"))))
         .annotate(shown_in=last_shown_in(user, scope))

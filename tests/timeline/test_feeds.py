@@ -402,8 +402,9 @@ def test_timeline_feed_query_count_is_constant(client, django_assert_num_queries
     timeline = TimelineFactory()
     make_events(timeline, count)
 
-    # 1: the timeline by slug; 2: events joined with their claimant; 3: tag names; 4: citations with sources.
-    with django_assert_num_queries(4):
+    # 1: the timeline by slug; 2: the size limit (events counted to TIMELINE_FEED_MAX_EVENTS + 1);
+    # 3: events joined with their claimant; 4: tag names; 5: citations with sources.
+    with django_assert_num_queries(5):
         response = client.get(feed_url(timeline))
 
     assert len(uids(response)) == count
@@ -428,8 +429,9 @@ def test_token_feed_query_count_is_constant(client, django_assert_num_queries, c
     make_events(timeline, count)
     token = timeline_rotate_feed_token(timeline=timeline)
 
-    # 1: the timeline by token digest; 2: events with claimant; 3: tag names; 4: citations with sources.
-    with django_assert_num_queries(4):
+    # 1: the timeline by token digest; 2: the size limit (counted to TIMELINE_FEED_MAX_EVENTS + 1);
+    # 3: events with claimant; 4: tag names; 5: citations with sources.
+    with django_assert_num_queries(5):
         response = client.get(token_url(token))
 
     assert len(uids(response)) == count

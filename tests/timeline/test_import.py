@@ -539,3 +539,16 @@ def test_references_match_by_url_name_native_name_and_slug():
     assert event.sources.get().title == "Stored title"
     _, report = import_file(TimelineFactory(), b"title,date,tags\nTwo,2025,kursk-region\n")
     assert report.new_tags == []
+
+
+def test_imported_events_are_found_by_search():
+    timeline = TimelineFactory()
+    data = (
+        "title,date,published,sources\n"
+        'Convoy near Rason,2025-04,yes,"[{""url"": ""https://example.org/r"", ""title"": ""Report"", '
+        '""quote"": ""Observers counted сорок вагонів""}]"\n'
+    ).encode()
+    _, report = import_file(timeline, data)
+    assert report.written
+    found = Client().get(f"/api/v1/events/?timeline={timeline.slug}&q=вагонів").json()["results"]
+    assert [event["title"] for event in found] == ["Convoy near Rason"]

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from timeline import access, sync
+from timeline import access, search, sync
 from timeline.access import events_visible_to
 from timeline.api.conditional import EventFilterBackend, check_if_match, event_etag, if_none_match_hits
 from timeline.api.errors import ApiViewSetMixin
@@ -123,6 +123,26 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
             # (the filter then narrows to it, and refuses a slug the reader may not see).
             events = access.events_listed_for(user)
         return events_with_relation_lists(events)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        self.page_events = super().paginate_queryset(queryset)
+        return self.page_events
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The filtered page; with ``q=`` each event also carries ``search``: its ``rank``
+        (higher is more relevant) and a ``snippet`` (escaped HTML, matches in ``<mark>``)."""
+        response = super().list(request, *args, **kwargs)
+        value = request.query_params.get("q", "")
+        page = getattr(self, "page_events", None)
+        if value.strip() and page and response.status_code == status.HTTP_200_OK:
+            extracts = search.snippets(page, value)
+            for row, event in zip(response.data["results"], page, strict=True):
+                rank = getattr(event, "search_rank", None)
+                row["search"] = {
+                    "rank": round(rank, 6) if rank is not None else None,
+                    "snippet": str(extracts.get(event.pk, "")),
+                }
+        return response
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.request is not None and self.request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -35,6 +35,18 @@ def page_size_from(request: Request, name: str, default: int, cap: int) -> int:
     return min(int(digits), cap)
 
 
+# Sort keys that are annotations rather than fields, and their types.
+ANNOTATED_KEYS = {"search_rank": float}
+
+
+def _key_value(name: str, value: Any) -> Any:
+    if name in ANNOTATED_KEYS:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(name)
+        return ANNOTATED_KEYS[name](value)
+    return cast(Field[Any, Any], Event._meta.get_field(name)).to_python(value)
+
+
 class EventCursorPagination(BasePagination):
     """Keyset ("cursor") pagination over the filter's full ordering.
 
@@ -88,10 +100,7 @@ class EventCursorPagination(BasePagination):
                 {self.cursor_query_param: ["This cursor belongs to another ordering; start again without it."]}
             )
         try:
-            key = [
-                cast(Field[Any, Any], Event._meta.get_field(name.lstrip("-"))).to_python(value)
-                for name, value in zip(ordering, values, strict=True)
-            ]
+            key = [_key_value(name.lstrip("-"), value) for name, value in zip(ordering, values, strict=True)]
         except (DjangoValidationError, TypeError):
             raise invalid from None
         if any(value is None for value in key):

@@ -54,6 +54,7 @@ from timeline.models import (
     Timeline,
     http_url_validator,
 )
+from timeline.search import refresh_search_text
 from timeline.sync import change_time
 
 TRUE = frozenset({"true", "yes", "y", "1", "x", "published", "key"})
@@ -530,6 +531,8 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         Event.actors.through.objects.bulk_create(actor_links)
         Event.tags.through.objects.bulk_create(tag_links)
         Citation.objects.bulk_create(citations)
+        # Bulk inserts send no signals: build the new events' search documents here.
+        refresh_search_text([event.pk for event in new_events])
     timeline.touch(now)
 
 
