@@ -15,8 +15,11 @@ HTML pages, the calendar feeds, the PDF briefs and the admin. The rules:
   functions only ever narrow querysets, so a hidden object is simply absent
   (a 404, or "not one of the available choices" in a filter).
 
-Changing follows Django's model permissions (the "Editors" group); per-timeline
-roles are not part of this policy yet.
+* Roles per timeline (owner, editor, reviewer, viewer; ``timeline/rules.py`` has the
+  table): anyone with a role on a timeline reads all of it, drafts included, as if
+  it were theirs; ``may`` answers every other action (edit, submit, approve,
+  publish, manage roles) for one timeline or event. The global "Editors" group and
+  superusers keep every right on every timeline.
 """
 
 from __future__ import annotations
@@ -35,14 +38,77 @@ READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
 
 def reads_everything(user: Any, model_name: str) -> bool:
     """Whether ``user`` may read drafts, private timelines and hidden names of ``model_name``
-    ("event", "timeline", "actor", "source", "tag", "eventtombstone").
+    ("event", "timeline", "actor", "source", "tag", "eventtombstone") on every timeline.
 
-    The ``view`` permission grants it, and so does ``change``, as in Django's admin:
-    whoever may change a row may read it.
+    The global ``view`` permission grants it, and so does ``change``, as in Django's admin:
+    whoever may change a row may read it. A role on one timeline does not.
     """
     if user is None or not user.is_active:
         return False
     return bool(user.has_perm(f"timeline.view_{model_name}") or user.has_perm(f"timeline.change_{model_name}"))
+
+
+def may(user: Any, action: str, obj: Timeline | Event) -> bool:
+    """Whether ``user`` may ``action`` ("view", "edit", "submit", "approve", "publish",
+    "manage_roles") on the timeline ``obj`` (or the timeline of the event ``obj``; approving
+    looks at who last changed that event). Raises ``KeyError`` for an unknown action."""
+    from timeline.rules import ACTIONS, ROLE_RULES
+
+    if action not in ACTIONS:
+        raise KeyError(action)
+    if user is None:
+        return False
+    return bool(ROLE_RULES.test_rule(action, user, obj))
+
+
+def role_timeline_ids(user: Any, *roles: str) -> QuerySet[Any]:
+    """Ids of the timelines on which ``user`` has one of ``roles`` (any role when none given)."""
+    from timeline.models import TimelineRole
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return TimelineRole.objects.none().values("timeline_id")
+    held = TimelineRole.objects.filter(user_id=user.pk)
+    if roles:
+        held = held.filter(role__in=roles)
+    return held.values("timeline_id")
+
+
+def has_any_role(user: Any, *roles: str) -> bool:
+    """Whether ``user`` has one of ``roles`` (any role when none given) on some timeline."""
+    return role_timeline_ids(user, *roles).exists()
+
+
+def may_somewhere(user: Any, action: str) -> bool:
+    """Whether ``user`` may ``action`` on at least one timeline; no query for superusers and
+    holders of the global permission (it decides which admin actions and fields are offered)."""
+    from timeline.rules import ROLES_FOR
+
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser or (action != "manage_roles" and user.has_perm("timeline.change_event")):
+        return True
+    return has_any_role(user, *ROLES_FOR[action])
+
+
+def timelines_where(user: Any, action: str) -> QuerySet[Timeline]:
+    """Timelines on which ``user`` may ``action`` (the choices of the event form's timeline field)."""
+    from timeline.rules import ROLES_FOR
+
+    if user is None or not user.is_active:
+        return Timeline.objects.none()
+    if user.is_superuser or (action != "manage_roles" and user.has_perm("timeline.change_event")):
+        return Timeline.objects.all()
+    return Timeline.objects.filter(pk__in=role_timeline_ids(user, *ROLES_FOR[action]))
+
+
+def reads_drafts_of(user: Any, timeline: Timeline | int) -> bool:
+    """Whether ``user`` reads the drafts of ``timeline`` (a timeline or its id): with the global
+    permission, or a role on it. Exports name their scope by it, so a body rendered with drafts
+    (ETag, cache key) is never the one served to a reader without them."""
+    if reads_everything(user, "event"):
+        return True
+    timeline_id = timeline if isinstance(timeline, int) else timeline.pk
+    return role_timeline_ids(user).filter(timeline_id=timeline_id).exists()
 
 
 def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timeline]:
@@ -51,7 +117,7 @@ def timelines_visible_to(user: Any, *, listed: bool = False) -> QuerySet[Timelin
     if reads_everything(user, "timeline"):
         return Timeline.objects.all()
     visible = [Visibility.PUBLIC] if listed else list(READABLE_BY_LINK)
-    return Timeline.objects.filter(visibility__in=visible)
+    return Timeline.objects.filter(Q(visibility__in=visible) | Q(pk__in=role_timeline_ids(user)))
 
 
 def events_visible_to(user: Any) -> QuerySet[Event]:
@@ -59,7 +125,9 @@ def events_visible_to(user: Any) -> QuerySet[Event]:
     public and unlisted timelines, or everything with the view permission."""
     if reads_everything(user, "event"):
         return Event.objects.all()
-    return Event.objects.filter(published=True, timeline__visibility__in=READABLE_BY_LINK)
+    return Event.objects.filter(
+        Q(published=True, timeline__visibility__in=READABLE_BY_LINK) | Q(timeline_id__in=role_timeline_ids(user))
+    )
 
 
 def events_listed_for(user: Any, *, timeline: Timeline | None = None) -> QuerySet[Event]:
@@ -70,7 +138,7 @@ def events_listed_for(user: Any, *, timeline: Timeline | None = None) -> QuerySe
         return events.filter(timeline=timeline)
     if reads_everything(user, "event"):
         return events
-    return events.filter(timeline__visibility=Visibility.PUBLIC)
+    return events.filter(Q(timeline__visibility=Visibility.PUBLIC) | Q(timeline_id__in=role_timeline_ids(user)))
 
 
 def published_events_of(timeline: Timeline) -> QuerySet[Event]:

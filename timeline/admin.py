@@ -6,17 +6,21 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import access, dates, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
+from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
+from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_imports import TimelineImportAdminMixin
 from timeline.admin_scale import (
     ActorSidebarFilter,
@@ -26,6 +30,7 @@ from timeline.admin_scale import (
     count_label,
 )
 from timeline.admin_tokens import ApiTokenAdmin
+from timeline.history import event_change_recorded, user_words
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
@@ -33,11 +38,45 @@ from timeline.models import (
     Citation,
     Event,
     EventTombstone,
+    Role,
     Source,
     Tag,
     Timeline,
+    TimelineRole,
 )
 from timeline.queries import citations_with_sources
+
+
+class TimelineRoleInline(admin.TabularInline):
+    """Who has which role on the timeline; shown to those who may manage its roles (owners, superusers)."""
+
+    model = TimelineRole
+    extra = 1
+    fields = ("user", "role")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            # A plain list of staff accounts: owners need no permission on users to pick one.
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    verbose_name = "role"
+    verbose_name_plural = "Roles (people need staff status to open the admin)"
+
+    def _manages(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and access.may(request.user, "manage_roles", obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj)
 
 
 class VisibleWithTotalAdminMixin:
@@ -56,8 +95,11 @@ class VisibleWithTotalAdminMixin:
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         visible = super().get_queryset(request) & self.visible_to(request.user)  # type: ignore[misc]
         if self.event_link:
-            return visible.annotate(row_total=capped_event_count(**{self.event_link: OuterRef("pk")}))
-        return visible.annotate(row_total=Count(self.total_of))
+            visible = visible.annotate(row_total=capped_event_count(**{self.event_link: OuterRef("pk")}))
+        else:
+            visible = visible.annotate(row_total=Count(self.total_of))
+        # Combining querysets drops the default ordering, which autocomplete's paginator needs.
+        return visible.order_by(*visible.model._meta.ordering)
 
     @admin.display(description="Events", ordering="row_total")
     def event_count(self, obj: Any) -> str:
@@ -70,7 +112,7 @@ class TimelineAdmin(
     VisibleWithTotalAdminMixin,
     TimelineBriefAdminMixin,
     TimelineFeedAdminMixin,
-    SimpleHistoryAdmin,
+    ReadableHistoryAdmin,
 ):
     class Media:
         css = {"all": ("timeline/admin.css",)}
@@ -95,8 +137,26 @@ class TimelineAdmin(
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )
 
+    inlines = (TimelineRoleInline,)
+
     visible_to = staticmethod(access.timelines_visible_to)
     event_link = "timeline"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or access.has_any_role(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Owners change their timeline (title, framing, roles); the global permission changes any.
+        if super().has_change_permission(request, obj):
+            return True
+        if obj is None:
+            return access.has_any_role(request.user, Role.OWNER)
+        return access.may(request.user, "manage_roles", obj)
 
     @admin.display(description="Events")
     def events_link(self, obj: Timeline) -> str:
@@ -118,7 +178,27 @@ class CitationInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ("source",)
     fields = ("source", "quote", "locator", "position")
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}}
+
+    # Citations are part of the event: whoever may edit the event (by role or globally) edits them.
+    def _edits(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return access.may_somewhere(request.user, "edit")
+        return access.may(request.user, "edit", obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._edits(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or access.may(request.user, "view", obj)
+
+    # The width comes from timeline/admin.css, so the table fits a 1,280 px window.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
 
 
 class EventAdminForm(forms.ModelForm):
@@ -168,51 +248,38 @@ class EventAdminForm(forms.ModelForm):
         }
 
 
-def revert_form(form_class: type[forms.ModelForm], record: Any) -> type[forms.ModelForm]:
-    """The event form for reverting to the historical ``record``.
-
-    It starts from the record's actors and tags (django-simple-history's form
-    would show the current ones) and does not refuse the older version.
-    """
-
-    class EventRevertForm(form_class):  # type: ignore[valid-type,misc]
-        check_seen_version = False
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            if record is not None:
-                self.initial["actors"] = [row.actor_id for row in record.actors.all()]
-                self.initial["tags"] = [row.tag_id for row in record.tags.all()]
-
-    return EventRevertForm
-
-
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReadableHistoryAdmin):
     form = EventAdminForm
+    diff_event_history = True
 
     class Media:
         css = {"all": ("timeline/admin.css",)}
         js = ("timeline/date_preview.js",)
 
+    # Published comes right after the date, and "Key" is a ★ before the title rather than its own
+    # column: at 1,280 px Published sat 85 px behind a sideways scroll, 227 px with the Timeline
+    # column (tests/test_browser_editorial.py measures it).
     list_display = (
         "display_date",
-        "title",
+        "published",
+        "title_with_key",
         "timeline",
         "status",
         "claimant_name",
         "grade",
-        "key",
-        "published",
     )
-    list_display_links = ("display_date", "title")
+    list_display_links = ("display_date", "title_with_key")
     list_filter = (
         "timeline",
+        DateRangeFilter,
         "status",
         "credibility",
         "precision",
         "published",
         "key",
+        ("claimant", admin.RelatedOnlyFieldListFilter),
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
         TagSidebarFilter,
         ActorSidebarFilter,
     )
@@ -227,11 +294,14 @@ class EventAdmin(SimpleHistoryAdmin):
         "location",
         "actors__name",
         "actors__native_name",
+        "actors__aliases",
         "claimant__name",
         "claimant__native_name",
+        "claimant__aliases",
     )
     search_help_text = (
-        "Title, summary, location, actor names (also in their own script), tags, citation quotes and source titles."
+        "Title, summary, location, actor names (also in their own script and other spellings), tags, "
+        "citation quotes and source titles."
     )
     autocomplete_fields = ("claimant", "actors", "tags")
     inlines = (CitationInline,)
@@ -288,6 +358,44 @@ class EventAdmin(SimpleHistoryAdmin):
             return JsonResponse({"ok": False, "error": str(exc)})
         return JsonResponse({"ok": True, "edtf": parsed.edtf, "reading": parsed.interpretation()})
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or access.has_any_role(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_change_permission(request, obj):
+            return True
+        if obj is None:
+            return access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+        return access.may(request.user, "edit", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if super().has_delete_permission(request, obj):
+            return True
+        return obj is not None and access.may(request.user, "edit", obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "timeline":
+            # An editor of one timeline cannot move an event onto another.
+            kwargs["queryset"] = access.timelines_where(request.user, "edit")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        publishes = (
+            access.may(request.user, "publish", obj)
+            if obj is not None
+            else access.may_somewhere(request.user, "publish")
+        )
+        return readonly if publishes else (*readonly, "published")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         # Citations with their sources feed the grade column in one extra query per page.
         visible = super().get_queryset(request) & access.events_visible_to(request.user)
@@ -309,18 +417,49 @@ class EventAdmin(SimpleHistoryAdmin):
             return tuple(name for name in self.list_display if name != "timeline")
         return self.list_display
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        record = getattr(request, "_timeline_reverting_to", None)
-        if record is not None:
-            form = revert_form(form, record)
-        return form
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """Revert to one version: GET shows what would change, POST (with change permission) reverts.
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None):
-        request._timeline_reverting_to = Event.history.filter(  # type: ignore[attr-defined]
-            id=object_id, history_id=version_id
-        ).first()
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        An event the user may not see, or a version that is not one of its rows,
+        answers 404, exactly as a missing one.
+        """
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            raise Http404
+        record = Event.history.filter(id=event.pk, history_id=version_id).first()
+        if record is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, event):
+            raise PermissionDenied
+        may_revert = self.has_change_permission(request, event)
+        if request.method == "POST":
+            if not may_revert:
+                raise PermissionDenied
+            services.event_revert(
+                event=event,
+                record=record,
+                user=request.user,
+                restore_published=access.may(request.user, "publish", event),
+            )
+            self.message_user(
+                request, f"“{event.title}” was reverted to version {record.version}.", level=messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
+        plan = services.event_revert_plan(event=event, record=record)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revert “{event.title}” to version {record.version}",
+            "opts": self.model._meta,
+            "object": event,
+            "record": record,
+            "plan": plan,
+            "may_revert": may_revert,
+            "changed_by": user_words(record.history_user),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/timeline/event/revert_confirm.html", context)
 
     def view_on_site(self, obj: Event) -> str | None:
         return obj.get_absolute_url() if obj.published else None
@@ -336,6 +475,10 @@ class EventAdmin(SimpleHistoryAdmin):
     @admin.display(description="Date", ordering="date_lower")
     def display_date(self, obj: Event) -> str:
         return obj.date_display
+
+    @admin.display(description="Title", ordering="title")
+    def title_with_key(self, obj: Event) -> str:
+        return f"★ {obj.title}" if obj.key else obj.title
 
     @admin.display(description="Claimant", ordering="claimant__name")
     def claimant_name(self, obj: Event) -> str:
@@ -364,45 +507,89 @@ class EventAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        if not change:
-            # The admin lets in signed-in staff only.
-            obj.created_by = obj.updated_by = cast(Any, request.user)
-            super().save_model(request, obj, form, change)
-            return
-        relation_names = ("actors", "tags")
-        values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_EDITABLE_FIELDS}
-        relations = {name: values.pop(name) for name in relation_names if name in values}
-        # Saving an untouched form is not a new version (ETags, calendar SEQUENCE): services.event_update.
-        if not services.event_update(event=obj, values=values, relations=relations, user=request.user):
-            request._timeline_event_unchanged = True  # type: ignore[attr-defined]
+        """Nothing yet: the event is saved in :meth:`save_related`, together with its citations
+        (an inline), so that one save is one edit and writes one history row."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if getattr(request, "_timeline_event_unchanged", False) and any(f.has_changed() for f in formsets):
-            # Only the citations changed: that is a new version of the event all the same.
-            services.event_bump_version(event=form.instance)
+        event = form.instance
+        # One history row for the whole save (fields, actors, tags, citations), written at the
+        # end, and none for a save that changed nothing (timeline.history.event_change_recorded).
+        with event_change_recorded(event, user=request.user):
+            if change:
+                relation_names = ("actors", "tags")
+                values = {name: form.cleaned_data[name] for name in form.changed_data if name in EVENT_EDITABLE_FIELDS}
+                relations = {name: values.pop(name) for name in relation_names if name in values}
+                # Saving an untouched form is not a new version (ETags, calendar SEQUENCE): services.event_update.
+                changed = services.event_update(event=event, values=values, relations=relations, user=request.user)
+            else:
+                # The admin lets in signed-in staff only.
+                event.created_by = event.updated_by = cast(Any, request.user)
+                super().save_model(request, event, form, change)
+                changed = True
+            super().save_related(request, form, formsets, change)
+            if not changed and any(f.has_changed() for f in formsets):
+                # Only the citations changed: that is a new version of the event all the same.
+                services.event_bump_version(event=event)
 
-    @admin.action(description="Publish selected events", permissions=["change"])
+    def _publishable(self, request: HttpRequest, queryset: QuerySet[Event]) -> QuerySet[Event]:
+        allowed = access.timelines_where(request.user, "publish")
+        mine = queryset.filter(timeline__in=allowed)
+        refused = queryset.count() - mine.count()
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} selected event(s) left as they were: you may not publish on their timeline.",
+                messages.WARNING,
+            )
+        return mine
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        """Whether the publish actions are offered: to those who may publish on some timeline."""
+        return access.may_somewhere(request.user, "publish")
+
+    @admin.action(description="Publish selected events", permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        changed = services.events_set_published(events=queryset, published=True, user=request.user)
+        events = self._publishable(request, queryset)
+        changed = services.events_set_published(events=events, published=True, user=request.user)
         self.message_user(request, f"Published {changed} event(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish selected events (back to draft)", permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        changed = services.events_set_published(events=queryset, published=False, user=request.user)
+        events = self._publishable(request, queryset)
+        changed = services.events_set_published(events=events, published=False, user=request.user)
         self.message_user(request, f"Unpublished {changed} event(s).", messages.SUCCESS)
 
 
+class RoleEditorsLookUpMixin:
+    """Owners and editors of a timeline may look up sources, actors and tags (the event form's
+    autocompletes); what they see is still narrowed by the access policy in ``get_queryset``."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        allowed = super().has_module_permission(request)  # type: ignore[misc]
+        return bool(allowed) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)
+
+
 @admin.register(Source)
-class SourceAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
+class SourceAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "publisher", "published", "reliability", "language", "citation_count")
-    list_filter = ("reliability", "language", "publisher")
-    search_fields = ("title", "publisher", "url", "notes")
-
+    list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")
+    list_filter = (ArchiveCopyFilter, "reliability", "language", "publisher")
+    search_fields = ("title", "publisher", "url", "archived_url", "notes")
     visible_to = staticmethod(access.sources_visible_to)
     total_of = "citations"
+
+    @admin.display(description="Archived copy")
+    def archived(self, obj: Source) -> str:
+        if not obj.url:
+            return "— (offline source)"
+        if obj.lacks_archive_copy:
+            return format_html('<strong class="archive-missing">{}</strong>', "⚠ none")
+        return format_html('<a href="{}" rel="noopener noreferrer">archived</a>', obj.archived_url)
 
     @admin.display(description="Citations", ordering="row_total")
     def citation_count(self, obj: Source) -> int:
@@ -410,17 +597,17 @@ class SourceAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(VisibleWithTotalAdminMixin, SimpleHistoryAdmin):
+class ActorAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
     list_display = ("name", "native_name", "kind", "event_count")
     list_filter = ("kind",)
-    search_fields = ("name", "native_name", "description")
+    search_fields = ("name", "native_name", "aliases", "description")
 
     visible_to = staticmethod(access.actors_visible_to)
     event_link = "actors"
 
 
 @admin.register(Tag)
-class TagAdmin(VisibleWithTotalAdminMixin, admin.ModelAdmin):
+class TagAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "event_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -39,7 +39,7 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline import export
-from timeline.access import events_listed_for, reads_everything, timelines_visible_to
+from timeline.access import events_listed_for, reads_drafts_of, timelines_visible_to
 from timeline.filters import window_anchor
 from timeline.models import Event, Timeline
 from timeline.queries import count_up_to, event_snapshots
@@ -390,14 +390,16 @@ def timeline_brief(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The PDF brief of a timeline's events, filtered like the events API.
 
     404 for timelines the reader may not see; readers without the view
-    permission get published events only. 400 with field messages for an
+    permission or a role on the timeline get published events only. 400 with field messages for an
     invalid filter, 304 when the ETag matches. Above ``TIMELINE_BRIEF_MAX_EVENTS``
     the stored PDF when a worker has rendered this brief already, else 202 with a
     status address (a job is queued). 429 (plain text, ``Retry-After``) when the
     brief must be rendered or queued and the client is over its render rate.
     """
     timeline = export.timeline_for(request.user, slug)
-    sees_all = reads_everything(request.user, "event")
+    # Role holders read their timeline's drafts too: their brief must not share a scope (ETag,
+    # cached PDF) with readers of published events only.
+    sees_all = reads_drafts_of(request.user, timeline)
     base = events_listed_for(request.user, timeline=timeline)
     try:
         brief = brief_request(
@@ -505,7 +507,7 @@ def brief_job_download(request: HttpRequest, job_id: Any) -> HttpResponseBase:
     timeline_ids = set(result["timeline_ids"] if "timeline_ids" in result else [result["timeline_id"]])
     if timelines_visible_to(request.user).filter(pk__in=timeline_ids).count() != len(timeline_ids):
         raise Http404("No such brief job.")
-    if result["scope"] == "all" and not reads_everything(request.user, "event"):
+    if result["scope"] == "all" and not all(reads_drafts_of(request.user, pk) for pk in timeline_ids):
         raise Http404("No such brief job.")
     etag = result["file"].rsplit("/", 1)[-1].removesuffix(".pdf")
     not_modified = export.not_modified(request, etag)

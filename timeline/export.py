@@ -386,7 +386,7 @@ def timeline_export(request: HttpRequest, slug: str, *, identifier: str) -> Http
         event_filter = validated_filter(params, queryset=base, request=request)
     except FilterRefused as refused:
         return refusal_response(refused)
-    scope = "all" if access.reads_everything(request.user, "event") else "published"
+    scope = "all" if access.reads_drafts_of(request.user, timeline) else "published"
     # window_anchor: a window relative to today ("from=-90d") means other events tomorrow.
     etag = selection_key(
         timeline.pk,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from timeline import dates, labels
+from timeline.history import EventHistoryExtras
 
 
 class EDTFField(models.CharField):
@@ -160,16 +162,64 @@ class Timeline(models.Model):
         Timeline.objects.filter(pk=self.pk).touch(when)
 
 
+class ActorQuerySet(models.QuerySet["Actor"]):
+    def matching(self, name: str) -> list[Actor]:
+        """Actors one of whose names (name, native name, aliases) is ``name``, compared with
+        ``Actor.name_key``; for import matching. Reads the candidates whose names contain the
+        longest word of ``name``, so it stays one query however many actors there are."""
+        key = Actor.name_key(name)
+        if not key:
+            return []
+        longest = max(key.split(), key=len)
+        candidates = self.filter(
+            Q(name__icontains=longest) | Q(native_name__icontains=longest) | Q(aliases__icontains=longest)
+        )
+        return [actor for actor in candidates if key in {Actor.name_key(n) for n in actor.all_names}]
+
+
+class Role(models.TextChoices):
+    """What a person may do on one timeline (timeline/rules.py says it action by action)."""
+
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class TimelineRole(models.Model):
+    """One person's role on one timeline; managed by the timeline's owners on its admin page."""
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timeline_roles")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["timeline", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["timeline", "user"], name="timeline_role_one_per_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="timeline_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.timeline}"
+
+
 class Actor(models.Model):
     name = models.CharField(max_length=200, unique=True)
     native_name = models.CharField(
         max_length=200, blank=True, help_text="Name in the actor's own script, e.g. 김정은, Кирило Буданов."
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings and names, one per line, e.g. Kim Jong-un, Kim Jong-eun. "
+        "Admin search and import matching use them.",
     )
     kind = models.CharField(max_length=20, choices=ActorKind.choices, default=ActorKind.OTHER)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -180,6 +230,21 @@ class Actor(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def all_names(self) -> list[str]:
+        """The name, the name in the actor's own script and every alias."""
+        return [name for name in (self.name, self.native_name, *self.alias_list) if name]
+
+    @staticmethod
+    def name_key(text: str) -> str:
+        """``text`` as compared when matching names: case-folded, hyphens and runs of spaces or
+        punctuation as one space ("Kim Jong-un" and "kim jong un" compare equal)."""
+        return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 class Tag(models.Model):
@@ -207,6 +272,14 @@ class Source(models.Model):
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=1000, blank=True, validators=[http_url_validator])
+    archived_url = models.URLField(
+        "archived copy",
+        max_length=1000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="A copy kept by a web archive (e.g. a Wayback Machine address): news pages change and vanish.",
+    )
+    accessed = models.DateField("access date", null=True, blank=True, help_text="When the original was read.")
     published = EDTFField(blank=True, help_text="When it was published, e.g. 2025-06 or “c. June 2025”.")
     language = models.CharField(max_length=35, blank=True, help_text="Language tag, e.g. en, uk, ko.")
     reliability = models.CharField(
@@ -233,6 +306,20 @@ class Source(models.Model):
     @property
     def published_display(self) -> str:
         return dates.parse_stored(self.published).display() if self.published else ""
+
+    @property
+    def lacks_archive_copy(self) -> bool:
+        """An online source with no archived copy: flagged in the admin."""
+        return bool(self.url) and not self.archived_url
+
+
+# The HistoricalRecords behind Event.history, kept here because django-simple-history keeps
+# no other handle on it: timeline/history.py writes one row per edit through it.
+EVENT_HISTORY = HistoricalRecords(
+    excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain", "search_text"],
+    m2m_fields=["actors", "tags"],
+    bases=[EventHistoryExtras],
+)
 
 
 class EventQuerySet(models.QuerySet):
@@ -311,10 +398,7 @@ class Event(models.Model):
     )
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(
-        excluded_fields=["date_lower", "date_upper", "precision", "approximate", "uncertain", "search_text"],
-        m2m_fields=[actors, tags],
-    )
+    history = EVENT_HISTORY
 
     class Meta:
         ordering = ["date_lower", "date_upper", "id"]

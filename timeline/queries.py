@@ -111,7 +111,19 @@ def event_snapshots(
             tags[event_id].append(name)
     sources: dict[int, SourceSnapshot] = {}
     cited = Citation.objects.filter(event_id__in=ids).order_by("position", "id")
-    for event_id, quote, locator, pk, *source in cited.values_list(
+    for (
+        event_id,
+        quote,
+        locator,
+        pk,
+        title,
+        publisher,
+        url,
+        published,
+        reliability,
+        archived,
+        accessed,
+    ) in cited.values_list(
         "event_id",
         "quote",
         "locator",
@@ -121,10 +133,12 @@ def event_snapshots(
         "source__url",
         "source__published",
         "source__reliability",
+        "source__archived_url",
+        "source__accessed",
     ):
         if event_id in citations:
             if pk not in sources:
-                sources[pk] = SourceSnapshot(pk, *source)
+                sources[pk] = SourceSnapshot(pk, title, publisher, url, published, reliability, archived, accessed)
             citations[event_id].append(CitationSnapshot(sources[pk], quote, locator))
     if actors:
         actor_links = Event.actors.through.objects.filter(event_id__in=ids).order_by("actor__name", "actor_id")

@@ -46,8 +46,9 @@ TRIGRAM_MIN_LENGTH = 3
 # {agg} is the vendor's string aggregate; every part is NULL-safe.
 _DOCUMENT_SQL = """
     COALESCE(e.summary, '') || ' ' || COALESCE(e.location, '') || ' ' ||
-    COALESCE((SELECT a.name || ' ' || a.native_name FROM timeline_actor a WHERE a.id = e.claimant_id), '') || ' ' ||
-    COALESCE((SELECT {agg}(a.name || ' ' || a.native_name, ' ') FROM timeline_event_actors ea
+    COALESCE((SELECT a.name || ' ' || a.native_name || ' ' || a.aliases FROM timeline_actor a
+              WHERE a.id = e.claimant_id), '') || ' ' ||
+    COALESCE((SELECT {agg}(a.name || ' ' || a.native_name || ' ' || a.aliases, ' ') FROM timeline_event_actors ea
               JOIN timeline_actor a ON a.id = ea.actor_id WHERE ea.event_id = e.id), '') || ' ' ||
     COALESCE((SELECT {agg}(t.name, ' ') FROM timeline_event_tags et
               JOIN timeline_tag t ON t.id = et.tag_id WHERE et.event_id = e.id), '') || ' ' ||

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from timeline import dates, labels, links, services
+from timeline.history import event_change_recorded
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
     Actor,
@@ -638,7 +639,7 @@ class EventWriteSerializer(StrictModelSerializer):
         event = Event(**validated_data)
         if history_user is not None:
             event._history_user = history_user  # type: ignore[attr-defined]
-        with transaction.atomic():
+        with transaction.atomic(), event_change_recorded(event, user=history_user):
             event.save()
             services.event_relations_write(event=event, relations=relations)
         return event

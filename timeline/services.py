@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
@@ -12,6 +13,15 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from timeline.history import (
+    FieldChange,
+    change_lines,
+    citation_line,
+    event_change_recorded,
+    event_history_write,
+    event_values,
+    record_values,
+)
 from timeline.models import ApiToken, Event, Timeline
 
 
@@ -107,7 +117,8 @@ def event_update(
 
     A save that changes nothing keeps the version: nothing is written and False is returned.
     Otherwise ``event`` is saved (its version counts up) and True is returned. ``user`` is
-    recorded as the editor and in the history. Raises :class:`StaleEvent` when ``seen_version``
+    recorded as the editor and in the history, which gets one row for the save
+    (``timeline.history.event_change_recorded``). Raises :class:`StaleEvent` when ``seen_version``
     is given and someone saved the event meanwhile.
     """
     relations = relations or {}
@@ -118,11 +129,11 @@ def event_update(
         setattr(event, name, value)
     if getattr(user, "is_authenticated", False):
         event.updated_by = user
-    if user is not None:
-        # django-simple-history reads the acting user from this attribute outside a request.
-        event._history_user = user  # type: ignore[attr-defined]
-    event.save()  # counts the version up from the stored one
-    event_relations_write(event=event, relations=relations)
+    # One history row for the save, written once the relations are stored too
+    # (within an outer block, such as the admin's save with its citations, by that block).
+    with event_change_recorded(event, user=user):
+        event.save()  # counts the version up from the stored one
+        event_relations_write(event=event, relations=relations)
     return True
 
 
@@ -171,9 +182,22 @@ def demo_timeline_load(*, force: bool = False) -> bool:
 
     if not force and Timeline.objects.filter(slug=DEMO_TIMELINE_SLUG).exists():
         return False
+    from django.test.utils import override_settings
+
     with transaction.atomic():
-        call_command("loaddata", "demo", verbosity=0)
-        call_command("populate_history", auto=True, verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+        # Without this, loaddata's m2m signals write a history row per event before its tags are all
+        # set (the first demo version showed no tags); the rows are written below, complete.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            call_command("loaddata", "demo", verbosity=0)
+        quiet = {"verbosity": 0, "stdout": io.StringIO(), "stderr": io.StringIO()}
+        call_command("populate_history", "timeline.Timeline", "timeline.Actor", "timeline.Source", **quiet)
+        # populate_history writes no m2m or citation rows: events get theirs one by one.
+        recorded = set(Event.history.values_list("id", flat=True))
+        for event in Event.objects.filter(timeline__slug=DEMO_TIMELINE_SLUG):
+            if event.pk in recorded:
+                event_history_write(event, reason="Reset to the demo fixture")
+            else:
+                event_history_write(event, adding=True, reason="Loaded from the demo fixture")
     return True
 
 
@@ -257,3 +281,99 @@ def api_token_revoke(*, token: ApiToken) -> bool:
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1
     token.refresh_from_db(fields=["revoked_at"])
     return revoked
+
+
+# --- Revert ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RevertPlan:
+    """What reverting an event to a history row would change, in words, and what it cannot bring back."""
+
+    changes: list[FieldChange]
+    missing: list[str]
+
+
+def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
+    """The values a revert to ``record`` writes (only to rows that still exist) and the
+    names of what no longer exists and so is left out."""
+    from timeline.models import Actor, Source, Tag
+
+    values = record_values(record)
+    missing: list[str] = []
+    if values["timeline"] is not None and not Timeline.objects.filter(pk=values["timeline"]).exists():
+        missing.append(f"timeline (id {values['timeline']}): the event stays on its current timeline")
+        values.pop("timeline")
+    if values["claimant"] is not None and not Actor.objects.filter(pk=values["claimant"]).exists():
+        missing.append(f"claimant (actor id {values['claimant']}), deleted since")
+        values["claimant"] = None
+    for name, model in (("actors", Actor), ("tags", Tag)):
+        existing = set(model.objects.filter(pk__in=values[name]).values_list("pk", flat=True))
+        missing += [f"{name[:-1]} id {pk}, deleted since" for pk in values[name] if pk not in existing]
+        values[name] = sorted(existing)
+    if values["citations"] is not None:
+        ids = {citation["source"] for citation in values["citations"]}
+        existing = set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing += [
+            f"citation of {citation_line(c)}: its source was deleted since"
+            for c in values["citations"]
+            if c["source"] not in existing
+        ]
+        values["citations"] = [c for c in values["citations"] if c["source"] in existing]
+    return values, missing
+
+
+def event_revert_plan(*, event: Event, record: Any) -> RevertPlan:
+    """What ``event_revert`` with ``record`` would change on ``event`` (nothing is written)."""
+    values, missing = _revert_targets(record)
+    current = event_values(event)
+    return RevertPlan(changes=change_lines({k: current[k] for k in values}, values), missing=missing)
+
+
+@transaction.atomic
+def event_revert(*, event: Event, record: Any, user: Any = None, restore_published: bool = True) -> Event:
+    """Make ``event`` what history row ``record`` says again: fields, actors, tags and citations.
+
+    A revert is a change like any other: the version goes up, ``updated_at`` moves,
+    the timeline's feeds and briefs see it, and one history row records it with
+    ``user``. Rows deleted since (actors, tags, the sources of citations) are left
+    out. Citations stay as they are when ``record`` predates citation history.
+    Without ``restore_published`` (for a user who may not publish) the event stays
+    published or draft as it is. Returns the event as saved. Raises ``Event.DoesNotExist`` when the event was
+    deleted meanwhile and ``ValueError`` when ``record`` is not a row of ``event``.
+    """
+    from timeline.models import Citation, Event
+
+    if record.id != event.pk:
+        raise ValueError("That history row belongs to another event.")
+    locked = event_lock(pk=event.pk)
+    values, _missing = _revert_targets(record)
+    if not restore_published:
+        values.pop("published")
+    reason = f"Reverted to version {record.version} of {record.history_date:%Y-%m-%d %H:%M}"
+    with event_change_recorded(locked, user=user, reason=reason):
+        for name, value in values.items():
+            if name in ("actors", "tags", "citations"):
+                continue
+            field: Any = Event._meta.get_field(name)
+            setattr(locked, field.attname, value)
+        if getattr(user, "is_authenticated", False):
+            locked.updated_by = user
+        locked.save()
+        locked.actors.set(values["actors"])
+        locked.tags.set(values["tags"])
+        if values["citations"] is not None:
+            locked.citations.all().delete()
+            Citation.objects.bulk_create(
+                Citation(
+                    event=locked,
+                    source_id=citation["source"],
+                    quote=citation.get("quote", ""),
+                    locator=citation.get("locator", ""),
+                    position=citation.get("position", 0),
+                )
+                for citation in values["citations"]
+            )
+            # bulk_create sends no post_save: move the feeds' change time as a citation save would.
+            Timeline(pk=locked.timeline_id).touch()
+    return locked

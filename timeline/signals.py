@@ -7,9 +7,11 @@ from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 
 from timeline.feed_blocks import prerender_on_commit
 from timeline.feed_validators import expire_feed_validators
+from timeline.history import citations_snapshot
 from timeline.models import Actor, Citation, Event, EventTombstone, Source, Tag, Timeline
 from timeline.search import refresh_search_text
 
@@ -156,3 +158,10 @@ def event_links_changed_search(
         instance._search_event_ids = list(instance.events.values_list("pk", flat=True))
     elif action == "post_clear":
         refresh_search_text(getattr(instance, "_search_event_ids", []))
+
+
+@receiver(pre_create_historical_record, sender=Event.history.model, dispatch_uid="timeline_event_history_citations")
+def event_history_keeps_citations(sender: Any, instance: Event, history_instance: Any, **kwargs: Any) -> None:
+    # A deletion's row is written after the citations are gone: "not recorded", not "none".
+    if history_instance.history_type != "-":
+        history_instance.citations_snapshot = citations_snapshot(instance)

@@ -27,6 +27,9 @@ class SourceSnapshot:
     url: str
     published: str = ""
     reliability: str = labels.UNJUDGED_RELIABILITY
+    # A copy kept by a web archive, and when the original was read (briefs print both).
+    archived_url: str = ""
+    accessed: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,8 @@ class EventSnapshot:
                         url=citation.source.url,
                         published=citation.source.published,
                         reliability=citation.source.reliability,
+                        archived_url=citation.source.archived_url,
+                        accessed=citation.source.accessed,
                     ),
                     quote=citation.quote,
                     locator=citation.locator,

@@ -168,3 +168,26 @@ def test_timeline_brief_button_above_the_limit_shows_a_status_page_in_a_browser(
     assert worker.returncode == 0, worker.stderr
     assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
     assert pdf_text(b"".join(download.streaming_content)).count("Event ") >= 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("selected", [1, 3])
+def test_brief_action_through_a_filtered_changelist_returns_the_pdf(client, selected):
+    timeline = TimelineFactory(title="Kursk operations")
+    events = [EventFactory(timeline=timeline, title=f"Kursk event {n}", status="claimed") for n in range(4)]
+    EventFactory(timeline=timeline, title="Disputed elsewhere", status="disputed")
+    client.force_login(EditorFactory())
+    chosen = [event.pk for event in events[:selected]]
+
+    # As the browser sends it: the filtered changelist's address, the action and the ticked rows.
+    response = client.post(
+        "/admin/timeline/event/?status__exact=claimed",
+        {"action": "brief_for_selected_events", "_selected_action": chosen, "index": "0"},
+    )
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    text = "\n".join(page.extract_text() or "" for page in pdfplumber.open(io.BytesIO(response.content)).pages)
+    assert sorted(title for title in (f"Kursk event {n}" for n in range(4)) if title in text) == [
+        f"Kursk event {n}" for n in range(selected)
+    ]
+    assert "Disputed elsewhere" not in text

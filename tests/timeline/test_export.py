@@ -115,3 +115,26 @@ def test_register_refuses_a_taken_identifier():
 
     with pytest.raises(ValueError):
         export.register(Again)
+
+
+@pytest.mark.parametrize("path", ["/timelines/kursk/events.tsv", "/timelines/kursk/brief.pdf"])
+def test_a_role_holders_export_with_drafts_is_never_served_to_a_reader_without_them(client, path):
+    from tests.timeline.test_briefs import pdf_text
+    from timeline.models import TimelineRole
+
+    timeline = TimelineFactory(slug="kursk")
+    EventFactory(timeline=timeline, title="Published one", published=True)
+    EventFactory(timeline=timeline, title="Draft one", published=False)
+    viewer = UserFactory()
+    TimelineRole.objects.create(timeline=timeline, user=viewer, role="viewer")
+
+    client.force_login(viewer)
+    with_drafts = client.get(path)
+    client.logout()
+    anonymous = client.get(path)
+
+    def text(response):
+        return pdf_text(response.content) if path.endswith(".pdf") else response.content.decode()
+
+    assert ("Draft one" in text(with_drafts), "Draft one" in text(anonymous)) == (True, False)
+    assert with_drafts["ETag"] != anonymous["ETag"]

@@ -116,6 +116,12 @@ def sources_list(sources: list[BriefSource], *, text: BriefText, styles: dict[st
         if source.url:
             href = safe_href(source.url)
             line += spans(" " + source.url, SANS, 8.5, LINK_COLOUR if href else INK, href)
+        if source.accessed:
+            line += spans(f" (accessed {source.accessed})", SANS, 8.5, MUTED)
+        if source.archived_url:
+            archive_href = safe_href(source.archived_url)
+            line += spans(" · archived copy: ", SANS, 8.5, INK)
+            line += spans(source.archived_url, SANS, 8.5, LINK_COLOUR if archive_href else INK, archive_href)
         blocks = [Block(line, 11.8, 1.5, indent=SOURCE_INDENT)]
         for (quote, locator), cited_by in source.quotes.items():
             if not quote and not locator:

@@ -75,6 +75,9 @@ class BriefSource:
     url: str
     reliability: str
     number: int = 0
+    # A copy kept by a web archive, and when the original was read; "" when none.
+    archived_url: str = ""
+    accessed: str = ""
     # (quote, locator) -> numbers of the events citing it, in chronology order
     quotes: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
@@ -140,6 +143,8 @@ def snapshot_events(
                     published=source.published,
                     url=source.url,
                     reliability=source.reliability,
+                    archived_url=source.archived_url,
+                    accessed=source.accessed.isoformat() if source.accessed else "",
                 )
             citations.append(BriefCitation(source.pk, citation.quote, citation.locator))
         # An open end ("since October 2024") is drawn and grouped by its known end only.

@@ -82,7 +82,7 @@ def fill_search_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("timeline", "0006_import_external_id_progress"),
+        ("timeline", "0007_editorial_history_aliases_roles_archive"),
     ]
 
     operations = [
