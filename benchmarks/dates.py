@@ -7,7 +7,7 @@
 * baseline: the ``edtf`` package's ``parse_edtf`` (which every ``dates.parse``
   called before issue 9) over the first 300 stored values it accepts (about 15 ms each), timed
   per value; the ratios compare medians per value.
-* save: 2,000 ``Event.save()`` calls with date text to read, against the same
+* save: 10,000 ``Event.save()`` calls with date text to read, against the same
   saves with the date columns computed beforehand.
 
 No case warms another: each runs in its own subprocess, and nothing is cached.
@@ -30,7 +30,7 @@ from typing import Any
 STORED = 100_000
 PHRASES = 10_000
 BASELINE = 300
-SAVES = 2_000
+SAVES = 10_000
 CASES = ("stored", "phrases", "baseline", "save_parse", "save_precomputed")
 
 

@@ -155,7 +155,8 @@ def _worker(case: str) -> dict[str, Any]:
         body = naive_calendar(timeline)
         return {"seconds": time.perf_counter() - started, "bytes": len(body), "queries": 0}
     url = reverse("timeline:timeline-feed", kwargs={"slug": timeline.slug})
-    client = Client()
+    # secure: production settings redirect plain http to https.
+    client = Client(secure=True)
     if case != "cold":
         first = client.get(url)
         assert first.status_code == 200

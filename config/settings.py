@@ -324,7 +324,8 @@ if SENTRY_DSN:
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # default: briefs; feeds: calendar blocks rendered ahead (timeline.feed_blocks).
+        "QUEUES": ["default", "feeds"],
     }
 }
 

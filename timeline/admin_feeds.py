@@ -20,7 +20,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from timeline.feeds import timeline_subscribe_links
+from timeline import access
+from timeline.feeds import GOOGLE_FEED_LIMIT, subscription_feed_size, timeline_subscribe_links
 from timeline.models import Timeline, Visibility
 from timeline.services import timeline_revoke_feed_token, timeline_rotate_feed_token
 
@@ -53,6 +54,22 @@ def private_feed_status(timeline: Timeline) -> str:
     return "No private feed address."
 
 
+def feed_size_warning(timeline: Timeline) -> str:
+    """A warning (HTML) when ``timeline``'s public feed passes what Google Calendar reads, else ""."""
+    if timeline.visibility not in access.READABLE_BY_LINK:
+        return ""
+    size = subscription_feed_size(timeline)
+    if size <= GOOGLE_FEED_LIMIT:
+        return ""
+    return format_html(
+        '<p class="errornote timeline-feed-size">This feed is {} MB. Google Calendar stops reading feeds at '
+        "about 1 MB, so its subscribers miss events. Give them a narrower feed: a moving window such as "
+        "<code>?from=-90d&amp;to=+30d</code>, or a tag or credibility filter (see the README, "
+        "“Calendar feeds”).</p>",
+        f"{size / 1e6:.1f}",
+    )
+
+
 class TimelineFeedAdminMixin:
     """Adds the ``calendar_feed_links`` read-only field and the token actions to a ``ModelAdmin``."""
 
@@ -66,7 +83,9 @@ class TimelineFeedAdminMixin:
         else:
             note = "Published events only; events dated only to a year are in the download, not the subscription."
         hint = "“Rotate private feed token” makes a new private address (shown once) and retires the old one."
-        return format_html("{}<p>{}</p><p>{} {}</p>", links, note, private_feed_status(obj), hint)
+        return format_html(
+            "{}{}<p>{}</p><p>{} {}</p>", links, feed_size_warning(obj), note, private_feed_status(obj), hint
+        )
 
     @admin.action(description="Rotate private feed token", permissions=["change"])
     def rotate_feed_token(self, request: HttpRequest, queryset: QuerySet[Timeline]) -> None:

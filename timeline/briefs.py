@@ -40,6 +40,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline import access, export
 from timeline.access import events_listed_for, reads_drafts_of, timelines_visible_to
+from timeline.filters import window_anchor
 from timeline.models import Claim, Event, Timeline
 from timeline.queries import count_up_to, event_snapshots
 from timeline.snapshot import EventSnapshot
@@ -107,6 +108,8 @@ def brief_request(
         ],
         as_of.isoformat(),
         export.query_parts(params),
+        # A window relative to today ("from=-90d") means other events tomorrow.
+        window_anchor(params),
         scope,
         # Claims by actors named only elsewhere show to readers of everything alone.
         "claims-all" if access.reads_everything(reader, "actor") else "claims-named",

@@ -11,11 +11,15 @@
 
 Each is an :class:`~timeline.export.Export` served by :mod:`timeline.export` (ETag,
 304, cache, throttle, the one 400 body). ETag and Last-Modified come from the
-timeline's change times (one query), so a 304 never renders anything; a 200
-serves the whole body from the cache when the same filter was rendered for the
-same timeline state, and otherwise joins cached VEVENT blocks. Only that render is throttled (scope ``feed_render``):
-a client over the limit gets 429 with ``Retry-After``, while 304s and cached
-bodies are always served.
+timeline's change times (one query), so a 304 never renders anything
+(If-Modified-Since alone only once the second of the last change is over: see
+:func:`timeline.export.validator_time`); a 200 serves the whole body from this
+process's kept bodies (:data:`recent_bodies`) or the cache when the same filter was
+rendered for the same timeline state, and otherwise joins cached VEVENT blocks
+(rendered ahead on commit: :mod:`timeline.feed_blocks`). POST and other unsafe
+methods answer 405 (the views are exempt from CSRF checks: they only read). Only
+that render is throttled (scope ``feed_render``): a client over the limit gets 429
+with ``Retry-After``, while 304s and cached bodies are always served.
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from timeline import access, export, links
@@ -41,7 +46,7 @@ from timeline.export import Export
 from timeline.exporters import ical
 from timeline.exporters.formats import CalendarExporter
 from timeline.feed_validators import GENERATION_KEY, current_generation
-from timeline.filters import EventFilter
+from timeline.filters import EventFilter, window_anchor
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import count_up_to, event_snapshots
 from timeline.services import feed_token_digest
@@ -50,6 +55,11 @@ from timeline.throttles import FEED_RENDER_THROTTLES
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Query parameters of the feed itself; everything else goes to EventFilter.
 FEED_PARAMETERS = ("include_year", "download")
+# Google Calendar reportedly stops reading a feed at about 1 MB.
+GOOGLE_FEED_LIMIT = 1_000_000
+# The feed bodies this process served last (an 11 MB body read back from the shared cache
+# costs more than the 10 ms warm target allows).
+recent_bodies = export.RecentBodies()
 
 
 def _plain(response_class: type[HttpResponse], message: str) -> HttpResponse:
@@ -63,16 +73,17 @@ def canonical_filter_query(params: Any) -> str:
     return urlencode(sorted((key, value) for key, value in pairs if value))
 
 
-def _timeline_export(request: HttpRequest, timeline: Timeline, *, token_links: bool = False) -> Export | HttpResponse:
-    """The feed of ``timeline`` for this request's parameters. With ``token_links`` (a private
+def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: bool = False) -> Export | HttpResponse:
+    """The feed of ``timeline`` for the query ``params``, before anything is rendered (the
+    one 400 response for a malformed yes/no parameter). With ``token_links`` (a private
     timeline's token feed) the event links open capability pages (``access.feed_event_key``),
     since the public event pages answer 404 to the subscribers of a private timeline."""
     try:
-        download = export.flag(request.GET, "download")
-        include_year = download or export.flag(request.GET, "include_year")
+        download = export.flag(params, "download")
+        include_year = download or export.flag(params, "include_year")
     except export.FilterRefused as refused:
         return export.refusal_response(refused)
-    data = request.GET.copy()
+    data = params.copy()
     for name in FEED_PARAMETERS:
         data.pop(name, None)
     built: list[EventFilter] = []
@@ -98,7 +109,7 @@ def _timeline_export(request: HttpRequest, timeline: Timeline, *, token_links: b
     times = [timeline.content_changed_at, timeline.updated_at]
     link_key, event_path = "", None
     if token_links:
-        filter_query = canonical_filter_query(request.GET)
+        filter_query = canonical_filter_query(params)
         link_key = access.feed_event_key(timeline, filter_query)
         event_path = links.feed_event_path_maker(link_key, filter_query)
     etag = export.selection_key(
@@ -107,7 +118,9 @@ def _timeline_export(request: HttpRequest, timeline: Timeline, *, token_links: b
         # The links' key changes with the token: a rotated token's feed is never served from the old body.
         link_key,
         *times,
-        export.query_parts(request.GET),
+        export.query_parts(params),
+        # A window relative to today ("from=-90d") means other events tomorrow.
+        window_anchor(params),
         exporter.fingerprint(),
     )
 
@@ -135,7 +148,25 @@ def _timeline_export(request: HttpRequest, timeline: Timeline, *, token_links: b
         prepare=size_refusal,
         throttles=FEED_RENDER_THROTTLES,
         throttle_message="Too many calendar feeds were rendered for this client.",
+        kept=recent_bodies,
     )
+
+
+def subscription_feed_size(timeline: Timeline) -> int:
+    """The size in bytes of ``timeline``'s feed at its plain address (no parameters), rendered
+    as a subscriber would get it (from the caches where possible; what is rendered here is
+    then cached for the first subscriber)."""
+    resolved = timeline_feed_export(timeline, QueryDict())
+    assert isinstance(resolved, Export)
+    body = export.cached_body(resolved)
+    if body is None:
+        # Over TIMELINE_FEED_MAX_EVENTS subscribers get a 413 instead: nothing to render here.
+        if resolved.prepare() is not None:
+            return 0
+        resolved.check()  # validates the (empty) filter, as serving does before rendering
+        body = resolved.exporter.render(resolved.snapshot())
+        export.keep_body(resolved, body)
+    return len(body)
 
 
 def too_many_events_refusal(events: QuerySet[Event]) -> HttpResponse | None:
@@ -165,7 +196,7 @@ def _slug_feed_export(request: HttpRequest, slug: str) -> Export | HttpResponse:
     timeline = access.timelines_visible_to(None).filter(slug=slug).first()
     if timeline is None:
         return _plain(HttpResponseNotFound, "No such timeline.")
-    return _timeline_export(request, timeline)
+    return timeline_feed_export(timeline, request.GET)
 
 
 def _token_feed_export(request: HttpRequest, token: str) -> Export | HttpResponse:
@@ -180,7 +211,7 @@ def _token_feed_export(request: HttpRequest, token: str) -> Export | HttpRespons
             HttpResponseGone,
             "This calendar address is no longer valid. Ask the timeline's editors for the current one.",
         )
-    return _timeline_export(request, timeline, token_links=timeline.visibility not in access.READABLE_BY_LINK)
+    return timeline_feed_export(timeline, request.GET, token_links=timeline.visibility not in access.READABLE_BY_LINK)
 
 
 def _event_download_export(request: HttpRequest, uid: Any) -> Export | HttpResponse:
@@ -241,6 +272,8 @@ def recent_not_modified(
 def _feed_view(resolve: Callable[..., Export | HttpResponse]) -> Callable[..., HttpResponseBase]:
     """Turn an export resolver into a GET/HEAD view served by :func:`timeline.export.serve`."""
 
+    # A feed only reads: a POST is answered 405 by require_safe, not refused as a CSRF failure.
+    @csrf_exempt
     @require_safe
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:

@@ -7,7 +7,9 @@ they export.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator, validate_slug
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from timeline import access, dates, search
 from timeline.claims import STANCE_PARTICIPLES, Stance
@@ -42,6 +45,75 @@ class EDTFRangeField(forms.CharField):
 
 class EDTFRangeFilter(django_filters.Filter):
     field_class = EDTFRangeField
+
+
+RELATIVE_DAY = re.compile(r"(?P<sign>[+-])(?P<amount>\d{1,5})(?P<unit>[dwmy])")
+WINDOW_MESSAGE = (
+    "“%(value)s” is not a day. Give a date (2025-04-17, 2025-04) or a distance from today: "
+    "-90d, +30d (days), -12w (weeks), -6m (months), -1y (years), or today."
+)
+
+
+def is_relative_day(text: str) -> bool:
+    """Whether ``text`` names a day relative to today ("-90d", "+30d", "today")."""
+    text = text.strip().lower()
+    return text == "today" or RELATIVE_DAY.fullmatch(text) is not None
+
+
+def relative_day(text: str, today: dt.date) -> dt.date:
+    """The day ``text`` ("-90d", "+2w", "-6m", "+1y", "today") names, counted from ``today``.
+
+    Months and years keep the day of the month where it exists (31 March - 1m is 28 or
+    29 February). Raises ``ValueError`` for other text or a day outside years 1-9999.
+    """
+    text = text.strip().lower()
+    if text == "today":
+        return today
+    match = RELATIVE_DAY.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    amount = int(match["amount"]) * (-1 if match["sign"] == "-" else 1)
+    unit = match["unit"]
+    try:
+        if unit in "dw":
+            return today + dt.timedelta(days=amount * (7 if unit == "w" else 1))
+        months = today.year * 12 + today.month - 1 + amount * (12 if unit == "y" else 1)
+        year, month = divmod(months, 12)
+        last_day = calendar.monthrange(year, month + 1)[1]
+        return dt.date(year, month + 1, min(today.day, last_day))
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(text) from exc
+
+
+class WindowDayField(forms.CharField):
+    """One end of a date window: a date (its first day for ``from``, its last for ``to``) or a
+    day relative to today (``-90d``, ``+30d``), so a feed address can follow the calendar."""
+
+    def __init__(self, *args: Any, end: str = "from", **kwargs: Any) -> None:
+        self.end = end
+        super().__init__(*args, **kwargs)
+
+    # A CharField whose cleaned value is a day, not the text: the override is the point.
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        if len(text) > 100:
+            raise forms.ValidationError(WINDOW_MESSAGE, code="invalid_day", params={"value": text[:100] + "…"})
+        if is_relative_day(text):
+            try:
+                return relative_day(text, timezone.now().date())
+            except ValueError:
+                raise forms.ValidationError(WINDOW_MESSAGE, code="invalid_day", params={"value": text}) from None
+        try:
+            parsed = dates.parse(text)
+        except dates.InvalidDate:
+            raise forms.ValidationError(WINDOW_MESSAGE, code="invalid_day", params={"value": text}) from None
+        return parsed.lower if self.end == "from" else parsed.upper
+
+
+class WindowDayFilter(django_filters.Filter):
+    field_class = WindowDayField
 
 
 class ModelIdsField(django_filters.fields.ModelMultipleChoiceField):
@@ -354,6 +426,9 @@ class EventFilter(django_filters.FilterSet):
         for key, label in (("overlaps", "Dates overlapping"), ("within", "Dates within")):
             if data.get(key):
                 words.append(f"{label} {dates.format_day_range(*data[key])}")
+        for key, label in (("from", "From"), ("to", "Until")):
+            if data.get(key):
+                words.append(f"{label} {dates.format_day_range(data[key], data[key])}")
         if data.get("precision"):
             names = dict(Precision.choices)
             words.append("Precision: " + ", ".join(str(names[p]).lower() for p in data["precision"]))
@@ -382,6 +457,36 @@ class EventFilter(django_filters.FilterSet):
         if data.get("updated_since"):
             words.append(f"Changed since {data['updated_since']:%Y-%m-%d %H:%M} UTC")
         return words
+
+
+# ``from`` and ``to`` are Python keywords, so they cannot be declared as class attributes.
+EventFilter.base_filters["from"] = WindowDayFilter(
+    field_name="date_upper",
+    lookup_expr="gte",
+    end="from",
+    label="From",
+    help_text="Events that reach this day or later: a date, or a distance from today such as -90d "
+    "(also w, m, y; with to=+30d a window that moves with the calendar).",
+)
+EventFilter.base_filters["to"] = WindowDayFilter(
+    field_name="date_lower",
+    lookup_expr="lte",
+    end="to",
+    label="To",
+    help_text="Events that start on this day or earlier: a date, or a distance from today such as +30d.",
+)
+
+
+def window_anchor(params: Any) -> str:
+    """Today's date when ``params`` (a QueryDict) hold a window relative to today, else "".
+
+    Whatever caches an answer for these parameters (ETags, stored bodies) must also key it
+    on this: the same address means other events tomorrow.
+    """
+    for name in ("from", "to"):
+        if any(is_relative_day(str(value)) for value in params.getlist(name)):
+            return timezone.now().date().isoformat()
+    return ""
 
 
 def _object_name(obj: Any) -> str:

@@ -1,13 +1,15 @@
-"""Keep tombstones and timeline change times right whatever deletes an event."""
+"""Keep tombstones, timeline change times and event versions right whatever changes an event,
+and queue the pre-rendering of changed calendar blocks (``timeline.feed_blocks``)."""
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
+from timeline.feed_blocks import prerender_on_commit
 from timeline.feed_validators import expire_feed_validators
 from timeline.history import citations_snapshot
 from timeline.models import Actor, Citation, Claim, Event, EventTombstone, Source, Tag, Timeline
@@ -29,22 +31,43 @@ def _touch_timelines_of(events: Q) -> None:
     Timeline.objects.filter(pk__in=Event.objects.filter(events).values("timeline_id")).touch()
 
 
+def _events_show_a_changed_row(events: Q) -> None:
+    """What the events matching ``events`` show (a cited source, the claimant, an actor, a tag)
+    changed: move their version and change time, as an edit of the event would, so calendar
+    blocks' SEQUENCE, DTSTAMP and LAST-MODIFIED, API ETags and sync follow; then their
+    timelines' content time, and queue their blocks for pre-rendering."""
+    from timeline.sync import change_time
+
+    ids = list(Event.objects.filter(events).order_by().values_list("pk", flat=True).distinct())
+    if not ids:
+        return
+    now = change_time()
+    Event.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=now)
+    Timeline.objects.filter(pk__in=Event.objects.filter(pk__in=ids).values("timeline_id")).touch(now)
+    prerender_on_commit(ids)
+
+
 @receiver(post_save, sender=Source, dispatch_uid="timeline_source_saved")
 def source_saved(sender: type[Source], instance: Source, created: bool, **kwargs: Any) -> None:
     if not created:
-        _touch_timelines_of(Q(citations__source=instance))
+        _events_show_a_changed_row(Q(citations__source=instance))
 
 
 @receiver(post_save, sender=Actor, dispatch_uid="timeline_actor_saved")
 def actor_saved(sender: type[Actor], instance: Actor, created: bool, **kwargs: Any) -> None:
     if not created:
-        _touch_timelines_of(Q(claimant=instance) | Q(actors=instance) | Q(claims__claimant=instance))
+        _events_show_a_changed_row(Q(claimant=instance) | Q(actors=instance) | Q(claims__claimant=instance))
 
 
 @receiver(post_save, sender=Tag, dispatch_uid="timeline_tag_saved")
 def tag_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) -> None:
     if not created:
-        _touch_timelines_of(Q(tags=instance))
+        _events_show_a_changed_row(Q(tags=instance))
+
+
+@receiver(post_save, sender=Event, dispatch_uid="timeline_event_saved_prerenders_block")
+def event_saved(sender: type[Event], instance: Event, **kwargs: Any) -> None:
+    prerender_on_commit([instance.pk])
 
 
 @receiver(post_save, sender=Citation, dispatch_uid="timeline_citation_saved")
@@ -52,6 +75,7 @@ def tag_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) ->
 def citation_changed(sender: type[Citation], instance: Citation, **kwargs: Any) -> None:
     # By id: when the event itself is being deleted, its own handler touches the timeline.
     _touch_timelines_of(Q(pk=instance.event_id))
+    prerender_on_commit([instance.event_id])
 
 
 @receiver(post_save, sender=Claim, dispatch_uid="timeline_claim_saved")
@@ -67,11 +91,12 @@ def event_links_changed(sender: Any, instance: Any, action: str, reverse: bool, 
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
             Timeline(pk=instance.timeline_id).touch()
+            prerender_on_commit([instance.pk])
     elif action in ("post_add", "post_remove"):
         # Changed from the tag's or actor's side: pk_set holds the events.
-        _touch_timelines_of(Q(pk__in=pk_set))
+        _events_show_a_changed_row(Q(pk__in=pk_set))
     elif action == "pre_clear":
-        _touch_timelines_of(Q(tags=instance) if isinstance(instance, Tag) else Q(actors=instance))
+        _events_show_a_changed_row(Q(tags=instance) if isinstance(instance, Tag) else Q(actors=instance))
 
 
 @receiver(post_save, sender=Timeline, dispatch_uid="timeline_saved_expires_feed_validators")

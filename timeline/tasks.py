@@ -91,6 +91,16 @@ class _Reader:
         self.user = user if user is not None else AnonymousUser()
 
 
+# Its own queue: a brief a reader waits for never queues behind pre-rendering (bin/worker runs both).
+@task(queue_name="feeds")
+def prerender_feed_blocks(*, event_ids: list[int]) -> dict[str, int]:
+    """Render and cache the calendar blocks of ``event_ids`` (those still published) that
+    the cache does not hold; returns ``{"rendered": <count>}`` (``timeline.feed_blocks``)."""
+    from timeline.feed_blocks import blocks_prerender
+
+    return {"rendered": blocks_prerender(event_ids=event_ids)}
+
+
 @task(takes_context=True)
 def import_events_job(
     context: TaskContext, *, timeline_id: int, file: str, filename: str, format: str, user_id: int

@@ -74,3 +74,21 @@ def test_revoke_action_retires_the_address(admin_client):
     timeline.refresh_from_db()
     assert timeline.feed_token_hash == ""
     assert "Revoked the private feed address of 1 timeline(s)" in response.content.decode()
+
+
+def test_change_page_warns_when_the_public_feed_passes_one_megabyte(admin_client, settings):
+    settings.TIMELINE_FEED_DESCRIPTION_MAX = 200_000
+    big = TimelineFactory(slug="big")
+    for number in range(6):
+        EventFactory(timeline=big, date=f"2025-04-{number + 1:02d}", summary=f"Report {number}: " + "ж" * 100_000)
+    small = TimelineFactory(slug="small")
+    EventFactory(timeline=small)
+
+    warned = admin_client.get(f"/admin/timeline/timeline/{big.pk}/change/").content.decode()
+    quiet = admin_client.get(f"/admin/timeline/timeline/{small.pk}/change/").content.decode()
+    feed = admin_client.get("/timelines/big/calendar.ics")
+
+    assert re.findall(r"This feed is ([\d.]+) MB", warned) == [f"{len(feed.content) / 1e6:.1f}"]
+    assert len(feed.content) > 1_000_000
+    assert "?from=-90d&amp;to=+30d" in warned
+    assert "This feed is" not in quiet

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 from urllib.parse import quote
 
 import pytest
@@ -158,7 +159,7 @@ def test_timeline_feed_keeps_uid_and_counts_sequence_after_an_edit(client):
 
     assert str(second["UID"]) == str(first["UID"])
     assert (first["SEQUENCE"], second["SEQUENCE"]) == (1, 2)
-    assert str(second["SUMMARY"]) == "After"
+    assert str(second["SUMMARY"]) == f"[{event.get_status_display().lower()} · {event.grade}] After"
 
 
 def test_timeline_feed_drops_deleted_event_and_changes_etag(client):
@@ -248,6 +249,8 @@ def test_timeline_feed_bytes_are_stable_across_renders(client):
 
 def test_timeline_feed_answers_304_to_a_matching_etag_in_one_query(client, django_assert_num_queries):
     event = EventFactory()
+    # Last-Modified is rounded up once the change's second is over: settle it, so both answers agree.
+    settle(event.timeline)
     first = client.get(feed_url(event.timeline))
     cache.delete_many(cache_keys_of_feed_validators(feed_url(event.timeline)))
 
@@ -294,8 +297,19 @@ def test_timeline_feed_answers_200_right_after_a_timeline_edit_despite_kept_vali
     assert response.status_code == 200
 
 
+def vevents_of(response):
+    return parse_feed(response.content).walk("VEVENT")
+
+
+def settle(timeline, seconds=2):
+    """Date the timeline's last change ``seconds`` back: a date is compared only once its second is over."""
+    earlier = timezone.now() - dt.timedelta(seconds=seconds)
+    Timeline.objects.filter(pk=timeline.pk).update(content_changed_at=earlier, updated_at=earlier)
+
+
 def test_timeline_feed_answers_304_to_if_modified_since(client):
     event = EventFactory()
+    settle(event.timeline)
     first = client.get(feed_url(event.timeline))
 
     response = client.get(feed_url(event.timeline), headers={"if-modified-since": first["Last-Modified"]})
@@ -336,11 +350,39 @@ def test_timeline_feed_ignores_a_garbage_date(client):
 
 def test_timeline_feed_in_the_future_if_modified_since_is_304(client):
     event = EventFactory()
+    settle(event.timeline)
     later = http_date((timezone.now() + dt.timedelta(days=1)).timestamp())
 
     response = client.get(feed_url(event.timeline), headers={"if-modified-since": later})
 
     assert response.status_code == 304
+
+
+def test_timeline_feed_never_answers_304_on_a_date_for_a_change_in_the_same_second(client):
+    timeline = TimelineFactory()
+    event = EventFactory(timeline=timeline, title="Before")
+    answers = []
+
+    for attempt in range(5):
+        first = client.get(feed_url(timeline))
+        event.title = f"After {attempt}"
+        event.save()
+        answers.append(client.get(feed_url(timeline), headers={"if-modified-since": first["Last-Modified"]}))
+
+    assert [answer.status_code for answer in answers] == [200] * 5
+    assert [str(vevents_of(answer)[0]["SUMMARY"]).split("] ")[1] for answer in answers] == [
+        f"After {attempt}" for attempt in range(5)
+    ]
+
+
+def test_timeline_feed_last_modified_is_rounded_up_once_its_second_is_over(client):
+    event = EventFactory()
+    changed = timezone.now() - dt.timedelta(seconds=3, microseconds=-250_000)
+    Timeline.objects.filter(pk=event.timeline.pk).update(content_changed_at=changed, updated_at=changed)
+
+    response = client.get(feed_url(event.timeline))
+
+    assert response["Last-Modified"] == http_date(changed.replace(microsecond=0).timestamp() + 1)
 
 
 # --- Query counts ---------------------------------------------------------------------------
@@ -572,8 +614,96 @@ def test_timeline_feed_keeps_hostile_stored_text_in_one_vevent_each(client, sett
     vevents = parse_feed(client.get(feed_url(timeline)).content).walk("VEVENT")
 
     assert [str(v["UID"]) for v in vevents] == [str(e.uid) for e in events]
-    for vevent, payload in zip(vevents, payloads, strict=True):
+    for vevent, payload, event in zip(vevents, payloads, events, strict=True):
         one_line = clean_text(payload, single_line=True)
-        assert str(vevent["SUMMARY"]) == one_line[:300]
+        assert str(vevent["SUMMARY"]) == f"[{event.get_status_display().lower()} · {event.grade}] " + one_line[:300]
         assert str(vevent["LOCATION"]) == one_line[:200].strip()
         assert str(vevent["DESCRIPTION"]).split("\n\n")[1] == clean_text(payload).strip()
+
+
+# --- Feed fixes of issue 10 -------------------------------------------------------------------
+
+
+def test_timeline_feed_post_is_405_not_a_csrf_page(client):
+    event = EventFactory()
+    csrf_client = type(client)(enforce_csrf_checks=True)
+
+    response = csrf_client.post(feed_url(event.timeline))
+
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+
+
+def test_event_download_strips_bidi_overrides_from_title_and_file_name(client):
+    event = EventFactory(title="Report \u202egpj.exe\u202c of strikes", date="2025-04-17")
+
+    response = client.get(reverse("timeline:event-ics", kwargs={"uid": event.uid}))
+    vevent = parse_feed(response.content).walk("VEVENT")[0]
+
+    assert response["Content-Disposition"] == 'attachment; filename="Report gpj.exe of strikes.ics"'
+    assert str(vevent["SUMMARY"]).endswith("] Report gpj.exe of strikes")
+
+
+@pytest.mark.parametrize(
+    ("status", "word", "calendar_status"),
+    [
+        ("reported", "reported", "TENTATIVE"),
+        ("claimed", "claimed", "TENTATIVE"),
+        ("confirmed", "confirmed", "CONFIRMED"),
+        ("disputed", "disputed", "TENTATIVE"),
+        ("denied", "denied", "TENTATIVE"),
+        ("retracted", "retracted", "TENTATIVE"),
+    ],
+)
+def test_timeline_feed_titles_carry_status_and_grade_and_never_cancel(client, status, word, calendar_status):
+    event = EventFactory(date="2025-04", status=status, credibility=3)
+    CitationFactory(event=event, source=SourceFactory(reliability="B"))
+    CitationFactory(event=event, source=SourceFactory(reliability="D"))
+
+    vevent = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
+
+    assert str(vevent["SUMMARY"]) == f"[Apr 2025 · {word} · B3] {event.title}"
+    assert str(vevent["STATUS"]) == calendar_status
+
+
+def test_timeline_feed_geo_is_fixed_point(client):
+    event = EventFactory(latitude=0.00001, longitude=-0.0000001)
+
+    body = client.get(feed_url(event.timeline)).content
+    vevent = parse_feed(body).walk("VEVENT")[0]
+
+    assert b"\r\nGEO:0.00001;-0.0000001\r\n" in body
+    assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (0.00001, -0.0000001)
+
+
+def test_timeline_feed_last_month_of_9999_spans_the_month(client):
+    event = EventFactory(date="9999-12")
+
+    vevent = parse_feed(client.get(feed_url(event.timeline)).content).walk("VEVENT")[0]
+
+    assert vevent["DTSTART"].dt == dt.date(9999, 12, 1)
+    assert vevent["DURATION"].dt == dt.timedelta(days=31)
+    assert "DTEND" not in vevent
+
+
+def test_timeline_feed_name_reads_without_backslashes_in_ical_js(client):
+    from tests.timeline.ical_checks import ROOT, ical_js_available
+
+    if not ical_js_available():
+        pytest.skip("node with the ical.js package is not installed")
+    import subprocess
+
+    timeline = TimelineFactory(title="Munitions, Troops; Rail", description="Shells, rockets; drones")
+    EventFactory(timeline=timeline)
+    script = (
+        "const ICAL=require('ical.js');let s='';process.stdin.on('data',c=>s+=c);process.stdin.on('end',()=>{"
+        "const c=new ICAL.Component(ICAL.parse(s));process.stdout.write(JSON.stringify(["
+        "c.getFirstPropertyValue('name'),c.getFirstPropertyValue('x-wr-calname'),"
+        "c.getFirstPropertyValue('x-wr-caldesc')]))});"
+    )
+
+    body = client.get(feed_url(timeline)).content
+    result = subprocess.run(["node", "-e", script], input=body, capture_output=True, check=True, cwd=ROOT)
+
+    assert json.loads(result.stdout)[:2] == ["Munitions, Troops; Rail", "Munitions, Troops; Rail"]
+    assert json.loads(result.stdout)[2].startswith("Shells, rockets; drones")
+    assert str(parse_feed(body)["X-WR-CALNAME"]) == "Munitions, Troops; Rail"

@@ -31,7 +31,7 @@ class CalendarExporter(Exporter):
         )
 
     def fingerprint(self) -> str:
-        return f"{ical.EXPORTER_VERSION}|{self.options.fingerprint}|{self.options.refresh.total_seconds()}"
+        return f"{ical.BLOCK_FORMAT}|{self.options.fingerprint}|{self.options.refresh.total_seconds()}"
 
     def render(self, snapshot: ExportSnapshot) -> bytes:
         words = snapshot.filter_words

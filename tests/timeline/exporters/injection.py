@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 
 from timeline.exporters import ical
-from timeline.snapshot import CitationSnapshot
+from timeline.snapshot import CitationSnapshot, EventSnapshot, SourceSnapshot
 
 LONG_WORD = "Ж" * 2 + "x" * 9_998
 PAYLOADS = [
@@ -32,10 +32,13 @@ OPTIONS = ical.ExportOptions(site_url="https://timelines.example.org", descripti
 MOMENT = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
-def injection_event(number: int, payload: str) -> ical.FeedEvent:
+def injection_event(number: int, payload: str) -> EventSnapshot:
     """An event carrying ``payload`` in every text field."""
-    return ical.FeedEvent(
-        pk=number,
+    source = SourceSnapshot(
+        pk=number + 1, title=payload[:300], publisher=payload[:200], url="https://news.example.org/a"
+    )
+    return EventSnapshot(
+        pk=number + 1,
         uid=f"00000000-0000-4000-8000-{number:012d}",
         version=1,
         title=payload[:300],
@@ -46,24 +49,20 @@ def injection_event(number: int, payload: str) -> ical.FeedEvent:
         latitude=None,
         longitude=None,
         status="claimed",
-        claimant=payload[:200],
         credibility=3,
         key=False,
         reported="",
         published=True,
+        claimant=payload[:200],
         tags=(payload[:100], "plain"),
-        citations=(
-            CitationSnapshot(
-                ical.FeedSource(pk=1, title=payload[:300], publisher=payload[:200], url="https://news.example.org/a")
-            ),
-        ),
+        citations=(CitationSnapshot(source),),
         created_at=MOMENT,
         updated_at=MOMENT,
         path=f"/events/00000000-0000-4000-8000-{number:012d}/",
     )
 
 
-def injection_events() -> list[ical.FeedEvent]:
+def injection_events() -> list[EventSnapshot]:
     return [injection_event(number, payload) for number, payload in enumerate(PAYLOADS)]
 
 
