@@ -552,3 +552,31 @@ def test_imported_events_are_found_by_search():
     assert report.written
     found = Client().get(f"/api/v1/events/?timeline={timeline.slug}&q=вагонів").json()["results"]
     assert [event["title"] for event in found] == ["Convoy near Rason"]
+
+
+def test_a_row_with_a_claimant_and_status_becomes_a_claim_and_keeps_its_status():
+    from timeline import services
+    from timeline.models import Claim
+
+    timeline = TimelineFactory()
+    data = (
+        b"title,date,status,claimant,sources\n"
+        b"Troops in Kursk,2024-10,confirmed,GUR,https://example.org/gur\n"
+        b"Pyongyang denies,2025-01,denied,DPRK,\n"
+        b"Nobody says,2025-02,reported,,\n"
+    )
+    _, report = import_file(timeline, data)
+    assert report.written
+    events = {event.title: event for event in Event.objects.filter(timeline=timeline)}
+    claims = {(c.event.title, c.claimant.name, c.stance) for c in Claim.objects.select_related("event", "claimant")}
+    assert claims == {("Troops in Kursk", "GUR", "asserts"), ("Pyongyang denies", "DPRK", "denies")}
+    assert [c.source.url for c in Claim.objects.get(event=events["Troops in Kursk"]).citations.all()] == [
+        "https://example.org/gur"
+    ]
+    # One assertion alone does not confirm: the file's word stays, as an override with a reason.
+    assert events["Troops in Kursk"].status_override and events["Troops in Kursk"].status_override_reason
+    for event in events.values():
+        event.refresh_from_db()
+        status = event.status
+        assert services.event_status_refresh(event=event) is False
+        assert event.status == status

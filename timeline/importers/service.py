@@ -40,10 +40,12 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from timeline import dates
+from timeline.claims import Stance, derive_status, made_bounds
 from timeline.importers.rows import Problem, Row, SourceRef
 from timeline.models import (
     Actor,
     Citation,
+    Claim,
     ClaimStatus,
     Credibility,
     EDTFField,
@@ -506,6 +508,7 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
                 event._history_user = who  # type: ignore[attr-defined]
             event.save()
             _write_relations(event, draft, refs)
+            _claims_back_the_status(event)
     if new_events:
         bulk_create_with_history(
             new_events, Event, default_user=who, default_change_reason="Imported", default_date=now
@@ -531,6 +534,7 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         Event.actors.through.objects.bulk_create(actor_links)
         Event.tags.through.objects.bulk_create(tag_links)
         Citation.objects.bulk_create(citations)
+        _claims_for_new_events(new_events, citations)
         # Bulk inserts send no signals: build the new events' search documents here.
         refresh_search_text([event.pk for event in new_events])
     timeline.touch(now)
@@ -573,3 +577,57 @@ def _write_relations(event: Event, draft: _Draft, refs: _References) -> None:
             Citation(event=event, source=source, quote=quote, locator=locator, position=position)
             for position, (source, quote, locator) in enumerate(_citations_of(draft, refs))
         )
+
+
+# --- Claims: a row's claimant and status become a claim, as migration 0010 did ----------
+
+# The stance a file's status stands for (as in migration 0010_claims_migrate).
+STANCE_FOR_STATUS = {
+    "reported": Stance.ASSERTS,
+    "claimed": Stance.ASSERTS,
+    "confirmed": Stance.ASSERTS,
+    "disputed": Stance.DISPUTES,
+    "denied": Stance.DENIES,
+    "retracted": Stance.RETRACTS,
+}
+OVERRIDE_REASON = "Status given by an imported file, beyond what its one claim supports."
+
+
+def _claim_for(event: Event) -> Claim:
+    claimant_id = event.claimant_id
+    assert claimant_id is not None, "only events with a claimant get a claim"
+    made = event.reported or event.date
+    lower, upper = made_bounds(made)
+    stance = STANCE_FOR_STATUS.get(event.status, Stance.ASSERTS)
+    return Claim(
+        event_id=event.pk, claimant_id=claimant_id, stance=stance, made=made, made_lower=lower, made_upper=upper
+    )
+
+
+def _claims_for_new_events(events: list[Event], citations: list[Citation]) -> None:
+    """One claim per new event with a claimant (backed by its citations), and the file's status
+    kept as an override where the claims alone would derive another: nothing the file says is
+    lost, and a later save in the admin does not change the status."""
+    claims = [_claim_for(event) for event in events if event.claimant_id is not None]
+    Claim.objects.bulk_create(claims)
+    cited: dict[int, list[int]] = {}
+    for citation in citations:
+        cited.setdefault(citation.event_id, []).append(citation.pk)
+    Link = Claim.citations.through
+    Link.objects.bulk_create(
+        [Link(claim_id=claim.pk, citation_id=pk) for claim in claims for pk in cited.get(claim.event_id, [])]
+    )
+    stances = {claim.event_id: [(claim.claimant_id, claim.stance)] for claim in claims}
+    overridden = [event.pk for event in events if derive_status(stances.get(event.pk, [])) != event.status]
+    Event.objects.filter(pk__in=overridden).update(status_override=True, status_override_reason=OVERRIDE_REASON)
+
+
+def _claims_back_the_status(event: Event) -> None:
+    """After an update: a claimant the event's claims lack becomes a claim, and a status the
+    claims do not support is kept as an override (unless an editor already overrode it)."""
+    if event.claimant_id is not None and not event.claims.filter(claimant_id=event.claimant_id).exists():
+        claim = _claim_for(event)
+        claim.save()
+        claim.citations.set(event.citations.all())
+    if not event.status_override and event.derived_status() != event.status:
+        Event.objects.filter(pk=event.pk).update(status_override=True, status_override_reason=OVERRIDE_REASON)
