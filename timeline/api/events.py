@@ -69,6 +69,11 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
                 {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},
                 description=EventFilter.base_filters["updated_since"].extra["help_text"],
             ),
+            # A day, a phrase or a window relative to today ("-90d"): text, not a date.
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, description=EventFilter.base_filters[name].extra["help_text"])
+                for name in ("from", "to")
+            ),
         ],
         responses={200: EventSerializer(many=True), **READ_ERRORS},
     ),
@@ -214,7 +219,8 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         "for readers who cannot see drafts, events unpublished, moved or made private. Together with "
         "`updated_since` on the event list, this lets a client mirror a timeline exactly.",
         parameters=[DeletedEventsQuerySerializer],
-        responses={200: DeletedEventsSerializer, 400: FIELD_ERRORS, 429: ERROR_DETAIL},
+        # 404: DRF's answer to a ``format`` no renderer has.
+        responses={200: DeletedEventsSerializer, 400: FIELD_ERRORS, 404: ERROR_DETAIL, 429: ERROR_DETAIL},
     )
     @action(detail=False, methods=["get"], url_path="deleted", filter_backends=[], pagination_class=None)
     def deleted(self, request: Request) -> Response:
