@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from timeline.models import Claim, Event
+from timeline.search import ensure_sqlite_fts
 
 BEFORE_CLAIMS = [("timeline", "0009_claims_model")]
 
@@ -35,6 +36,8 @@ def test_migration_turns_each_demo_claimant_and_status_into_one_claim(tmp_path):
         call_command("loaddata", str(fixture), verbosity=0)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+        # migrate runs post_migrate, an executor does not: the SQLite search triggers come back.
+        ensure_sqlite_fts()
 
         claims = {
             claim.event_id: (claim.claimant_id, claim.stance, claim.made, sorted(c.pk for c in claim.citations.all()))
@@ -44,6 +47,8 @@ def test_migration_turns_each_demo_claimant_and_status_into_one_claim(tmp_path):
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+        # migrate runs post_migrate, an executor does not: the SQLite search triggers come back.
+        ensure_sqlite_fts()
 
     stance = {"claimed": "asserts", "confirmed": "asserts", "reported": "asserts", "denied": "denies"}
     expected = {

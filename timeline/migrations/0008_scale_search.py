@@ -75,9 +75,15 @@ def fill_search_text(apps, schema_editor):
     from timeline.search import refresh_search_text
 
     Event = apps.get_model("timeline", "Event")
+    sqlite = schema_editor.connection.vendor == "sqlite"
+    if sqlite:
+        # The update trigger would tell the (still empty) index to forget rows it never held,
+        # which FTS5 answers with "database disk image is malformed": fill first, then index.
+        schema_editor.execute("DROP TRIGGER IF EXISTS timeline_event_fts_update")
     refresh_search_text(Event.objects.using(schema_editor.connection.alias).all())
-    if schema_editor.connection.vendor == "sqlite":
+    if sqlite:
         schema_editor.execute("INSERT INTO timeline_event_fts(timeline_event_fts) VALUES ('rebuild')")
+        schema_editor.execute(SQLITE_FORWARD[-1])
 
 
 class Migration(migrations.Migration):
