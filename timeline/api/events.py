@@ -36,7 +36,7 @@ from timeline.api.schema import (
     IF_NONE_MATCH,
     READ_ERRORS,
 )
-from timeline.filters import EventFilter
+from timeline.filters import ORDERINGS, EventFilter
 from timeline.idempotency import idempotent
 from timeline.models import Event
 from timeline.queries import claims_prefetch, events_with_relation_lists
@@ -68,6 +68,12 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
                 "updated_since",
                 {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]},
                 description=EventFilter.base_filters["updated_since"].extra["help_text"],
+            ),
+            # Like every filter, an empty value is no filter: the default (date) order.
+            OpenApiParameter(
+                "ordering",
+                {"type": "string", "enum": [*ORDERINGS, ""]},
+                description=EventFilter.base_filters["ordering"].extra["help_text"],
             ),
             # A day, a phrase or a window relative to today ("-90d"): text, not a date.
             *(
