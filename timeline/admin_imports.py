@@ -27,7 +27,8 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from timeline import access
-from timeline.api.imports import JOB_STATES, sync_rows
+from timeline.api.imports import sync_rows
+from timeline.briefs import JOB_STATES
 from timeline.importers import FORMAT_NAMES, FORMATS, FileRefused, import_rows, read
 from timeline.importers.formats import max_bytes
 from timeline.models import ImportProgress, Timeline

@@ -33,6 +33,7 @@ from timeline import access
 from timeline.api.errors import RequestTooLarge
 from timeline.api.schema import ERROR_DETAIL, READ_ERRORS
 from timeline.authentication import ReadOnlyTokenPermission
+from timeline.briefs import JOB_STATES
 from timeline.importers import FORMATS, FileRefused, Report, import_rows, read
 from timeline.importers.formats import max_bytes
 from timeline.models import ImportProgress
@@ -116,14 +117,6 @@ def enqueue_import(request: Request, timeline: Any, upload: Any, format: str) ->
         status=status.HTTP_202_ACCEPTED,
         headers={"Location": status_url},
     )
-
-
-JOB_STATES = {
-    TaskResultStatus.READY: "waiting",
-    TaskResultStatus.RUNNING: "running",
-    TaskResultStatus.SUCCESSFUL: "finished",
-    TaskResultStatus.FAILED: "failed",
-}
 
 
 @extend_schema(

@@ -486,7 +486,6 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         Tag.objects.bulk_create(refs.new_tags)
     if refs.new_sources:
         bulk_create_with_history(refs.new_sources, Source, default_user=who, default_change_reason="Imported")
-    _refetch_missing_pks(refs)
     now = change_time()
     new_events: list[Event] = []
     new_drafts: list[_Draft] = []
@@ -513,10 +512,6 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         bulk_create_with_history(
             new_events, Event, default_user=who, default_change_reason="Imported", default_date=now
         )
-        if any(event.pk is None for event in new_events):
-            pks = dict(Event.objects.filter(uid__in=[e.uid for e in new_events]).values_list("uid", "pk"))
-            for event in new_events:
-                event.pk = pks[event.uid]
         actor_links, tag_links, citations = [], [], []
         for event, draft in zip(new_events, new_drafts, strict=True):
             actor_links += [
@@ -538,23 +533,6 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         # Bulk inserts send no signals: build the new events' search documents here.
         refresh_search_text([event.pk for event in new_events])
     timeline.touch(now)
-
-
-def _refetch_missing_pks(refs: _References) -> None:
-    """Databases that do not return ids from bulk inserts: read them back."""
-    for objects, model, key in ((refs.new_actors, Actor, "name"), (refs.new_tags, Tag, "slug")):
-        missing = [obj for obj in objects if obj.pk is None]
-        if missing:
-            pks = dict(
-                model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in missing]}).values_list(key, "pk")
-            )
-            for obj in missing:
-                obj.pk = pks[getattr(obj, key)]
-    missing_sources = [source for source in refs.new_sources if source.pk is None]
-    for source in missing_sources:
-        source.pk = (
-            Source.objects.filter(url=source.url, title=source.title).order_by("-pk").values_list("pk", flat=True)[0]
-        )
 
 
 def _apply_fields(event: Event, draft: _Draft, refs: _References) -> None:
