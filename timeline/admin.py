@@ -580,8 +580,9 @@ class EventAdmin(ReadableHistoryAdmin):
                 super().save_model(request, event, form, change)
                 changed = True
             super().save_related(request, form, formsets, change)
-            # The claims decide the status unless overridden; a new status is saved as a new version.
-            status_changed = services.event_status_refresh(event=event)
+            # The claims decide the status unless overridden; a new status is part of this version
+            # when the save above counted one, else it is a new version.
+            status_changed = services.event_status_refresh(event=event, version_counted=changed)
             if not changed and not status_changed and any(f.has_changed() for f in formsets):
                 # Only the claims or citations changed: that is a new version of the event all the same.
                 services.event_bump_version(event=event)

@@ -6,8 +6,9 @@ actors changed too), and citations, an inline rather than an m2m, were in none.
 ``event_change_recorded`` silences those automatic rows for the length of one
 edit and writes a single row at the end, once actors, tags and citations are
 stored. Every event history row carries ``citations_snapshot`` (filled by the
-``pre_create_historical_record`` receiver in ``timeline/signals.py``), so a
-revert can restore citations too.
+``pre_create_historical_record`` receiver in ``timeline/signals.py``) and
+``claims_snapshot`` (who said what, when, citing which of those citations), so a
+revert restores citations and claims too.
 
 The library's history page prints the Python value of each change, so an empty
 latitude showed as "None" and a row without a user as "None"; ``change_lines``
@@ -34,6 +35,9 @@ class EventHistoryExtras(models.Model):
     # [{"source": id, "source_title": str, "quote", "locator", "position"}, ...] as stored
     # when the row was written; null on rows written before citations were kept.
     citations_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # [{"claimant": id, "claimant_name": str, "stance", "made", "note", "citations": [index into
+    # citations_snapshot, ...]}, ...] in the order made; null on rows written before claims were kept.
+    claims_snapshot = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -53,6 +57,54 @@ def citations_snapshot(event: Any) -> list[dict[str, Any]]:
         }
         for citation in Citation.objects.filter(event_id=event.pk).select_related("source").order_by("position", "id")
     ]
+
+
+def claims_snapshot(event: Any) -> list[dict[str, Any]]:
+    """The claims of ``event`` as stored now, in the order made, as plain data; each names the
+    citations that carry it by their index in :func:`citations_snapshot` (citation ids do not
+    survive a revert, their order does)."""
+    from timeline.models import Citation, Claim
+
+    index = {
+        pk: i
+        for i, pk in enumerate(
+            Citation.objects.filter(event_id=event.pk).order_by("position", "id").values_list("pk", flat=True)
+        )
+    }
+    return [
+        {
+            "claimant": claim.claimant_id,
+            "claimant_name": claim.claimant.name,
+            "stance": claim.stance,
+            "made": claim.made,
+            "note": claim.note,
+            "citations": sorted(index[c.pk] for c in claim.citations.all() if c.pk in index),
+        }
+        for claim in Claim.objects.filter(event_id=event.pk).select_related("claimant").prefetch_related("citations")
+    ]
+
+
+def claim_words(claim: dict[str, Any]) -> str:
+    """One claim of a snapshot in words: ``denied by DPRK (before Apr 2025)``, with its note."""
+    from timeline import claims
+
+    view = claims.ClaimView(
+        claimant=claim.get("claimant_name") or f"actor {claim.get('claimant')}",
+        stance=claim["stance"],
+        made=claim.get("made", ""),
+    )
+    text = claims.claim_phrase(view)
+    return f"{text}: {claim['note']}" if claim.get("note") else text
+
+
+def _claim_key(claim: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        claim.get("claimant"),
+        claim.get("stance"),
+        claim.get("made", ""),
+        claim.get("note", ""),
+        tuple(claim.get("citations", ())),
+    )
 
 
 def citation_line(citation: dict[str, Any]) -> str:
@@ -158,6 +210,7 @@ def record_values(record: Any) -> dict[str, Any]:
         else:
             values[name] = getattr(record, field.attname)
     values["citations"] = record.citations_snapshot
+    values["claims"] = record.claims_snapshot
     return values
 
 
@@ -173,6 +226,7 @@ def event_values(event: Any) -> dict[str, Any]:
         else:
             values[name] = getattr(event, field.attname)
     values["citations"] = citations_snapshot(event)
+    values["claims"] = claims_snapshot(event)
     return values
 
 
@@ -184,7 +238,8 @@ def change_lines(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     """What differs between two ``record_values``/``event_values`` dicts, in words.
 
     Citations compare by source, quote and locator (not by position number
-    alone); a ``None`` citations value (not recorded) is never reported as a change.
+    alone); claims by claimant, stance, date, note and the citations they cite. A ``None``
+    citations or claims value (not recorded) is never reported as a change.
     """
     from timeline.models import Actor, Event, Tag, Timeline
 
@@ -200,6 +255,18 @@ def change_lines(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
                         "Citations",
                         "; ".join(citation_line(c) for c in before) or EMPTY,
                         "; ".join(citation_line(c) for c in after) or EMPTY,
+                    )
+                )
+            continue
+        if name == "claims":
+            if before is None or after is None:
+                continue
+            if [_claim_key(c) for c in before] != [_claim_key(c) for c in after]:
+                lines.append(
+                    FieldChange(
+                        "Claims",
+                        "; ".join(claim_words(c) for c in before) or EMPTY,
+                        "; ".join(claim_words(c) for c in after) or EMPTY,
                     )
                 )
             continue

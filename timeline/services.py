@@ -17,6 +17,7 @@ from timeline.history import (
     FieldChange,
     change_lines,
     citation_line,
+    claim_words,
     event_change_recorded,
     event_history_write,
     event_values,
@@ -182,17 +183,24 @@ def event_bump_version(*, event: Event) -> None:
     Timeline(pk=event.timeline_id).touch()
 
 
-def event_status_refresh(*, event: Event) -> bool:
+def event_status_refresh(*, event: Event, version_counted: bool = False) -> bool:
     """Set ``event.status`` to what its claims support (``claims.derive_status``), unless an
-    editor overrode it. A new status is saved as a new version of the event (history
-    records it); returns whether it changed."""
+    editor overrode it; returns whether it changed.
+
+    A new status is saved as a new version of the event (history records it), except
+    when ``version_counted``: the edit that changed the claims already saved the event
+    as a new version in this transaction, and one edit is one version.
+    """
     if event.status_override:
         return False
     derived = event.derived_status()
     if derived == event.status:
         return False
     event.status = derived
-    event.save(update_fields=["status"])
+    if version_counted:
+        Event.objects.filter(pk=event.pk).update(status=derived)
+    else:
+        event.save(update_fields=["status"])
     return True
 
 
@@ -371,7 +379,27 @@ def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
             for c in values["citations"]
             if c["source"] not in existing
         ]
-        values["citations"] = [c for c in values["citations"] if c["source"] in existing]
+        kept = [i for i, c in enumerate(values["citations"]) if c["source"] in existing]
+        values["citations"] = [values["citations"][i] for i in kept]
+        if values["claims"] is not None:
+            # Claims cite citations by index: follow the citations that are kept.
+            moved = {old: new for new, old in enumerate(kept)}
+            values["claims"] = [
+                {**claim, "citations": [moved[i] for i in claim.get("citations", ()) if i in moved]}
+                for claim in values["claims"]
+            ]
+    elif values["claims"] is not None:
+        # Citations stay as they are: claims can only be restored without their citations.
+        values["claims"] = [{**claim, "citations": []} for claim in values["claims"]]
+    if values["claims"] is not None:
+        ids = {claim["claimant"] for claim in values["claims"]}
+        existing = set(Actor.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing += [
+            f"claim “{claim_words(c)}”: its claimant was deleted since"
+            for c in values["claims"]
+            if c["claimant"] not in existing
+        ]
+        values["claims"] = [c for c in values["claims"] if c["claimant"] in existing]
     return values, missing
 
 
@@ -388,8 +416,9 @@ def event_revert(*, event: Event, record: Any, user: Any = None, restore_publish
 
     A revert is a change like any other: the version goes up, ``updated_at`` moves,
     the timeline's feeds and briefs see it, and one history row records it with
-    ``user``. Rows deleted since (actors, tags, the sources of citations) are left
-    out. Citations stay as they are when ``record`` predates citation history.
+    ``user``. Rows deleted since (actors, tags, the sources of citations, the claimants
+    of claims) are left out. Citations (claims) stay as they are when ``record``
+    predates citation (claim) history.
     Without ``restore_published`` (for a user who may not publish) the event stays
     published or draft as it is. Returns the event as saved. Raises ``Event.DoesNotExist`` when the event was
     deleted meanwhile and ``ValueError`` when ``record`` is not a row of ``event``.
@@ -405,7 +434,7 @@ def event_revert(*, event: Event, record: Any, user: Any = None, restore_publish
     reason = f"Reverted to version {record.version} of {record.history_date:%Y-%m-%d %H:%M}"
     with event_change_recorded(locked, user=user, reason=reason):
         for name, value in values.items():
-            if name in ("actors", "tags", "citations"):
+            if name in ("actors", "tags", "citations", "claims"):
                 continue
             field: Any = Event._meta.get_field(name)
             setattr(locked, field.attname, value)
@@ -428,4 +457,20 @@ def event_revert(*, event: Event, record: Any, user: Any = None, restore_publish
             )
             # bulk_create sends no post_save: move the feeds' change time as a citation save would.
             Timeline(pk=locked.timeline_id).touch()
+        if values["claims"] is not None:
+            event_relations_write(
+                event=locked,
+                relations={
+                    "claims": [
+                        {
+                            "claimant_id": claim["claimant"],
+                            "stance": claim["stance"],
+                            "made": claim.get("made", ""),
+                            "note": claim.get("note", ""),
+                            "citations": claim.get("citations", []),
+                        }
+                        for claim in values["claims"]
+                    ]
+                },
+            )
     return locked

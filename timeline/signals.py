@@ -11,7 +11,7 @@ from simple_history.signals import pre_create_historical_record
 
 from timeline.feed_blocks import prerender_on_commit
 from timeline.feed_validators import expire_feed_validators
-from timeline.history import citations_snapshot
+from timeline.history import citations_snapshot, claims_snapshot
 from timeline.models import Actor, Citation, Claim, Event, EventTombstone, Source, Tag, Timeline
 from timeline.search import refresh_search_text
 
@@ -172,3 +172,4 @@ def event_history_keeps_citations(sender: Any, instance: Event, history_instance
     # A deletion's row is written after the citations are gone: "not recorded", not "none".
     if history_instance.history_type != "-":
         history_instance.citations_snapshot = citations_snapshot(instance)
+        history_instance.claims_snapshot = claims_snapshot(instance)
