@@ -49,7 +49,36 @@ from timeline.models import (
 from timeline.queries import citations_with_sources
 
 
-class TimelineRoleInline(admin.TabularInline):
+class RuleInline(admin.TabularInline):
+    """An inline whose add, change and delete permissions are one rule of the access policy: :meth:`allows`."""
+
+    def allows(self, request: HttpRequest, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allows(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allows(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allows(request, obj)
+
+
+class EventPartInline(RuleInline):
+    """A part of the event edited on its form (citations, claims): whoever may edit the event
+    (by role or globally) edits its parts, and whoever may view it sees them."""
+
+    def allows(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return access.may_somewhere(request.user, "edit")
+        return access.may(request.user, "edit", obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or access.may(request.user, "view", obj)
+
+
+class TimelineRoleInline(RuleInline):
     """Who has which role on the timeline; shown to those who may manage its roles (owners, superusers)."""
 
     model = TimelineRole
@@ -65,20 +94,11 @@ class TimelineRoleInline(admin.TabularInline):
     verbose_name = "role"
     verbose_name_plural = "Roles (people need staff status to open the admin)"
 
-    def _manages(self, request: HttpRequest, obj: Any) -> bool:
+    def allows(self, request: HttpRequest, obj: Any) -> bool:
         return obj is not None and access.may(request.user, "manage_roles", obj)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
+        return self.allows(request, obj)
 
 
 class VisibleWithTotalAdminMixin:
@@ -175,35 +195,17 @@ class TimelineAdmin(
         )
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(EventPartInline):
     model = Citation
     extra = 1
     autocomplete_fields = ("source",)
     fields = ("source", "quote", "locator", "position")
 
-    # Citations are part of the event: whoever may edit the event (by role or globally) edits them.
-    def _edits(self, request: HttpRequest, obj: Any) -> bool:
-        if obj is None:
-            return access.may_somewhere(request.user, "edit")
-        return access.may(request.user, "edit", obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._edits(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._edits(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._edits(request, obj)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or access.may(request.user, "view", obj)
-
     # The width comes from timeline/admin.css, so the table fits a 1,280 px window.
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(EventPartInline):
     """The event's claims, in the order made (``Claim.Meta.ordering``)."""
 
     model = Claim

@@ -185,6 +185,43 @@ def test_role_editor_gets_the_citations_inline_and_the_autocompletes(client, peo
 
 
 @pytest.mark.django_db
+def test_role_editor_records_a_claim_in_the_claims_inline(client, people):
+    from tests.factories import ActorFactory, CitationFactory
+    from tests.timeline.test_admin_claims import claims_form
+
+    dprk = ActorFactory(name="DPRK")
+    # Named on the event: actors named only elsewhere stay out of the editor's lookups.
+    event = EventFactory(timeline=people["a"], title="On A", date="2024-10", published=False, actors=[dprk])
+    citation = CitationFactory(event=event, quote="Pyongyang long denied its involvement")
+    client.force_login(people["users"]["editor"])
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+
+    page = client.get(url).content.decode()
+    claimants = client.get(
+        "/admin/autocomplete/", {"app_label": "timeline", "model_name": "claim", "field_name": "claimant", "term": "DP"}
+    )
+    form = claims_form(event, [(dprk, "denies", "../2025-04", [citation])], actors=[dprk.pk])
+    form |= {
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "1",
+        "citations-0-id": str(citation.pk),
+        "citations-0-event": str(event.pk),
+        "citations-0-source": str(citation.source_id),
+        "citations-0-quote": citation.quote,
+        "citations-0-locator": citation.locator,
+        "citations-0-position": str(citation.position),
+    }
+    response = client.post(url, form)
+
+    event.refresh_from_db()
+    assert 'name="claims-TOTAL_FORMS"' in page
+    assert (claimants.status_code, [row["text"] for row in claimants.json()["results"]]) == (200, ["DPRK"])
+    assert response.status_code == 302
+    assert [(c.claimant.name, c.stance, c.made) for c in event.claims.all()] == [("DPRK", "denies", "../2025-04")]
+    assert (event.status, event.version) == ("denied", 2)
+
+
+@pytest.mark.django_db
 def test_history_of_an_event_on_another_timeline_answers_like_a_missing_one(client, people):
     hidden = EventFactory(timeline=people["b"], title="Secret on B", published=False)
     client.force_login(people["users"]["owner"])

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.module_loading import import_string
 
 from timeline.export import Exporter, ExportSnapshot, register
 from timeline.exporters import ical
@@ -74,32 +75,31 @@ class BriefExporter(Exporter):
         return render_brief(snapshot.events, info=info)
 
 
+class EventsExporter(Exporter):
+    """A format whose writer needs only the events: ``writer`` names the function
+    (``events -> bytes``), imported when the first file of the format is rendered."""
+
+    writer = ""
+
+    def render(self, snapshot: ExportSnapshot) -> bytes:
+        return import_string(self.writer)(snapshot.events)
+
+
 @register
-class CsvExporter(Exporter):
+class CsvExporter(EventsExporter):
     """The events as CSV in the columns the importers read back (``exporters/table.py``)."""
 
-    identifier = "csv"
-    media_type = "text/csv; charset=utf-8"
-    extension = "csv"
-
-    def render(self, snapshot: ExportSnapshot) -> bytes:
-        from timeline.exporters.table import render_csv
-
-        return render_csv(snapshot.events)
+    identifier, media_type, extension = "csv", "text/csv; charset=utf-8", "csv"
+    writer = "timeline.exporters.table.render_csv"
 
 
 @register
-class XlsxExporter(Exporter):
+class XlsxExporter(EventsExporter):
     """The same table as an Excel workbook."""
 
-    identifier = "xlsx"
+    identifier, extension = "xlsx", "xlsx"
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    extension = "xlsx"
-
-    def render(self, snapshot: ExportSnapshot) -> bytes:
-        from timeline.exporters.table import render_xlsx
-
-        return render_xlsx(snapshot.events)
+    writer = "timeline.exporters.table.render_xlsx"
 
 
 @register
@@ -120,14 +120,8 @@ class TimelineJSExporter(Exporter):
 
 
 @register
-class GeoJSONExporter(Exporter):
+class GeoJSONExporter(EventsExporter):
     """Located events as GeoJSON (``exporters/geojson.py``)."""
 
-    identifier = "geojson"
-    media_type = "application/geo+json"
-    extension = "geojson"
-
-    def render(self, snapshot: ExportSnapshot) -> bytes:
-        from timeline.exporters.geojson import render_geojson
-
-        return render_geojson(snapshot.events)
+    identifier, media_type, extension = "geojson", "application/geo+json", "geojson"
+    writer = "timeline.exporters.geojson.render_geojson"
