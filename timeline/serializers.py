@@ -237,43 +237,36 @@ class KeyedRelatedField(serializers.RelatedField):
         return ListOfRelatedField(**list_kwargs)
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "integer"}, {"type": "object", "properties": {"id": {"type": "integer"}}}],
-        "description": "Actor id, or an actor object as the API returns it.",
-    }
-)
+def documented_ref(field_class: type[KeyedRelatedField]) -> type[KeyedRelatedField]:
+    """Declares in OpenAPI what a reference field reads: the key, or an object holding it."""
+    key, noun = field_class.key_name, field_class.noun
+    json_type = "integer" if key == "id" else "string"
+    article = "an" if noun[0] in "aeiou" else "a"
+    return extend_schema_field(
+        {
+            "oneOf": [{"type": json_type}, {"type": "object", "properties": {key: {"type": json_type}}}],
+            "description": f"{noun.capitalize()} {key}, or {article} {noun} object as the API returns it.",
+        }
+    )(field_class)
+
+
+@documented_ref
 class ActorRefField(KeyedRelatedField):
     noun = "actor"
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "string"}, {"type": "object", "properties": {"slug": {"type": "string"}}}],
-        "description": "Tag slug, or a tag object as the API returns it.",
-    }
-)
+@documented_ref
 class TagRefField(KeyedRelatedField):
     key_name = "slug"
     noun = "tag"
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "integer"}, {"type": "object", "properties": {"id": {"type": "integer"}}}],
-        "description": "Source id, or a source object as the API returns it.",
-    }
-)
+@documented_ref
 class SourceRefField(KeyedRelatedField):
     noun = "source"
 
 
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "string"}, {"type": "object", "properties": {"slug": {"type": "string"}}}],
-        "description": "Timeline slug, or a timeline object as the API returns it.",
-    }
-)
+@documented_ref
 class TimelineRefField(KeyedRelatedField):
     key_name = "slug"
     noun = "timeline"
@@ -416,6 +409,11 @@ class CitationSerializer(serializers.ModelSerializer):
 # serializer per item.
 
 
+def with_derived(fields: tuple[str, ...], derived: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """``fields`` in order, each followed by the names ``derived`` lists for it."""
+    return tuple(name for field in fields for name in (field, *derived.get(field, ())))
+
+
 def related(event: Event, name: str) -> list[Any]:
     """An event's related objects: the list ``queries.events_with_relation_lists`` made, else
     ``prefetch_related``'s cache read without cloning a queryset per row, else a query."""
@@ -539,36 +537,18 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
+        # The fields an editor writes (EVENT_EDITABLE_FIELDS), each followed by what is derived from it.
         fields = (
             "uid",
-            "timeline",
-            "title",
-            "summary",
-            "date",
-            "date_display",
-            "date_lower",
-            "date_upper",
-            "precision",
-            "approximate",
-            "uncertain",
-            "reported",
-            "reported_display",
-            "location",
-            "latitude",
-            "longitude",
-            "status",
-            "status_override",
-            "status_override_reason",
-            "claimant",
-            "credibility",
-            "reliability",
-            "grade",
-            "key",
-            "actors",
-            "tags",
-            "citations",
-            "claims",
-            "published",
+            *with_derived(
+                EVENT_EDITABLE_FIELDS,
+                {
+                    "date": ("date_display", "date_lower", "date_upper", "precision", "approximate", "uncertain"),
+                    "reported": ("reported_display",),
+                    "credibility": ("reliability", "grade"),
+                    "tags": ("citations", "claims"),
+                },
+            ),
             "version",
             "created_at",
             "updated_at",
