@@ -354,6 +354,12 @@ class RevertPlan:
     missing: list[str]
 
 
+def _still_stored(rows: list[dict[str, Any]], key: str, model: Any) -> list[int]:
+    """The indexes of ``rows`` whose ``key`` names a ``model`` row that still exists, in order."""
+    existing = set(model.objects.filter(pk__in={row[key] for row in rows}).values_list("pk", flat=True))
+    return [i for i, row in enumerate(rows) if row[key] in existing]
+
+
 def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
     """The values a revert to ``record`` writes (only to rows that still exist) and the
     names of what no longer exists and so is left out."""
@@ -372,14 +378,12 @@ def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
         missing += [f"{name[:-1]} id {pk}, deleted since" for pk in values[name] if pk not in existing]
         values[name] = sorted(existing)
     if values["citations"] is not None:
-        ids = {citation["source"] for citation in values["citations"]}
-        existing = set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        kept = _still_stored(values["citations"], "source", Source)
         missing += [
             f"citation of {citation_line(c)}: its source was deleted since"
-            for c in values["citations"]
-            if c["source"] not in existing
+            for i, c in enumerate(values["citations"])
+            if i not in kept
         ]
-        kept = [i for i, c in enumerate(values["citations"]) if c["source"] in existing]
         values["citations"] = [values["citations"][i] for i in kept]
         if values["claims"] is not None:
             # Claims cite citations by index: follow the citations that are kept.
@@ -392,14 +396,13 @@ def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
         # Citations stay as they are: claims can only be restored without their citations.
         values["claims"] = [{**claim, "citations": []} for claim in values["claims"]]
     if values["claims"] is not None:
-        ids = {claim["claimant"] for claim in values["claims"]}
-        existing = set(Actor.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        kept = _still_stored(values["claims"], "claimant", Actor)
         missing += [
             f"claim “{claim_words(c)}”: its claimant was deleted since"
-            for c in values["claims"]
-            if c["claimant"] not in existing
+            for i, c in enumerate(values["claims"])
+            if i not in kept
         ]
-        values["claims"] = [c for c in values["claims"] if c["claimant"] in existing]
+        values["claims"] = [values["claims"][i] for i in kept]
     return values, missing
 
 
