@@ -55,6 +55,12 @@ class RuleInline(admin.TabularInline):
     def allows(self, request: HttpRequest, obj: Any) -> bool:
         raise NotImplementedError
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # Django's inline empties its rows unless permission holds without an object, which a
+        # per-object rule refuses; the page asked ``allows``/``has_view_permission`` with the
+        # object before showing the inline, and the formset narrows the rows to that object.
+        return admin.options.BaseModelAdmin.get_queryset(self, request)  # type: ignore[arg-type]
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.allows(request, obj)
 

@@ -114,6 +114,20 @@ def test_admin_follows_the_matrix_for_view_edit_publish_and_roles(client, people
 
 
 @pytest.mark.django_db
+def test_owner_sees_the_timelines_roles_on_its_page_and_nobody_elses(client, people):
+    TimelineRole.objects.create(timeline=people["b"], user=UserFactory(username="b-owner"), role=Role.OWNER)
+    client.force_login(people["users"]["owner"])
+
+    page = client.get(reverse("admin:timeline_timeline_change", args=[people["a"].pk])).content.decode()
+
+    assert 'name="roles-INITIAL_FORMS" value="4"' in page
+    for name in ("owner", "editor", "reviewer", "viewer"):
+        user = people["users"][name]
+        assert f'<option value="{user.pk}" selected>{name}</option>' in page
+    assert "b-owner" not in page
+
+
+@pytest.mark.django_db
 def test_owner_adds_a_reviewer_on_the_timeline_page(client, people):
     owner, newcomer = people["users"]["owner"], UserFactory(username="newcomer", is_staff=True)
     timeline = people["a"]
