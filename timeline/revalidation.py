@@ -130,8 +130,12 @@ class RevalidationMiddleware:
             values = cache.get_many([kept.key, GENERATION_KEY])
             generation = values.get(GENERATION_KEY)
             validators = values.get(kept.key)
-            current = generation is not None and validators is not None and validators[0] == generation
-            if current and etag_matches(held, validators[1]):
+            if (
+                generation is not None
+                and validators is not None
+                and validators[0] == generation
+                and etag_matches(held, validators[1])
+            ):
                 return not_modified(kept, validators)
         if generation is None:
             generation = current_generation()
