@@ -340,7 +340,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         # First, so that a read-only token's write gets its own message, whatever the user may do.
         "timeline.authentication.ReadOnlyTokenPermission",
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+        # DRF's DjangoModelPermissionsOrAnonReadOnly, without building the queryset for a read.
+        "timeline.authentication.ModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
