@@ -8,7 +8,7 @@ messages and CSP middleware, URL resolution, and for an event DRF's authenticati
 negotiation and the API throttle (two more cache round trips) and a version query.
 ``make bench BENCH_ARGS=serve`` measured those 304s at 0.9–1.1 ms of server CPU each against
 0.6–0.7 ms for a redirect through every middleware (the trivial view); issue 11 asks for at
-least half its req/s.
+least half its req/s. Answered here, they cost 0.47–0.57 ms against its 0.58–0.62 ms.
 
 How it stays right:
 
