@@ -381,8 +381,12 @@ def run(*, events: int) -> None:
                     f"{label}, {workers} worker{'s' if workers > 1 else ''}",
                     f"{one['rps']:7.1f} req/s p50 {one['p50']:6.1f} ms p99 {one['p99']:7.1f} ms | "
                     f"server {one['cpu_ms']:6.2f} CPU ms/req on {one['cores']:.2f} cores | "
-                    f"PostgreSQL {one['database_ms']:5.2f} on {one['database_cores']:.2f} | "
-                    f"generator {one['client_ms'] * 1000:4.0f} CPU us/req on {one['client_cores']:.2f} | "
+                    + (
+                        f"PostgreSQL {one['database_ms']:5.2f} on {one['database_cores']:.2f} | "
+                        if database == "postgresql"
+                        else ""
+                    )
+                    + f"generator {one['client_ms'] * 1000:4.0f} CPU us/req on {one['client_cores']:.2f} | "
                     f"others {one['others']:.2f}, idle {one['idle']:.2f} cores, load {one['load']:.1f}",
                 )
             )
