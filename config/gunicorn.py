@@ -8,7 +8,9 @@ for ``gunicornc``; off by default) and ``LOG_FORMAT``/``DJANGO_LOG_LEVEL`` as fo
 application, so gunicorn's own lines look like the application's.
 """
 
+import gc
 import os
+from typing import Any
 
 from config.observability import gunicorn_logging
 
@@ -31,3 +33,11 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-i
 logconfig_dict = gunicorn_logging(
     os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO"), access_log=_access_log
 )
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the worker has loaded Django and the application: move every object alive now (the
+    modules, settings, URL patterns, models) out of the garbage collector's sight. Otherwise its
+    full collections, which a page of 100 events (about 1,000 model instances) triggers, walk
+    them all again and again: ``gc.freeze()`` measured about a tenth less CPU for that page."""
+    gc.freeze()

@@ -125,6 +125,10 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that only matters to views and pages (sessions, CSRF, auth, messages,
+    # CSP): a feed poll or an anonymous API event read naming the ETag its address last answered
+    # with is answered 304 from one cache read (timeline/revalidation.py).
+    "timeline.revalidation.RevalidationMiddleware",
     # Outside every middleware that reads or writes the body; compresses feeds and JSON only.
     "config.http.FeedAndJsonGZipMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -134,9 +138,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After every middleware that labels all answers, before DRF: an anonymous revalidation of
-    # one API event is answered 304 from one cache read (timeline/revalidation.py).
-    "timeline.revalidation.EventRevalidationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused login of a locked-out client into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -169,7 +170,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, without a new client object per operation (config/cache.py).
+            "BACKEND": "config.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "timeline"),
             "TIMEOUT": envint("CACHE_TIMEOUT", 60 * 60 * 24),
@@ -338,7 +340,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         # First, so that a read-only token's write gets its own message, whatever the user may do.
         "timeline.authentication.ReadOnlyTokenPermission",
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+        # DRF's DjangoModelPermissionsOrAnonReadOnly, without building the queryset for a read.
+        "timeline.authentication.ModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -36,7 +36,7 @@ def test_health_answers_any_host_over_http_with_the_https_redirect_on(client, se
 @pytest.mark.django_db
 def test_health_is_503_naming_the_cache_when_it_does_not_answer(client, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        "default": {"BACKEND": "config.cache.ReusedClientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
 
     response = client.get("/health/")

@@ -76,6 +76,21 @@ class ReadOnlyTokenPermission(permissions.BasePermission):
         return not (isinstance(token, ApiToken) and token.read_only and request.method not in permissions.SAFE_METHODS)
 
 
+class ModelPermissionsOrAnonReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """DRF's ``DjangoModelPermissionsOrAnonReadOnly``, without building the view's queryset for a
+    method that needs no permission (GET, HEAD, OPTIONS).
+
+    DRF builds it (``view.get_queryset()``: the access policy's filters and every prefetch of
+    the event list) only to learn its model, and then checks an empty list of permissions, which
+    every user passes; the answer is the same without it.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.user and self.perms_map.get(request.method or "") == []:
+            return True
+        return bool(super().has_permission(request, view))
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """Describes ``ApiTokenAuthentication`` in the OpenAPI schema."""
 

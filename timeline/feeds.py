@@ -13,7 +13,9 @@ Each is an :class:`~timeline.export.Export` served by :mod:`timeline.export` (ET
 304, cache, throttle, the one 400 body). ETag and Last-Modified come from the
 timeline's change times (one query), so a 304 never renders anything
 (If-Modified-Since alone only once the second of the last change is over: see
-:func:`timeline.export.validator_time`); a 200 serves the whole body from this
+:func:`timeline.export.validator_time`); a poll of a slug feed naming the ETag that
+address last answered with is answered 304 from one cache read before the view runs
+(:mod:`timeline.revalidation`). A 200 serves the whole body from this
 process's kept bodies (:data:`recent_bodies`) or the cache when the same filter was
 rendered for the same timeline state, and otherwise joins cached VEVENT blocks
 (rendered ahead on commit: :mod:`timeline.feed_blocks`). POST and other unsafe
@@ -24,7 +26,6 @@ with ``Retry-After``, while 304s and cached bodies are always served.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable
 from functools import wraps
@@ -32,9 +33,8 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase, HttpResponseGone, HttpResponseNotFound
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -45,7 +45,6 @@ from timeline import access, export, links
 from timeline.export import Export
 from timeline.exporters import ical
 from timeline.exporters.formats import CalendarExporter
-from timeline.feed_validators import GENERATION_KEY, current_generation
 from timeline.filters import EventFilter, window_anchor
 from timeline.models import Event, Precision, Timeline
 from timeline.queries import count_up_to, event_snapshots
@@ -245,30 +244,6 @@ def feed_events(queryset: QuerySet[Event], *, path: Any = None) -> list[ical.Fee
     return event_snapshots(queryset, actors=False, path=path, claims=access.claims_visible_to(None, events=published))
 
 
-def recent_not_modified(
-    request: HttpRequest, validators: tuple[str, str, str] | None, generation: str | None
-) -> HttpResponse | None:
-    """A 304 from the validators a feed address answered with in the current ``generation``
-    (:mod:`timeline.feed_validators`), if ``If-None-Match`` names that ETag (weak comparison);
-    else None. Spares the database on most polls: one cache round trip answers them.
-
-    The generation is read before the database, so a change that commits meanwhile starts a
-    newer one. With a cache per process (no ``REDIS_URL``) other processes learn of a change
-    only when their kept validators expire, after ``TIMELINE_FEED_VALIDATORS_SECONDS``.
-    """
-    if validators is None or generation is None or validators[0] != generation:
-        return None
-    _, etag, last_modified = validators
-    if not export.etag_matches(request.META["HTTP_IF_NONE_MATCH"], etag):
-        return None
-    response = HttpResponseNotModified()
-    response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = last_modified
-    response["Cache-Control"] = f"public, max-age={settings.TIMELINE_PUBLIC_MAX_AGE}"
-    return response
-
-
 def _feed_view(resolve: Callable[..., Export | HttpResponse]) -> Callable[..., HttpResponseBase]:
     """Turn an export resolver into a GET/HEAD view served by :func:`timeline.export.serve`."""
 
@@ -277,21 +252,12 @@ def _feed_view(resolve: Callable[..., Export | HttpResponse]) -> Callable[..., H
     @require_safe
     @wraps(resolve)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
-        # Slug feeds only: a token may be revoked and an event's download follows its sources,
-        # neither of which starts a new generation.
-        shared = "slug" in kwargs
-        validators_key = f"feed-validators:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        if shared and "HTTP_IF_NONE_MATCH" in request.META:
-            kept = cache.get_many([validators_key, GENERATION_KEY])
-            known = recent_not_modified(request, kept.get(validators_key), kept.get(GENERATION_KEY))
-            if known is not None:
-                return known
-        generation = current_generation() if shared else ""
+        # A poll of a slug feed naming the ETag it last answered with was answered 304 before
+        # this view (timeline/revalidation.py). Token feeds and event downloads are not: a token
+        # may be revoked and a download follows its sources, neither of which starts a new
+        # generation of the kept validators.
         resolved = resolve(request, **kwargs)
         response = export.serve(request, resolved) if isinstance(resolved, Export) else resolved
-        if shared and response.status_code in (200, 304) and response.has_header("ETag"):
-            validators = (generation, response["ETag"], response.get("Last-Modified", ""))
-            cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
         # Also on 304s.
         if "token" in kwargs:
             # A capability address: shared caches must not keep what it unlocks.

@@ -4,14 +4,17 @@ import datetime as dt
 import hashlib
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 from tests.factories import EditorFactory, EventFactory, TimelineFactory, UserFactory
 from tests.timeline.api_helpers import client_for, event_url, events_url, uids
+from timeline.authentication import ModelPermissionsOrAnonReadOnly
 from timeline.models import ApiToken, Event
 from timeline.search import ensure_sqlite_fts
 from timeline.services import api_token_create, api_token_revoke
@@ -264,3 +267,35 @@ def test_migration_without_legacy_table_converts_nothing():
         ensure_sqlite_fts()
 
     assert converted == (False, 0)
+
+
+class QuerysetCountingView:
+    """A view as the model permissions see it, counting how often its queryset is built."""
+
+    def __init__(self):
+        self.built = 0
+
+    def get_queryset(self):
+        self.built += 1
+        return Event.objects.all()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "signed_in", "allowed", "built"),
+    [
+        ("GET", False, True, 0),
+        ("HEAD", True, True, 0),
+        ("OPTIONS", False, True, 0),
+        ("POST", False, False, 1),
+        ("DELETE", True, False, 1),
+    ],
+)
+def test_model_permissions_build_no_queryset_for_reads(method, signed_in, allowed, built):
+    request = Request(APIRequestFactory().generic(method, "/api/v1/events/"))
+    request.user = UserFactory() if signed_in else AnonymousUser()
+    view = QuerysetCountingView()
+
+    answer = ModelPermissionsOrAnonReadOnly().has_permission(request, view)
+
+    assert (answer, view.built) == (allowed, built)
