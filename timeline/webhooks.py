@@ -4,7 +4,7 @@ What is sent and when:
 
 * Every write of an event notes it (:func:`webhooks_note_events`, from ``timeline.signals``,
   the import and the version bumps) with its state before the transaction; when the
-  transaction commits, :func:`_dispatch_pending` compares that with the stored row and
+  transaction commits, :func:`_dispatch` compares that with the stored row and
   decides the kind: ``published`` (a draft, or nothing, became published), ``changed`` (a
   published event got a new version), ``withdrawn`` (back to draft) or ``deleted`` (a
   published event was deleted). Drafts are never announced. Nothing is sent inside a request.
@@ -140,14 +140,35 @@ class _Noted:
     deleted: bool = False
 
 
+class _Batch:
+    """The events noted in one transaction, dispatched once when it commits."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, _Noted] = {}
+        self.dispatched = False
+
+    def dispatch(self) -> None:
+        self.dispatched = True
+        _dispatch(self.events)
+
+
 _pending = threading.local()
 
 
-def _noted() -> dict[int, _Noted]:
-    noted = getattr(_pending, "events", None)
-    if noted is None:
-        noted = _pending.events = {}
-    return noted
+def _current_batch() -> tuple[_Batch, bool]:
+    """The batch of the current transaction and whether it is new. A batch whose commit callback
+    ran, or was dropped with a rolled-back transaction, is not reused: its notes are not news."""
+    connection = transaction.get_connection()
+    batch: _Batch | None = getattr(_pending, "batch", None)
+    if (
+        batch is None
+        or batch.dispatched
+        or not connection.in_atomic_block
+        or all(callback[1] != batch.dispatch for callback in connection.run_on_commit)
+    ):
+        batch = _pending.batch = _Batch()
+        return batch, True
+    return batch, False
 
 
 def webhooks_note_events(rows: Iterable[tuple[int, Any, int, bool, int]], *, deleted: bool = False) -> None:
@@ -157,20 +178,21 @@ def webhooks_note_events(rows: Iterable[tuple[int, Any, int, bool, int]], *, del
     The first note of an event in a transaction keeps its state before it; later notes
     only add ``deleted``. Costs no query.
     """
-    noted = _noted()
+    batch, new = _current_batch()
     for pk, uid, timeline_id, was_published, version_before in rows:
         if pk is None:
             continue
-        entry = noted.get(pk)
+        entry = batch.events.get(pk)
         if entry is None:
-            entry = noted[pk] = _Noted(
+            entry = batch.events[pk] = _Noted(
                 uid=uid if isinstance(uid, uuid.UUID) else uuid.UUID(str(uid)),
                 timeline_id=timeline_id,
                 was_published=bool(was_published),
                 version_before=version_before,
             )
         entry.deleted = entry.deleted or deleted
-    transaction.on_commit(_dispatch_pending)
+    if new:
+        transaction.on_commit(batch.dispatch)
 
 
 def hooked_timeline_ids() -> set[int]:
@@ -189,9 +211,7 @@ def hooked_timelines_forget() -> None:
     cache.delete(HOOKED_TIMELINES_KEY)
 
 
-def _dispatch_pending() -> None:
-    noted = _noted()
-    _pending.events = {}
+def _dispatch(noted: dict[int, _Noted]) -> None:
     if not noted:
         return
     hooked = hooked_timeline_ids()
