@@ -28,6 +28,11 @@ class WebhookInline(admin.TabularInline):
     def _manages(self, request: HttpRequest, obj: Any) -> bool:
         return obj is not None and access.may(request.user, "manage_roles", obj)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
+        # Django's inline asks the permission without the timeline, which a role needs, and would
+        # empty the list for owners; the inline is shown only where _manages allows it.
+        return self.model._default_manager.get_queryset().select_related("timeline")
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._manages(request, obj)
 
