@@ -306,3 +306,21 @@ def test_api_webhook_deliveries_lists_the_log_newest_first(hooked, django_captur
         ("changed", 2, "pending"),
         ("published", 1, "pending"),
     ]
+
+
+@pytest.mark.django_db
+def test_webhook_body_leaves_out_claims_its_owner_may_not_see(hooked, django_capture_on_commit_callbacks):
+    from tests.factories import ActorFactory
+    from timeline.models import Claim
+
+    hidden = ActorFactory(name="Named only on a private timeline")
+    seen = ActorFactory(name="GUR")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = EventFactory(timeline=hooked.timeline, published=True, claimant=seen)
+        Claim.objects.create(event=event, claimant=seen, stance="asserts")
+        Claim.objects.create(event=event, claimant=hidden, stance="denies")
+        services.event_bump_version(event=event)
+
+    (delivery,) = WebhookDelivery.objects.filter(event_uid=event.uid)
+    body = json.loads(delivery.body)
+    assert [claim["claimant"]["name"] for claim in body["event"]["claims"]] == ["GUR"]
