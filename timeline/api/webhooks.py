@@ -66,6 +66,9 @@ class WebhookCreatedSerializer(WebhookSerializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="published, changed, withdrawn or deleted.")
+    status = serializers.CharField(read_only=True, help_text="pending, delivered, failed (gave up) or cancelled.")
+
     class Meta:
         model = WebhookDelivery
         fields = (
