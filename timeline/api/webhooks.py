@@ -42,16 +42,15 @@ class WebhookSerializer(StrictModelSerializer):
         fields: tuple[str, ...] = ("id", "timeline", "url", "description", "active", "secret_hint", "created_at")
         read_only_fields: tuple[str, ...] = ("id", "secret_hint", "created_at")
 
-    def validate_url(self, value: str) -> str:
-        try:
-            webhook_url_check(value)
-        except WebhookUrlRefused as refused:
-            raise serializers.ValidationError(str(refused)) from None
-        return value
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Checked once every field is valid, so the host is resolved only for a caller who owns the timeline."""
         if self.instance is not None and "timeline" in attrs and attrs["timeline"] != self.instance.timeline:
             raise serializers.ValidationError({"timeline": ["A hook stays on its timeline; make a new one."]})
+        if "url" in attrs and (self.instance is None or attrs["url"] != self.instance.url):
+            try:
+                webhook_url_check(attrs["url"])
+            except WebhookUrlRefused as refused:
+                raise serializers.ValidationError({"url": [str(refused)]}) from None
         return attrs
 
 
@@ -89,7 +88,9 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List your timelines' webhooks", responses={200: WebhookSerializer(many=True)}),
+    list=extend_schema(
+        summary="List your timelines' webhooks", responses={200: WebhookSerializer(many=True), **READ_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read one webhook", responses={200: WebhookSerializer, **READ_ERRORS}),
     create=extend_schema(
         summary="Register a webhook (the answer carries its secret, once)",
@@ -120,7 +121,8 @@ class WebhookViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
 
     @extend_schema(
-        summary="A webhook's delivery log, newest first", responses={200: WebhookDeliverySerializer(many=True)}
+        summary="A webhook's delivery log, newest first",
+        responses={200: WebhookDeliverySerializer(many=True), **READ_ERRORS},
     )
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: Any = None) -> Response:
