@@ -324,3 +324,28 @@ def test_webhook_body_leaves_out_claims_its_owner_may_not_see(hooked, django_cap
     (delivery,) = WebhookDelivery.objects.filter(event_uid=event.uid)
     body = json.loads(delivery.body)
     assert [claim["claimant"]["name"] for claim in body["event"]["claims"]] == ["GUR"]
+
+
+@pytest.mark.django_db
+def test_webhook_address_is_checked_again_when_sent(owner_with_timeline, settings, django_capture_on_commit_callbacks):
+    from timeline.webhooks import delivery_attempt
+
+    owner, timeline = owner_with_timeline
+    receiver = FlakyReceiver(failures=0)
+    with local_server(receiver) as base:
+        Webhook.objects.create(timeline=timeline, url=f"{base}/hooks", secret=webhook_secret_new(), created_by=owner)
+        with django_capture_on_commit_callbacks(execute=True):
+            EventFactory(timeline=timeline, published=True)
+        delivery = WebhookDelivery.objects.get()
+        # Loopback was allowed when the hook was saved and no longer is (a name that now points home).
+        settings.TIMELINE_WEBHOOK_ALLOW_LOOPBACK = False
+
+        outcome = delivery_attempt(delivery_id=delivery.pk, token=delivery.task_token)
+
+    delivery.refresh_from_db()
+    assert outcome == "retrying"
+    assert receiver.requests == []
+    assert (delivery.status, delivery.attempts, delivery.last_response_code) == ("pending", 1, None)
+    assert delivery.last_error == (
+        "Webhooks are not sent to private networks: 127.0.0.1 resolves to 127.0.0.1 is a loopback address."
+    )
