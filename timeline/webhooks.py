@@ -541,3 +541,18 @@ def delivery_retry(*, delivery: Any) -> None:
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     delivery_schedule(delivery.pk)
+
+
+def deliveries_resume(*, overdue: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Queue again the pending deliveries whose next attempt is more than ``overdue`` late (their
+    job was lost: a worker killed mid-send, a queue emptied); returns how many. A job still
+    queued for one of them is superseded, so nothing is sent twice by this."""
+    from timeline.models import DeliveryStatus, WebhookDelivery
+
+    late = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lt=timezone.now() - overdue
+    ).values_list("pk", flat=True)
+    ids = list(late)
+    for pk in ids:
+        delivery_schedule(pk)
+    return len(ids)

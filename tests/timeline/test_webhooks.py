@@ -349,3 +349,29 @@ def test_webhook_address_is_checked_again_when_sent(owner_with_timeline, setting
     assert delivery.last_error == (
         "Webhooks are not sent to private networks: 127.0.0.1 resolves to 127.0.0.1 is a loopback address."
     )
+
+
+@pytest.mark.django_db
+def test_webhooks_resume_queues_overdue_deliveries_again(hooked, django_capture_on_commit_callbacks):
+    import datetime as dt
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        EventFactory(timeline=hooked.timeline, published=True)
+        EventFactory(timeline=hooked.timeline, published=True)
+    lost, on_time = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - dt.timedelta(minutes=30))
+    old_token, on_time_token = lost.task_token, on_time.task_token
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("webhooks_resume", stdout=out)
+
+    lost.refresh_from_db()
+    on_time.refresh_from_db()
+    assert out.getvalue().strip() == "1 overdue webhook delivery(ies) queued again."
+    assert lost.task_token != old_token
+    assert on_time.task_token == on_time_token
