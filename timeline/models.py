@@ -473,13 +473,13 @@ class Event(models.Model):
                 # Count from the stored version, not the in-memory one: a revert restores
                 # an old version number, and a stale instance may hold one; neither may
                 # move the version (iCal SEQUENCE, ETags) backwards.
-                row = Event.objects.filter(pk=self.pk).values_list("version", "published").first()
-                stored, was_published = row if row is not None else (0, False)
-                # What webhooks compare against (timeline.webhooks): published before this save?
-                self._stored_state = (stored or 0, was_published)
+                row = Event.objects.filter(pk=self.pk).values_list("version", "published", "timeline_id").first()
+                stored, was_published, was_on = row if row is not None else (0, False, self.timeline_id)
+                # What webhooks compare against (timeline.webhooks): where and whether shown before this save.
+                self._stored_state = (stored or 0, was_published, was_on)
                 self.version = max(stored or 0, self.version or 0) + 1
             else:
-                self._stored_state = (0, False)
+                self._stored_state = (0, False, self.timeline_id)
             now = change_time()
             self.updated_at = now
             super().save(*args, **kwargs)

@@ -179,7 +179,7 @@ def event_bump_version(*, event: Event) -> None:
     """Count a change made outside ``Event.save`` (e.g. to tags or citations only)."""
     from timeline.webhooks import webhooks_note_events
 
-    webhooks_note_events([(event.pk, event.uid, event.timeline_id, event.published, event.version)])
+    webhooks_note_events([(event.pk, event.uid, event.timeline_id, event.published, event.version, event.timeline_id)])
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1, updated_at=timezone.now())
     event.refresh_from_db(fields=["version", "updated_at"])
     Timeline(pk=event.timeline_id).touch()

@@ -47,7 +47,7 @@ def _events_show_a_changed_row(events: Q) -> None:
     )
     if not rows:
         return
-    webhooks_note_events(rows)
+    webhooks_note_events((pk, uid, on, published, version, on) for pk, uid, on, published, version in rows)
     ids = [row[0] for row in rows]
     now = change_time()
     Event.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=now)
@@ -189,14 +189,15 @@ def event_history_keeps_citations(sender: Any, instance: Event, history_instance
 def event_saved_webhooks(sender: type[Event], instance: Event, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return  # fixtures being loaded are not news
-    version_before, was_published = getattr(instance, "_stored_state", (0, False))
-    webhooks_note_events([(instance.pk, instance.uid, instance.timeline_id, was_published, version_before)])
+    version_before, was_published, was_on = getattr(instance, "_stored_state", (0, False, instance.timeline_id))
+    webhooks_note_events([(instance.pk, instance.uid, was_on, was_published, version_before, instance.timeline_id)])
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="timeline_event_webhooks_deleted")
 def event_deleted_webhooks(sender: type[Event], instance: Event, **kwargs: Any) -> None:
     webhooks_note_events(
-        [(instance.pk, instance.uid, instance.timeline_id, instance.published, instance.version)], deleted=True
+        [(instance.pk, instance.uid, instance.timeline_id, instance.published, instance.version, instance.timeline_id)],
+        deleted=True,
     )
 
 

@@ -134,9 +134,11 @@ def webhook_url_check(url: str) -> list[str]:
 @dataclass
 class _Noted:
     uid: uuid.UUID
-    timeline_id: int
+    timeline_before: int
     was_published: bool
     version_before: int
+    # Every timeline the event was on during the transaction (it may have moved).
+    timelines: set[int]
     deleted: bool = False
 
 
@@ -171,25 +173,28 @@ def _current_batch() -> tuple[_Batch, bool]:
     return batch, False
 
 
-def webhooks_note_events(rows: Iterable[tuple[int, Any, int, bool, int]], *, deleted: bool = False) -> None:
-    """Note events written in the current transaction, as ``(pk, uid, timeline_id, published
-    before, version before)``; their webhooks are decided when it commits (at once outside one).
+def webhooks_note_events(rows: Iterable[tuple[int, Any, int, bool, int, int]], *, deleted: bool = False) -> None:
+    """Note events written in the current transaction, as ``(pk, uid, timeline before, published
+    before, version before, timeline now)``; their webhooks are decided when it commits (at once
+    outside one).
 
     The first note of an event in a transaction keeps its state before it; later notes
-    only add ``deleted``. Costs no query.
+    only add the timeline and ``deleted``. Costs no query.
     """
     batch, new = _current_batch()
-    for pk, uid, timeline_id, was_published, version_before in rows:
+    for pk, uid, timeline_before, was_published, version_before, timeline_now in rows:
         if pk is None:
             continue
         entry = batch.events.get(pk)
         if entry is None:
             entry = batch.events[pk] = _Noted(
                 uid=uid if isinstance(uid, uuid.UUID) else uuid.UUID(str(uid)),
-                timeline_id=timeline_id,
+                timeline_before=timeline_before,
                 was_published=bool(was_published),
                 version_before=version_before,
+                timelines={timeline_before},
             )
+        entry.timelines.add(timeline_now)
         entry.deleted = entry.deleted or deleted
     if new:
         transaction.on_commit(batch.dispatch)
@@ -215,7 +220,7 @@ def _dispatch(noted: dict[int, _Noted]) -> None:
     if not noted:
         return
     hooked = hooked_timeline_ids()
-    noted = {pk: entry for pk, entry in noted.items() if entry.timeline_id in hooked}
+    noted = {pk: entry for pk, entry in noted.items() if entry.timelines & hooked}
     if not noted:
         return
     try:
@@ -225,23 +230,25 @@ def _dispatch(noted: dict[int, _Noted]) -> None:
         logger.exception("webhook deliveries for events %s were not written", sorted(noted))
 
 
-def _kind_of(entry: _Noted, stored: tuple[bool, int, int] | None) -> str | None:
-    """The webhook kind for a noted event now ``stored`` as ``(published, version, timeline_id)``
-    (None: gone), or None when there is nothing to announce."""
+def _kind_for(hook_timeline_id: int, entry: _Noted, stored: tuple[bool, int, int] | None) -> str | None:
+    """What to tell the hooks of timeline ``hook_timeline_id`` about a noted event now ``stored``
+    as ``(published, version, timeline_id)`` (None: gone), or None when there is nothing to tell.
+
+    Only published events exist for a hook: an event that moved to another timeline is
+    withdrawn from the old one and published on the new one.
+    """
     from timeline.models import WebhookKind
 
+    was_shown = entry.was_published and entry.timeline_before == hook_timeline_id
     if stored is None:
-        return WebhookKind.DELETED if entry.deleted and entry.was_published else None
-    published, version, _timeline_id = stored
+        return WebhookKind.DELETED if entry.deleted and was_shown else None
+    published, version, timeline_id = stored
     if version == entry.version_before:
         return None  # rolled back, or nothing was written after all
-    if published and not entry.was_published:
-        return WebhookKind.PUBLISHED
-    if published:
-        return WebhookKind.CHANGED
-    if entry.was_published:
-        return WebhookKind.WITHDRAWN
-    return None
+    shown = published and timeline_id == hook_timeline_id
+    if shown:
+        return WebhookKind.CHANGED if was_shown else WebhookKind.PUBLISHED
+    return WebhookKind.WITHDRAWN if was_shown else None
 
 
 def webhook_deliveries_create(noted: dict[int, _Noted]) -> list[int]:
@@ -255,36 +262,28 @@ def webhook_deliveries_create(noted: dict[int, _Noted]) -> list[int]:
             "pk", "published", "version", "timeline_id"
         )
     }
-    kinds: dict[int, str] = {}
-    for pk, entry in noted.items():
-        kind = _kind_of(entry, stored.get(pk))
-        if kind is not None:
-            kinds[pk] = kind
-    if not kinds:
-        return []
-    timeline_ids = {stored[pk][2] if pk in stored else noted[pk].timeline_id for pk in kinds}
+    timeline_ids = set().union(*(entry.timelines for entry in noted.values()))
+    timeline_ids |= {row[2] for row in stored.values()}
     hooks = list(
         Webhook.objects.filter(timeline_id__in=timeline_ids, active=True).select_related("created_by", "timeline")
     )
     hooks = [hook for hook in hooks if access.may(hook.created_by, "view", hook.timeline)]
-    if not hooks:
-        return []
     created: list[WebhookDelivery] = []
     now = timezone.now()
     with transaction.atomic():
         for hook in hooks:
-            for pk, kind in kinds.items():
-                timeline_id = stored[pk][2] if pk in stored else noted[pk].timeline_id
-                if timeline_id != hook.timeline_id:
+            for pk, entry in noted.items():
+                kind = _kind_for(hook.timeline_id, entry, stored.get(pk))
+                if kind is None:
                     continue
-                version = stored[pk][1] if pk in stored else noted[pk].version_before
-                body = webhook_body(hook=hook, kind=kind, event_pk=pk, event_uid=noted[pk].uid, version=version)
+                version = stored[pk][1] if pk in stored else entry.version_before
+                body = webhook_body(hook=hook, kind=kind, event_pk=pk, event_uid=entry.uid, version=version)
                 if body is None:
                     continue
                 created.append(
                     WebhookDelivery(
                         webhook=hook,
-                        event_uid=noted[pk].uid,
+                        event_uid=entry.uid,
                         kind=kind,
                         event_version=version,
                         body=body,

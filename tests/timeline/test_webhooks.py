@@ -375,3 +375,23 @@ def test_webhooks_resume_queues_overdue_deliveries_again(hooked, django_capture_
     assert out.getvalue().strip() == "1 overdue webhook delivery(ies) queued again."
     assert lost.task_token != old_token
     assert on_time.task_token == on_time_token
+
+
+@pytest.mark.django_db
+def test_webhook_event_moved_to_another_timeline_is_withdrawn_there_and_published_here(
+    hooked, django_capture_on_commit_callbacks
+):
+    owner = hooked.created_by
+    other = TimelineFactory(slug="elsewhere")
+    TimelineRole.objects.create(timeline=other, user=owner, role=Role.OWNER)
+    there = Webhook.objects.create(
+        timeline=other, url="https://93.184.215.14/other", secret=webhook_secret_new(), created_by=owner
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event = EventFactory(timeline=hooked.timeline, published=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_update(event=event, values={"timeline": other})
+
+    rows = WebhookDelivery.objects.order_by("pk").values_list("webhook_id", "kind", "event_version")
+    assert list(rows) == [(hooked.pk, "published", 1), (hooked.pk, "withdrawn", 2), (there.pk, "published", 2)]

@@ -533,7 +533,7 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         _claims_for_new_events(new_events, citations)
         # Bulk inserts send no signals: build the new events' search documents here.
         refresh_search_text([event.pk for event in new_events])
-        webhooks_note_events((event.pk, event.uid, event.timeline_id, False, 0) for event in new_events)
+        webhooks_note_events((e.pk, e.uid, e.timeline_id, False, 0, e.timeline_id) for e in new_events)
     timeline.touch(now)
 
 
