@@ -634,6 +634,9 @@ class RoleEditorsLookUpMixin:
 
 @admin.register(Source)
 class SourceAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
+    class Media:
+        css = {"all": ("timeline/admin.css",)}
+
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")

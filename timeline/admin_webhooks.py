@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -23,6 +25,8 @@ class WebhookInline(admin.TabularInline):
     fields = ("url", "description", "active", "secret_hint", "delivery_log")
     readonly_fields = ("secret_hint", "delivery_log")
     verbose_name = "webhook"
+    # A plain address box: the admin's "Currently: … Change: …" widget would push the table past 1,280 px.
+    formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 50})}}
     verbose_name_plural = "Webhooks (signed POSTs when published events change; README “Webhooks”)"
 
     def _manages(self, request: HttpRequest, obj: Any) -> bool:
