@@ -402,3 +402,26 @@ TIMELINE_FEED_VALIDATORS_SECONDS = envint("TIMELINE_FEED_VALIDATORS_SECONDS", 10
 # Mirrors: how far the sync horizon (`as_of` of /api/v1/events/deleted/) stays behind the oldest
 # open transaction, covering clock differences between application servers (seconds).
 TIMELINE_SYNC_MARGIN_SECONDS = envint("TIMELINE_SYNC_MARGIN_SECONDS", 1)
+
+# Webhooks (timeline/webhooks.py, README "Webhooks"): attempts per delivery, the first wait after
+# a failure (doubled after each further one, up to the cap) and the time a receiver has to answer.
+TIMELINE_WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 10)
+TIMELINE_WEBHOOK_BACKOFF_SECONDS = envint("WEBHOOK_BACKOFF_SECONDS", 30)
+TIMELINE_WEBHOOK_BACKOFF_MAX_SECONDS = envint("WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 60 * 60)
+TIMELINE_WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Hooks to loopback addresses (plain http allowed there): local development and tests only.
+# Private, link-local and reserved addresses are always refused.
+TIMELINE_WEBHOOK_ALLOW_LOOPBACK = envbool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+
+# "Archive now" on sources (timeline/archiving.py, README "Archiving sources"): off unless
+# ARCHIVE_ENABLED is set. The default backend is the Wayback Machine's Save Page Now API; its
+# keys (optional, higher limits) are an archive.org account's S3-like keys.
+TIMELINE_ARCHIVE_ENABLED = envbool("ARCHIVE_ENABLED", False)
+TIMELINE_ARCHIVE_BACKEND = os.environ.get("ARCHIVE_BACKEND") or "timeline.archiving.SavePageNowBackend"
+TIMELINE_ARCHIVE_OPTIONS = {
+    "base_url": os.environ.get("SPN_BASE_URL", "https://web.archive.org").rstrip("/"),
+    "access_key": os.environ.get("SPN_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("SPN_SECRET_KEY", ""),
+    # How long a capture may take before the job gives up (seconds).
+    "timeout": envint("SPN_TIMEOUT_SECONDS", 120),
+}

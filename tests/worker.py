@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -58,3 +60,36 @@ def run_worker(*, media_root: Path, max_tasks: int = 1, timeout: float = 180) ->
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def worker_running(*, media_root: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """A worker process (``manage.py db_worker``) running while the block runs, with ``env``
+    added to its environment; stopped (SIGTERM, then killed) when the block ends. Its output
+    is kept in ``media_root/worker.log``."""
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        **(env or {}),
+    }
+    full_env.pop("DJANGO_DEBUG", None)
+    with open(media_root / "worker.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload"],
+            cwd=settings.BASE_DIR,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from timeline.models import Actor, Claim, Event, Source, Tag, Timeline, Visibility
+from timeline.models import Actor, Claim, Event, Source, Tag, Timeline, Visibility, Webhook
 
 # Visibilities whose published events anyone may read when they name the timeline.
 READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -102,6 +102,12 @@ def timelines_where(user: Any, action: str) -> QuerySet[Timeline]:
     if user.is_superuser or (action != "manage_roles" and user.has_perm("timeline.change_event")):
         return Timeline.objects.all()
     return Timeline.objects.filter(pk__in=role_timeline_ids(user, *ROLES_FOR[action]))
+
+
+def webhooks_managed_by(user: Any) -> QuerySet[Webhook]:
+    """Webhooks ``user`` may see and manage: those of the timelines whose roles they manage
+    (owners, superusers; the global Editors group does not)."""
+    return Webhook.objects.filter(timeline__in=timelines_where(user, "manage_roles"))
 
 
 def reads_drafts_of(user: Any, timeline: Timeline | int) -> bool:

@@ -30,6 +30,8 @@ from timeline.admin_scale import (
     count_label,
 )
 from timeline.admin_tokens import ApiTokenAdmin
+from timeline.admin_webhooks import TimelineWebhookAdminMixin, WebhookDeliveryAdmin, WebhookInline
+from timeline.archiving import archiving_enabled
 from timeline.history import event_change_recorded, user_words
 from timeline.models import (
     EVENT_EDITABLE_FIELDS,
@@ -45,6 +47,7 @@ from timeline.models import (
     Tag,
     Timeline,
     TimelineRole,
+    WebhookDelivery,
 )
 from timeline.queries import citations_with_sources
 
@@ -136,6 +139,7 @@ class VisibleWithTotalAdminMixin:
 
 @admin.register(Timeline)
 class TimelineAdmin(
+    TimelineWebhookAdminMixin,
     TimelineImportAdminMixin,
     VisibleWithTotalAdminMixin,
     TimelineBriefAdminMixin,
@@ -165,7 +169,7 @@ class TimelineAdmin(
         ("Calendar", {"fields": ("calendar_feed_links",)}),
     )
 
-    inlines = (TimelineRoleInline,)
+    inlines = (TimelineRoleInline, WebhookInline)
 
     visible_to = staticmethod(access.timelines_visible_to)
     event_link = "timeline"
@@ -639,6 +643,9 @@ class RoleEditorsLookUpMixin:
 
 @admin.register(Source)
 class SourceAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHistoryAdmin):
+    class Media:
+        css = {"all": ("timeline/admin.css",)}
+
     # A URL typed without a scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "publisher", "published", "reliability", "language", "archived", "citation_count")
@@ -646,6 +653,56 @@ class SourceAdmin(VisibleWithTotalAdminMixin, RoleEditorsLookUpMixin, ReadableHi
     search_fields = ("title", "publisher", "url", "archived_url", "notes")
     visible_to = staticmethod(access.sources_visible_to)
     total_of = "citations"
+    actions = ("archive_now",)
+    change_form_template = "admin/timeline/source/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        archive = path(
+            "<path:object_id>/archive/",
+            self.admin_site.admin_view(self.archive_view),
+            name="timeline_source_archive",
+        )
+        return [archive, *super().get_urls()]
+
+    def has_archive_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Whether "Archive now" is offered: archiving is configured and the user may change sources."""
+        return archiving_enabled() and self.has_change_permission(request, obj)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        source = self.get_object(request, unquote(object_id))
+        extra = {
+            "archive_now": source is not None and bool(source.url) and self.has_archive_permission(request, source)
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def archive_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: queue "archive now" for one source, then back to its page. A source the user may
+        not see answers 404, as a missing one."""
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404
+        if request.method != "POST" or not source.url or not self.has_archive_permission(request, source):
+            raise PermissionDenied
+        services.sources_archive_queue(sources=[source])
+        self.message_user(
+            request,
+            f"“{source.title}” was queued for archiving; its archived copy and access date fill in when it is done.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:timeline_source_change", args=[source.pk]))
+
+    @admin.action(description="Archive now (ask the web archive for a copy)", permissions=["archive"])
+    def archive_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        queued = services.sources_archive_queue(sources=queryset)
+        offline = queryset.count() - queued
+        self.message_user(
+            request,
+            f"{queued} source(s) queued for archiving; archived copies and access dates fill in when done."
+            + (f" {offline} without a URL left alone." if offline else ""),
+            messages.SUCCESS,
+        )
 
     @admin.display(description="Archived copy")
     def archived(self, obj: Source) -> str:
@@ -706,3 +763,4 @@ class EventTombstoneAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)

@@ -473,8 +473,13 @@ class Event(models.Model):
                 # Count from the stored version, not the in-memory one: a revert restores
                 # an old version number, and a stale instance may hold one; neither may
                 # move the version (iCal SEQUENCE, ETags) backwards.
-                stored = Event.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+                row = Event.objects.filter(pk=self.pk).values_list("version", "published", "timeline_id").first()
+                stored, was_published, was_on = row if row is not None else (0, False, self.timeline_id)
+                # What webhooks compare against (timeline.webhooks): where and whether shown before this save.
+                self._stored_state = (stored or 0, was_published, was_on)
                 self.version = max(stored or 0, self.version or 0) + 1
+            else:
+                self._stored_state = (0, False, self.timeline_id)
             now = change_time()
             self.updated_at = now
             super().save(*args, **kwargs)
@@ -748,3 +753,106 @@ class ImportProgress(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"phase": self.phase, "done": self.done, "total": self.total}
+
+
+# --- Webhooks ---------------------------------------------------------------------------
+
+
+class WebhookKind(models.TextChoices):
+    """What happened to an event, as a webhook tells it (``timeline.webhooks``)."""
+
+    PUBLISHED = "published", "Published"
+    CHANGED = "changed", "Changed"
+    WITHDRAWN = "withdrawn", "Withdrawn (unpublished)"
+    DELETED = "deleted", "Deleted"
+
+
+class Webhook(models.Model):
+    """An address a timeline's owner registered to be told when its published events change.
+
+    The secret signs every delivery (HMAC-SHA256); it is shown once, when the hook is made,
+    and kept because signing needs it. ``created_by`` is whose eyes the payloads are built
+    with: a hook never carries what that person may not see.
+    """
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        help_text="An https address receiving a POST for each event published, changed, withdrawn or deleted.",
+    )
+    description = models.CharField(max_length=200, blank=True, help_text="Who or what receives it.")
+    secret = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(default=True, help_text="Inactive hooks are sent nothing.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["timeline", "url", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.timeline})" if self.timeline_id else self.url
+
+    def clean(self) -> None:
+        """Raises ``ValidationError`` on ``url`` for an address a hook may not be sent to
+        (``timeline.webhooks.webhook_url_check``)."""
+        from timeline.webhooks import WebhookUrlRefused, webhook_url_check
+
+        super().clean()
+        # Checked when written: a saved hook's address is checked again on every attempt.
+        if self.url and (self.pk is None or not Webhook.objects.filter(pk=self.pk, url=self.url).exists()):
+            try:
+                webhook_url_check(self.url)
+            except WebhookUrlRefused as refused:
+                raise ValidationError({"url": [str(refused)]}) from None
+
+    @property
+    def secret_hint(self) -> str:
+        """The secret's first characters: enough to tell secrets apart, too few to sign with."""
+        return f"{self.secret[:6]}…" if self.secret else ""
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up)"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class WebhookDelivery(models.Model):
+    """One POST to a webhook, tried until the receiver answers 2xx or the attempts run out.
+
+    Deliveries for the same event and hook go out in the order made: a later one waits
+    while an earlier one is pending. ``body`` is the exact JSON that is signed and sent.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event_uid = models.UUIDField(db_index=True)
+    kind = models.CharField(max_length=10, choices=WebhookKind.choices)
+    event_version = models.PositiveIntegerField()
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The one queued job allowed to act on this delivery; a job holding another token has been superseded.
+    task_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["webhook", "event_uid", "status"], name="delivery_hook_event_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WebhookKind.values), name="delivery_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.event_uid} v{self.event_version} → {self.webhook.url}"

@@ -178,6 +178,9 @@ def event_update(
 
 def event_bump_version(*, event: Event) -> None:
     """Count a change made outside ``Event.save`` (e.g. to tags or citations only)."""
+    from timeline.webhooks import webhooks_note_events
+
+    webhooks_note_events([(event.pk, event.uid, event.timeline_id, event.published, event.version, event.timeline_id)])
     Event.objects.filter(pk=event.pk).update(version=F("version") + 1, updated_at=timezone.now())
     event.refresh_from_db(fields=["version", "updated_at"])
     Timeline(pk=event.timeline_id).touch()
@@ -477,3 +480,34 @@ def event_revert(*, event: Event, record: Any, user: Any = None, restore_publish
                 },
             )
     return locked
+
+
+@transaction.atomic
+def source_archive_store(*, source: Any, archived_url: str, accessed: dt.date) -> None:
+    """Record an archived copy of ``source`` and the day it was read (the capture day).
+
+    Saved as an edit (history row; the events citing it get a new version, so feeds, sync and
+    webhooks follow). Raises ``ValidationError`` for a copy address that is not http(s).
+    """
+    from timeline.models import http_url_validator
+
+    http_url_validator(archived_url)
+    source.archived_url = archived_url
+    source.accessed = accessed
+    source._change_reason = "Archived now"
+    source.save()
+
+
+def sources_archive_queue(*, sources: Iterable[Any]) -> int:
+    """Queue "archive now" (``tasks.archive_source_job``) for those of ``sources`` that have a URL,
+    once the current transaction commits; returns how many were queued."""
+    ids = [source.pk for source in sources if source.url]
+
+    def enqueue() -> None:
+        from timeline.tasks import archive_source_job
+
+        for pk in ids:
+            archive_source_job.enqueue(source_id=pk)
+
+    transaction.on_commit(enqueue)
+    return len(ids)

@@ -12,8 +12,9 @@ from simple_history.signals import pre_create_historical_record
 from timeline.feed_blocks import prerender_on_commit
 from timeline.feed_validators import expire_feed_validators
 from timeline.history import citations_snapshot, claims_snapshot
-from timeline.models import Actor, Citation, Claim, Event, EventTombstone, Source, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, Event, EventTombstone, Source, Tag, Timeline, Webhook
 from timeline.search import refresh_search_text
+from timeline.webhooks import hooked_timelines_forget, webhooks_note_events
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="timeline_event_tombstone")
@@ -38,9 +39,16 @@ def _events_show_a_changed_row(events: Q) -> None:
     timelines' content time, and queue their blocks for pre-rendering."""
     from timeline.sync import change_time
 
-    ids = list(Event.objects.filter(events).order_by().values_list("pk", flat=True).distinct())
-    if not ids:
+    rows = list(
+        Event.objects.filter(events)
+        .order_by()
+        .values_list("pk", "uid", "timeline_id", "published", "version")
+        .distinct()
+    )
+    if not rows:
         return
+    webhooks_note_events((pk, uid, on, published, version, on) for pk, uid, on, published, version in rows)
+    ids = [row[0] for row in rows]
     now = change_time()
     Event.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=now)
     Timeline.objects.filter(pk__in=Event.objects.filter(pk__in=ids).values("timeline_id")).touch(now)
@@ -173,3 +181,28 @@ def event_history_keeps_citations(sender: Any, instance: Event, history_instance
     if history_instance.history_type != "-":
         history_instance.citations_snapshot = citations_snapshot(instance)
         history_instance.claims_snapshot = claims_snapshot(instance)
+
+
+# --- Webhooks (timeline/webhooks.py) hear of every written event -------------------------
+
+
+@receiver(post_save, sender=Event, dispatch_uid="timeline_event_webhooks_saved")
+def event_saved_webhooks(sender: type[Event], instance: Event, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return  # fixtures being loaded are not news
+    version_before, was_published, was_on = getattr(instance, "_stored_state", (0, False, instance.timeline_id))
+    webhooks_note_events([(instance.pk, instance.uid, was_on, was_published, version_before, instance.timeline_id)])
+
+
+@receiver(post_delete, sender=Event, dispatch_uid="timeline_event_webhooks_deleted")
+def event_deleted_webhooks(sender: type[Event], instance: Event, **kwargs: Any) -> None:
+    webhooks_note_events(
+        [(instance.pk, instance.uid, instance.timeline_id, instance.published, instance.version, instance.timeline_id)],
+        deleted=True,
+    )
+
+
+@receiver(post_save, sender=Webhook, dispatch_uid="timeline_webhook_saved")
+@receiver(post_delete, sender=Webhook, dispatch_uid="timeline_webhook_deleted")
+def webhook_changed(sender: type[Webhook], instance: Webhook, **kwargs: Any) -> None:
+    hooked_timelines_forget()

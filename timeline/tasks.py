@@ -134,3 +134,35 @@ def import_events_job(
         return report_data(report)
     finally:
         default_storage.delete(file)
+
+
+@task()
+def deliver_webhook(*, delivery_id: int, token: str) -> str:
+    """Send the webhook delivery ``delivery_id`` if ``token`` is still its job's token
+    (``timeline.webhooks.delivery_attempt``); returns what happened ("delivered", "retrying", …)."""
+    from timeline.webhooks import delivery_attempt
+
+    return delivery_attempt(delivery_id=delivery_id, token=token)
+
+
+@task()
+def archive_source_job(*, source_id: int) -> dict[str, Any]:
+    """Ask the archive backend (``timeline.archiving``) to keep a copy of source ``source_id``'s
+    page and store the copy's address and the capture day as its archived URL and access date.
+
+    Returns ``{"source_id": <id>, "archived_url": <address>, "accessed": <ISO day>}``. Raises
+    ``ArchiveFailed`` when archiving is off, the source has no URL, or the archive fails.
+    """
+    from timeline.archiving import ArchiveFailed, archive_backend, archiving_enabled
+    from timeline.services import source_archive_store
+
+    if not archiving_enabled():
+        raise ArchiveFailed("archiving is off (ARCHIVE_ENABLED)")
+    from timeline.models import Source
+
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None or not source.url:
+        raise ArchiveFailed(f"source {source_id} is gone or has no URL")
+    copy = archive_backend().archive(source.url)
+    source_archive_store(source=source, archived_url=copy.url, accessed=copy.captured)
+    return {"source_id": source.pk, "archived_url": copy.url, "accessed": copy.captured.isoformat()}

@@ -92,6 +92,9 @@ def test_schema_lists_every_resource(schema):
         "/api/v1/timelines/",
         "/api/v1/timelines/{slug}/",
         "/api/v1/timelines/{slug}/import/",
+        "/api/v1/webhooks/",
+        "/api/v1/webhooks/{id}/",
+        "/api/v1/webhooks/{id}/deliveries/",
     ]
 
 
@@ -115,7 +118,7 @@ def test_schema_pages_point_at_the_schema(client, name):
 def test_api_root_links_every_resource(client):
     response = client.get("/api/v1/", HTTP_ACCEPT="application/json")
 
-    assert sorted(response.json()) == ["actors", "events", "sources", "tags", "timelines"]
+    assert sorted(response.json()) == ["actors", "events", "sources", "tags", "timelines", "webhooks"]
 
 
 @pytest.mark.django_db

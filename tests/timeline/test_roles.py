@@ -146,6 +146,10 @@ def test_owner_adds_a_reviewer_on_the_timeline_page(client, people):
         "roles-MAX_NUM_FORMS": "1000",
         "roles-0-user": str(newcomer.pk),
         "roles-0-role": "reviewer",
+        "webhooks-TOTAL_FORMS": "0",
+        "webhooks-INITIAL_FORMS": "0",
+        "webhooks-MIN_NUM_FORMS": "0",
+        "webhooks-MAX_NUM_FORMS": "1000",
     }
 
     response = client.post(reverse("admin:timeline_timeline_change", args=[timeline.pk]), data)

@@ -58,6 +58,7 @@ from timeline.models import (
 )
 from timeline.search import refresh_search_text
 from timeline.sync import change_time
+from timeline.webhooks import webhooks_note_events
 
 TRUE = frozenset({"true", "yes", "y", "1", "x", "published", "key"})
 FALSE = frozenset({"false", "no", "n", "0", "", "draft"})
@@ -532,6 +533,7 @@ def _write(timeline: Timeline, drafts: list[_Draft], outcomes: list[Outcome], re
         _claims_for_new_events(new_events, citations)
         # Bulk inserts send no signals: build the new events' search documents here.
         refresh_search_text([event.pk for event in new_events])
+        webhooks_note_events((e.pk, e.uid, e.timeline_id, False, 0, e.timeline_id) for e in new_events)
     timeline.touch(now)
 
 
