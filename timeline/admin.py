@@ -22,6 +22,7 @@ from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_imports import TimelineImportAdminMixin
+from timeline.admin_review import EventReviewAdminMixin, RevisionAdmin
 from timeline.admin_scale import (
     ActorSidebarFilter,
     EstimatedCountPaginator,
@@ -40,6 +41,7 @@ from timeline.models import (
     ClaimStatus,
     Event,
     EventTombstone,
+    Revision,
     Role,
     Source,
     Tag,
@@ -134,6 +136,7 @@ class TimelineAdmin(
     actions = ("rotate_feed_token", "revoke_feed_token")
     fieldsets = (
         (None, {"fields": ("title", "slug", "description", "visibility", "marking")}),
+        ("Review", {"fields": ("review_required",)}),
         ("Analyst framing (printed first in briefs)", {"fields": ("bottom_line", "key_judgements")}),
         ("Events", {"fields": ("events_link", "brief_download", "content_changed_at", "created_at", "updated_at")}),
         ("Calendar", {"fields": ("calendar_feed_links",)}),
@@ -280,7 +283,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(ReadableHistoryAdmin):
+class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
     form = EventAdminForm
     diff_event_history = True
 
@@ -420,6 +423,9 @@ class EventAdmin(ReadableHistoryAdmin):
         return access.may(request.user, "edit", obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.published and obj.timeline.review_required:
+            # Deleting takes a published event away from readers, as unpublishing does.
+            return access.may(request.user, "publish", obj)
         if super().has_delete_permission(request, obj):
             return True
         return obj is not None and access.may(request.user, "edit", obj)
@@ -565,6 +571,10 @@ class EventAdmin(ReadableHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         event = form.instance
+        if change and self.submits_for_review(request, event, form):
+            # Review before publishing: the change waits as a revision; the event stays as readers see it.
+            self.submit_from_form(request, form, formsets)
+            return
         # One history row for the whole save (fields, actors, tags, citations), written at the
         # end, and none for a save that changed nothing (timeline.history.event_change_recorded).
         with event_change_recorded(event, user=request.user):
@@ -697,3 +707,4 @@ class EventTombstoneAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(Revision, RevisionAdmin)
