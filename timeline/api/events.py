@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from timeline import access, review, search, sync
+from timeline import access, review, search, services, sync
 from timeline.access import events_visible_to
 from timeline.api.conditional import EventFilterBackend, check_if_match, event_etag, if_none_match_hits
 from timeline.api.errors import ApiViewSetMixin
@@ -220,6 +220,15 @@ class EventViewSet(EventReviewActionsMixin, ApiViewSetMixin, viewsets.ModelViewS
             )
             serializer.is_valid(raise_exception=True)
             values = dict(serializer.validated_data)
+            content = {
+                k: v for k, v in values.items() if k not in ("published", "citations", "claims", "actors", "tags")
+            }
+            relations_written = {k: values[k] for k in ("citations", "claims", "actors", "tags") if k in values}
+            if not access.may(request.user, "edit", event) and services.event_changes_anything(
+                stored=event, values=content, relations=relations_written
+            ):
+                # Those who may only publish (reviewers) may flip "published" and nothing else.
+                raise exceptions.PermissionDenied("You may not change events on this timeline.")
             if review.needs_review(request.user, event, values):
                 relations = EventWriteSerializer._pop_relations(values)
                 try:
@@ -269,9 +278,7 @@ class EventViewSet(EventReviewActionsMixin, ApiViewSetMixin, viewsets.ModelViewS
             uid=self.kwargs["uid"],
         )
         self.check_object_permissions(self.request, event)
-        if self.action in ("update", "partial_update", "destroy", "submit") and not access.may(
-            self.request.user, "edit", event
-        ):
+        if self.action in ("destroy", "submit") and not access.may(self.request.user, "edit", event):
             raise exceptions.PermissionDenied("You may not change events on this timeline.")
         return event
 

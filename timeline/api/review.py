@@ -94,7 +94,7 @@ class SubmitSerializer(EventWriteSerializer):
     note = StrictCharField(required=False, allow_blank=True, help_text="A note to the reviewer.")
 
     class Meta(EventWriteSerializer.Meta):
-        fields = (*EventWriteSerializer.Meta.fields, "note")
+        fields: tuple[str, ...] = (*EventWriteSerializer.Meta.fields, "note")  # type: ignore[assignment]
 
 
 class RejectSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -132,7 +132,7 @@ class EventReviewActionsMixin:
     """``submit/``, ``approve/`` and ``reject/`` on the event viewset."""
 
     # Provided by the event viewset: request, get_locked_event, get_serializer_context, event_response.
-    request: Request
+    request: Any
     get_locked_event: Any
     get_serializer_context: Any
     event_response: Any
