@@ -125,7 +125,7 @@ class EventReviewAdminMixin:
 class WaitingFilter(admin.SimpleListFilter):
     """Whose revisions: waiting for me (the default), submitted by me, or every one I may read."""
 
-    title = "revisions"
+    title = "whose changes"
     parameter_name = "waiting"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -168,6 +168,9 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return review.revisions_visible_to(request.user)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Review queue", **(extra_context or {})})
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         user = request.user
