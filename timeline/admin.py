@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from timeline import access, claims, dates, search, services
+from timeline import access, claims, dates, review, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
@@ -486,6 +486,19 @@ class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
         if request.method == "POST":
             if not may_revert:
                 raise PermissionDenied
+            if review.needs_review(request.user, event, {}):
+                # On a reviewed timeline a revert of a published event waits for review like any change.
+                try:
+                    review.revert_submit(event=event, record=record, user=request.user)
+                except review.ReviewError as exc:
+                    self.message_user(request, str(exc), level=messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"Reverting “{event.title}” to version {record.version} was submitted for review.",
+                        level=messages.SUCCESS,
+                    )
+                return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
             services.event_revert(
                 event=event,
                 record=record,

@@ -163,6 +163,28 @@ def revision_changes(revision: Revision) -> list[FieldChange]:
     return lines
 
 
+def revert_submit(*, event: Event, record: Any, user: Any) -> Revision:
+    """Submit reverting ``event`` to the history row ``record`` for review (for someone whose
+    revert of a published event on a reviewed timeline must wait): what ``services.event_revert``
+    would write, less ``published``, which they may not change. Raises as :func:`revision_submit`."""
+    targets, _missing = services.event_revert_targets(record=record)
+    targets.pop("published", None)
+    proposed = {name: value for name, value in targets.items() if value is not None or name != "citations"}
+    if proposed.get("citations") is not None:
+        proposed["citations"] = [
+            {"source": c["source"], "quote": c.get("quote", ""), "locator": c.get("locator", "")}
+            for c in proposed["citations"]
+        ]
+    values, relations = proposal_loaded(proposed)
+    return revision_submit(
+        event=event,
+        values=values,
+        relations=relations,
+        user=user,
+        note=f"Revert to version {record.version} of {record.history_date:%Y-%m-%d %H:%M}",
+    )
+
+
 # --- Steps ---------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from tests.factories import (
     TimelineFactory,
     UserFactory,
 )
-from timeline import review
+from timeline import review, services
 from timeline.models import Event, Revision, RevisionState, Role, TimelineRole
 
 
@@ -532,3 +532,27 @@ def test_pending_change_reaches_no_reader_and_the_approved_one_reaches_api_feed_
     assert any("Convoy crossed at Tumen" in s for s in approved["feed"])
     assert "boarded ships" in approved["brief"] and "Tumen" in approved["brief"]
     assert "Troops seen at Wonsan" not in approved["brief"]
+
+
+@pytest.mark.django_db
+def test_admin_revert_by_an_editor_waits_for_review(client, desk):
+    event, people = desk["event_a"], desk["people"]
+    services.event_update(event=event, values={"title": "Owner's new title"}, user=people["owner"])
+    oldest = Event.history.filter(id=event.pk).last()
+    client.force_login(people["editor"])
+
+    response = client.post(
+        f"/admin/timeline/event/{event.pk}/history/{oldest.history_id}/",
+        {"revert": "1"},
+    )
+
+    event.refresh_from_db()
+    revision = Revision.objects.get()
+    assert response.status_code == 302
+    assert (event.title, event.version) == ("Owner's new title", 2)
+    assert (revision.author, revision.proposed["title"], "published" in revision.proposed) == (
+        people["editor"],
+        "Troops seen at Wonsan",
+        False,
+    )
+    assert [c.field for c in review.revision_changes(revision)] == ["Title"]
