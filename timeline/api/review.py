@@ -67,11 +67,11 @@ class RevisionSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, revision: Revision) -> str | None:
         return revision.author.get_username() if revision.author else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_reviewed_by(self, revision: Revision) -> str | None:
         return revision.reviewed_by.get_username() if revision.reviewed_by else None
 
@@ -151,7 +151,8 @@ class EventReviewActionsMixin:
         "changed: the change waits as a pending revision until a reviewer other than you approves it. Submitting "
         "a draft proposes publishing it. The timeline's reviewers are emailed. Submitting again replaces your "
         "pending revision.",
-        request=SubmitSerializer,
+        # Partial, as a PATCH: every field may be left out.
+        request=SubmitSerializer(partial=True),
         responses={202: REVISION_RESPONSE, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="submit")
@@ -235,7 +236,24 @@ class RevisionQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     list=extend_schema(
         summary="List revisions (review before publishing)",
         description="Revisions of events on timelines whose drafts you read, newest first.",
-        parameters=[RevisionQuerySerializer],
+        # Like every filter, an empty value is no filter.
+        parameters=[
+            OpenApiParameter(
+                "state",
+                {"type": "string", "enum": [*RevisionState.values, ""]},
+                description="Only revisions in this state.",
+            ),
+            OpenApiParameter(
+                "event",
+                {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]},
+                description="Only revisions of this event (uid).",
+            ),
+            OpenApiParameter(
+                "waiting",
+                {"type": "string", "enum": ["me", ""]},
+                description="`me`: pending revisions you may approve (not yours).",
+            ),
+        ],
         responses={200: RevisionSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
