@@ -8,6 +8,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -514,8 +515,11 @@ def test_pending_change_reaches_no_reader_and_the_approved_one_reaches_api_feed_
         "feed": feed_summaries(client, "a"),
         "brief": brief_text(client, "a", tmp_path),
     }
+    since = timezone.now().isoformat()
+    synced_pending = api_as(None).get("/api/v1/events/", {"timeline": "a", "updated_since": since}).json()
     assert reviewer.post(event_path(event, "approve")).status_code == 200
     assert reviewer.post(event_path(draft, "approve")).status_code == 200
+    synced = api_as(None).get("/api/v1/events/", {"timeline": "a", "updated_since": since}).json()
     approved = {
         "api": sorted(e["title"] for e in api_as(None).get("/api/v1/events/", {"timeline": "a"}).json()["results"]),
         "feed": feed_summaries(client, "a"),
@@ -527,6 +531,9 @@ def test_pending_change_reaches_no_reader_and_the_approved_one_reaches_api_feed_
     assert "Troops seen at Wonsan" in pending["brief"]
     assert ("boarded ships" in pending["brief"], "Tumen" in pending["brief"]) == (False, False)
     assert approved["api"] == ["Convoy crossed at Tumen", "Troops boarded ships at Wonsan"]
+    # Mirrors syncing with updated_since get both approved changes, and nothing while they waited.
+    assert synced_pending["results"] == []
+    assert sorted(e["title"] for e in synced["results"]) == approved["api"]
     assert len(approved["feed"]) == 2
     assert any("Troops boarded ships at Wonsan" in s for s in approved["feed"])
     assert any("Convoy crossed at Tumen" in s for s in approved["feed"])
@@ -556,3 +563,19 @@ def test_admin_revert_by_an_editor_waits_for_review(client, desk):
         False,
     )
     assert [c.field for c in review.revision_changes(revision)] == ["Title"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_api_revisions_list_query_count(desk, count, django_assert_num_queries):
+    for index in range(count):
+        event = EventFactory(timeline=desk["a"], title=f"Event {index}", published=True)
+        review.revision_submit(event=event, values={"title": f"Changed {index}"}, user=desk["people"]["editor"])
+    client = api_as(desk["people"]["reviewer"])
+
+    # 1-2: the reviewer's permissions (user, groups), asked by the access policy;
+    # 3: the count for the page; 4: the page of revisions with events, timelines and people joined.
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/revisions/", {"waiting": "me"})
+
+    assert len(response.json()["results"]) == count

@@ -107,6 +107,15 @@ class RejectSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
 
 
+class RevisionListSerializer(RevisionSerializer):
+    """A revision in a list: without ``changes``, which reads the event's relations (read one
+    revision, or its event's form, for them)."""
+
+    class Meta(RevisionSerializer.Meta):
+        fields = tuple(name for name in RevisionSerializer.Meta.fields if name != "changes")
+        read_only_fields = fields
+
+
 def revision_answer(revision: Revision, context: dict[str, Any], code: int) -> Response:
     return Response(RevisionSerializer(revision, context=context).data, status=code)
 
@@ -254,7 +263,7 @@ class RevisionQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
                 description="`me`: pending revisions you may approve (not yours).",
             ),
         ],
-        responses={200: RevisionSerializer(many=True), **READ_ERRORS},
+        responses={200: RevisionListSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
         summary="Read one revision",
@@ -270,6 +279,9 @@ class RevisionViewSet(ApiViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends: list[Any] = []
     permission_classes = [permissions.IsAuthenticated]
     lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return RevisionListSerializer if self.action == "list" else RevisionSerializer
 
     def get_queryset(self) -> QuerySet[Revision]:
         user = self.request.user
