@@ -49,7 +49,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Revision
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "event",
             "event_title",
@@ -65,7 +65,7 @@ class RevisionSerializer(serializers.ModelSerializer):
             "created_at",
             "reviewed_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, revision: Revision) -> str | None:
