@@ -579,3 +579,27 @@ def test_api_revisions_list_query_count(desk, count, django_assert_num_queries):
         response = client.get("/api/v1/revisions/", {"waiting": "me"})
 
     assert len(response.json()["results"]) == count
+
+
+@pytest.mark.django_db
+def test_editor_may_not_delete_a_published_event_of_a_reviewed_timeline(client, desk):
+    people = desk["people"]
+    published, draft = desk["event_a"], EventFactory(timeline=desk["a"], title="Draft", published=False)
+    other = EventFactory(timeline=desk["a"], title="Also published", published=True)
+    client.force_login(people["editor"])
+
+    api_published = api_as(people["editor"]).delete(event_path(published))
+    api_draft = api_as(people["editor"]).delete(event_path(draft))
+    admin_published = client.post(reverse("admin:timeline_event_delete", args=[other.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"},
+    )
+
+    assert (api_published.status_code, api_draft.status_code) == (403, 204)
+    assert "requires review before publishing" in api_published.json()["detail"]
+    assert admin_published.status_code == 403
+    assert sorted(Event.objects.filter(timeline=desk["a"]).values_list("title", flat=True)) == [
+        "Also published",
+        "Troops seen at Wonsan",
+    ]
