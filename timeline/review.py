@@ -252,7 +252,7 @@ def revision_approve(*, revision: Revision, user: Any) -> Event:
         )
     values, relations = proposal_loaded(revision.proposed)
     target = values.get("timeline", event.timeline)
-    if not access.may(user, "approve", revision) or not access.may(user, "publish", target):
+    if not access.may(user, "publish", target):
         raise NotAllowed("You may not publish on the timeline this change moves the event to.")
     author = revision.author
     reason = f"Change by {author.get_username() if author else 'a deleted user'}, approved"
