@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from timeline.models import Actor, Claim, Event, Source, Tag, Timeline, Visibility, Webhook
+from timeline.models import Actor, Claim, Event, Revision, Source, Tag, Timeline, Visibility, Webhook
 
 # Visibilities whose published events anyone may read when they name the timeline.
 READABLE_BY_LINK = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -51,10 +51,11 @@ def reads_everything(user: Any, model_name: str) -> bool:
     return bool(user.has_perm(f"timeline.view_{model_name}") or user.has_perm(f"timeline.change_{model_name}"))
 
 
-def may(user: Any, action: str, obj: Timeline | Event) -> bool:
+def may(user: Any, action: str, obj: Timeline | Event | Revision) -> bool:
     """Whether ``user`` may ``action`` ("view", "edit", "submit", "approve", "publish",
-    "manage_roles") on the timeline ``obj`` (or the timeline of the event ``obj``; approving
-    looks at who last changed that event). Raises ``KeyError`` for an unknown action."""
+    "manage_roles") on the timeline ``obj`` (or the timeline of the event or revision ``obj``;
+    approving looks at who last changed that event, or who wrote that revision). Raises
+    ``KeyError`` for an unknown action."""
     from timeline.rules import ACTIONS, ROLE_RULES
 
     if action not in ACTIONS:

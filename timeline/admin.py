@@ -16,12 +16,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from timeline import access, claims, dates, search, services
+from timeline import access, claims, dates, review, search, services
 from timeline.admin_briefs import TimelineBriefAdminMixin, brief_for_selected_events
 from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_imports import TimelineImportAdminMixin
+from timeline.admin_review import EventReviewAdminMixin, RevisionAdmin
 from timeline.admin_scale import (
     ActorSidebarFilter,
     EstimatedCountPaginator,
@@ -42,6 +43,7 @@ from timeline.models import (
     ClaimStatus,
     Event,
     EventTombstone,
+    Revision,
     Role,
     Source,
     Tag,
@@ -164,6 +166,7 @@ class TimelineAdmin(
     actions = ("rotate_feed_token", "revoke_feed_token")
     fieldsets = (
         (None, {"fields": ("title", "slug", "description", "visibility", "marking")}),
+        ("Review", {"fields": ("review_required",)}),
         ("Analyst framing (printed first in briefs)", {"fields": ("bottom_line", "key_judgements")}),
         ("Events", {"fields": ("events_link", "brief_download", "content_changed_at", "created_at", "updated_at")}),
         ("Calendar", {"fields": ("calendar_feed_links",)}),
@@ -292,7 +295,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(ReadableHistoryAdmin):
+class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
     form = EventAdminForm
     diff_event_history = True
 
@@ -432,6 +435,9 @@ class EventAdmin(ReadableHistoryAdmin):
         return access.may(request.user, "edit", obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.published and obj.timeline.review_required:
+            # Deleting takes a published event away from readers, as unpublishing does.
+            return access.may(request.user, "publish", obj)
         if super().has_delete_permission(request, obj):
             return True
         return obj is not None and access.may(request.user, "edit", obj)
@@ -492,6 +498,19 @@ class EventAdmin(ReadableHistoryAdmin):
         if request.method == "POST":
             if not may_revert:
                 raise PermissionDenied
+            if review.needs_review(request.user, event, {}):
+                # On a reviewed timeline a revert of a published event waits for review like any change.
+                try:
+                    review.revert_submit(event=event, record=record, user=request.user)
+                except review.ReviewError as exc:
+                    self.message_user(request, str(exc), level=messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"Reverting “{event.title}” to version {record.version} was submitted for review.",
+                        level=messages.SUCCESS,
+                    )
+                return HttpResponseRedirect(reverse("admin:timeline_event_change", args=[event.pk]))
             services.event_revert(
                 event=event,
                 record=record,
@@ -577,6 +596,10 @@ class EventAdmin(ReadableHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         event = form.instance
+        if change and self.submits_for_review(request, event, form):
+            # Review before publishing: the change waits as a revision; the event stays as readers see it.
+            self.submit_from_form(request, form, formsets)
+            return
         # One history row for the whole save (fields, actors, tags, citations), written at the
         # end, and none for a save that changed nothing (timeline.history.event_change_recorded).
         with event_change_recorded(event, user=request.user):
@@ -764,3 +787,4 @@ class EventTombstoneAdmin(admin.ModelAdmin):
 
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
+admin.site.register(Revision, RevisionAdmin)

@@ -138,6 +138,12 @@ class Timeline(models.Model):
         help_text="One judgement per line, printed after the bottom line, e.g. “We assess with moderate "
         "confidence that …”. Plain text; **bold** and *italic* allowed.",
     )
+    review_required = models.BooleanField(
+        "review before publishing",
+        default=False,
+        help_text="Changes to published events (and publishing a draft) by people who may not publish here "
+        "wait for a reviewer other than their author; readers see the published version until then.",
+    )
     # When any event of this timeline last changed, was deleted or (un)published.
     # Never moves backwards; drives Last-Modified and ETags of feeds and briefs.
     content_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -856,3 +862,52 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.event_uid} v{self.event_version} → {self.webhook.url}"
+
+
+# --- Review before publishing ---------------------------------------------------------
+
+
+class RevisionState(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Sent back"
+
+
+class Revision(models.Model):
+    """A proposed change of one event, waiting for a reviewer (``timeline/review.py``).
+
+    ``proposed`` holds the written fields and relations as plain data (foreign keys and
+    m2m as ids, citations and claims whole, claims citing citations by position): the
+    event itself stays as readers see it until the revision is approved.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=RevisionState.choices, default=RevisionState.PENDING)
+    proposed = models.JSONField()
+    # The event's version the change was made against: approving a change to another version is refused.
+    base_version = models.PositiveIntegerField()
+    note = models.TextField(blank=True, help_text="The author's note to the reviewer.")
+    comment = models.TextField(blank=True, help_text="The reviewer's comment (required when sending back).")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(state="pending"), name="revision_one_pending_per_event"
+            ),
+            models.CheckConstraint(condition=Q(state__in=RevisionState.values), name="revision_state_valid"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="revision_state_created")]
+
+    def __str__(self) -> str:
+        return f"Change of “{self.event.title}” ({self.get_state_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RevisionState.PENDING

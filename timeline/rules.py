@@ -13,7 +13,8 @@ this module; every surface asks ``access``.
 | publish      | yes   | no     | yes      | no     | yes                    | yes       |
 | manage roles | yes   | no     | no       | no     | no                     | yes       |
 
-"Own" is an event whose last change the user made (``updated_by``). A global
+"Own" is an event whose last change the user made (``updated_by``), or a pending
+revision (review before publishing) the user wrote. A global
 ``view`` permission grants view; the global ``change`` permission (the "Editors"
 group) grants edit, submit, approve other's and publish on every timeline, so
 small teams keep working without roles. Inactive users may do nothing.
@@ -25,7 +26,7 @@ from typing import Any
 
 import rules
 
-from timeline.models import Event, Role, Timeline, TimelineRole
+from timeline.models import Event, Revision, Role, Timeline, TimelineRole
 
 ACTIONS = ("view", "edit", "submit", "approve", "publish", "manage_roles")
 # The roles that allow each action (besides the global permissions and superusers).
@@ -44,6 +45,8 @@ def _timeline_id(obj: Any) -> int | None:
         return obj.pk
     if isinstance(obj, Event):
         return obj.timeline_id
+    if isinstance(obj, Revision):
+        return obj.event.timeline_id
     return None
 
 
@@ -85,6 +88,8 @@ def is_active(user: Any) -> bool:
 
 @rules.predicate
 def is_author(user: Any, obj: Any = None) -> bool:
+    if isinstance(obj, Revision):
+        return obj.author_id is not None and obj.author_id == user.pk
     return isinstance(obj, Event) and obj.updated_by_id is not None and obj.updated_by_id == user.pk
 
 

@@ -691,6 +691,15 @@ class EventWriteSerializer(StrictModelSerializer):
         model = Event
         fields = (*EVENT_EDITABLE_FIELDS, "citations", "claims")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A timeline the writer may not see is unknown, exactly like one that does not exist.
+            from timeline.access import timelines_visible_to
+
+            self.fields["timeline"].queryset = timelines_visible_to(request.user)  # type: ignore[attr-defined]
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Citation positions must exist; the status is the claims' (``claims.derive_status``)
         unless ``status_override`` is set with a reason."""

@@ -409,6 +409,12 @@ def _revert_targets(record: Any) -> tuple[dict[str, Any], list[str]]:
     return values, missing
 
 
+def event_revert_targets(*, record: Any) -> tuple[dict[str, Any], list[str]]:
+    """What :func:`event_revert` to ``record`` writes (foreign keys and m2m as ids, citations as
+    their snapshot, None when not recorded), and the names of what was deleted since and is left out."""
+    return _revert_targets(record)
+
+
 def event_revert_plan(*, event: Event, record: Any) -> RevertPlan:
     """What ``event_revert`` with ``record`` would change on ``event`` (nothing is written)."""
     values, missing = _revert_targets(record)

@@ -44,8 +44,10 @@ def test_schema_documents_error_responses(schema):
         "429",
     ]
     assert sorted(detail["get"]["responses"]) == ["200", "304", "400", "401", "403", "404", "429"]
+    # 202: the change waits for review (timeline/review.py).
     assert sorted(detail["patch"]["responses"]) == [
         "200",
+        "202",
         "400",
         "401",
         "403",
@@ -84,7 +86,12 @@ def test_schema_lists_every_resource(schema):
         "/api/v1/events/",
         "/api/v1/events/deleted/",
         "/api/v1/events/{uid}/",
+        "/api/v1/events/{uid}/approve/",
+        "/api/v1/events/{uid}/reject/",
+        "/api/v1/events/{uid}/submit/",
         "/api/v1/imports/{job_id}/",
+        "/api/v1/revisions/",
+        "/api/v1/revisions/{id}/",
         "/api/v1/sources/",
         "/api/v1/sources/{id}/",
         "/api/v1/tags/",
@@ -118,7 +125,7 @@ def test_schema_pages_point_at_the_schema(client, name):
 def test_api_root_links_every_resource(client):
     response = client.get("/api/v1/", HTTP_ACCEPT="application/json")
 
-    assert sorted(response.json()) == ["actors", "events", "sources", "tags", "timelines", "webhooks"]
+    assert sorted(response.json()) == ["actors", "events", "revisions", "sources", "tags", "timelines", "webhooks"]
 
 
 @pytest.mark.django_db

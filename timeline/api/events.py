@@ -20,11 +20,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from timeline import access, search, sync
+from timeline import access, review, search, services, sync
 from timeline.access import events_visible_to
 from timeline.api.conditional import EventFilterBackend, check_if_match, event_etag, if_none_match_hits
 from timeline.api.errors import ApiViewSetMixin
 from timeline.api.pagination import EventCursorPagination
+from timeline.api.review import (
+    REVISION_RESPONSE,
+    EventReviewActionsMixin,
+    EventWritesAskThePolicy,
+    review_refusal,
+    revision_answer,
+)
 from timeline.api.schema import (
     CONDITIONAL_WRITE_ERRORS,
     CREATE_ERRORS,
@@ -36,9 +43,10 @@ from timeline.api.schema import (
     IF_NONE_MATCH,
     READ_ERRORS,
 )
+from timeline.authentication import ReadOnlyTokenPermission
 from timeline.filters import ORDERINGS, EventFilter
 from timeline.idempotency import idempotent
-from timeline.models import Event
+from timeline.models import Event, Timeline
 from timeline.queries import claims_prefetch, events_with_relation_lists
 from timeline.renderers import EventCSVRenderer
 from timeline.serializers import (
@@ -49,6 +57,14 @@ from timeline.serializers import (
 )
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+REVIEWED_WRITE = (
+    "Writing needs the editor role on the event's timeline (or the global permission); publishing or "
+    "unpublishing needs the right to publish there. On a timeline that requires review, a change of a published "
+    "event (or publishing a draft) by someone who may not publish is not written: it is stored as a pending "
+    "revision (202) until a reviewer approves it, and readers keep seeing the published event."
+)
 
 
 @extend_schema_view(
@@ -100,15 +116,17 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
     ),
     update=extend_schema(
         summary="Replace an event",
+        description=REVIEWED_WRITE,
         request=EventWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: ETAG_HEADER, **CONDITIONAL_WRITE_ERRORS},
+        responses={200: ETAG_HEADER, 202: REVISION_RESPONSE, **CONDITIONAL_WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some fields of an event",
+        description=REVIEWED_WRITE,
         request=EventWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: ETAG_HEADER, **CONDITIONAL_WRITE_ERRORS},
+        responses={200: ETAG_HEADER, 202: REVISION_RESPONSE, **CONDITIONAL_WRITE_ERRORS},
     ),
     destroy=extend_schema(
         summary="Delete an event",
@@ -116,8 +134,10 @@ UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
         responses={204: None, **{code: CONDITIONAL_WRITE_ERRORS[code] for code in (401, 403, 404, 412, 429)}},
     ),
 )
-class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
-    """Events, addressed by uid."""
+class EventViewSet(EventReviewActionsMixin, ApiViewSetMixin, viewsets.ModelViewSet):
+    """Events, addressed by uid. Writes ask the access policy for the timeline at hand."""
+
+    permission_classes = [ReadOnlyTokenPermission, EventWritesAskThePolicy]
 
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, EventCSVRenderer]  # type: ignore[list-item]
     lookup_field = "uid"
@@ -180,6 +200,11 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
         serializer = EventWriteSerializer(data=request.data, context=self.get_serializer_context())
         with transaction.atomic():
             serializer.is_valid(raise_exception=True)
+            timeline = serializer.validated_data["timeline"]
+            if not access.may(request.user, "edit", timeline):
+                raise exceptions.PermissionDenied("You may not add events to this timeline.")
+            if serializer.validated_data.get("published"):
+                self.check_publishing(timeline)
             event = serializer.save(created_by=request.user, updated_by=request.user, history_user=request.user)
         response = self.event_response(event, status.HTTP_201_CREATED)
         response["Location"] = response.data["links"]["self"]
@@ -194,13 +219,54 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
                 event, data=data, partial=kwargs.get("partial", False), context=self.get_serializer_context()
             )
             serializer.is_valid(raise_exception=True)
+            values = dict(serializer.validated_data)
+            content = {
+                k: v for k, v in values.items() if k not in ("published", "citations", "claims", "actors", "tags")
+            }
+            relations_written = {k: values[k] for k in ("citations", "claims", "actors", "tags") if k in values}
+            if not access.may(request.user, "edit", event) and services.event_changes_anything(
+                stored=event, values=content, relations=relations_written
+            ):
+                # Those who may only publish (reviewers) may flip "published" and nothing else.
+                raise exceptions.PermissionDenied("You may not change events on this timeline.")
+            if review.needs_review(request.user, event, values):
+                relations = EventWriteSerializer._pop_relations(values)
+                try:
+                    revision = review.revision_submit(
+                        event=event, values=values, relations=relations, user=request.user
+                    )
+                except review.NothingToReview:
+                    return self.event_response(event, status.HTTP_200_OK)
+                except review.ReviewError as exc:
+                    raise review_refusal(exc) from None
+                return revision_answer(revision, self.get_serializer_context(), status.HTTP_202_ACCEPTED)
+            target = values.get("timeline", event.timeline)
+            moves = target.pk != event.timeline_id
+            if moves and not access.may(request.user, "edit", target):
+                raise exceptions.PermissionDenied("You may not move events onto that timeline.")
+            if ("published" in values and values["published"] != event.published) or (moves and event.published):
+                self.check_publishing(target)
             event = serializer.save(updated_by=request.user, history_user=request.user)
         return self.event_response(event, status.HTTP_200_OK)
+
+    def check_publishing(self, timeline: Timeline) -> None:
+        """403 unless the caller may publish on ``timeline``, saying how to go on when review is on."""
+        if access.may(self.request.user, "publish", timeline):
+            return
+        if timeline.review_required:
+            raise exceptions.PermissionDenied(
+                "This timeline requires review before publishing: write the event as a draft, then submit it "
+                "for review (POST /api/v1/events/<uid>/submit/)."
+            )
+        raise exceptions.PermissionDenied("You may not publish or unpublish events on this timeline.")
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
             event = self.get_locked_event()
             check_if_match(request, event_etag(event))
+            if event.published and event.timeline.review_required:
+                # Deleting takes the event away from readers, as unpublishing does.
+                self.check_publishing(event.timeline)
             event._history_user = request.user  # type: ignore[attr-defined]
             event.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -208,9 +274,12 @@ class EventViewSet(ApiViewSetMixin, viewsets.ModelViewSet):
     def get_locked_event(self) -> Event:
         """The addressed event, row-locked until the surrounding transaction ends; 404 when not readable."""
         event = get_object_or_404(
-            events_visible_to(self.request.user).select_for_update(of=("self",)), uid=self.kwargs["uid"]
+            events_visible_to(self.request.user).select_for_update(of=("self",)).select_related("timeline"),
+            uid=self.kwargs["uid"],
         )
         self.check_object_permissions(self.request, event)
+        if self.action in ("destroy", "submit") and not access.may(self.request.user, "edit", event):
+            raise exceptions.PermissionDenied("You may not change events on this timeline.")
         return event
 
     def event_response(self, event: Event, status_code: int) -> Response:

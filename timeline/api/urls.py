@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from timeline.api.events import EventViewSet
 from timeline.api.imports import import_job
 from timeline.api.reference import ActorViewSet, SourceViewSet, TagViewSet, TimelineViewSet
+from timeline.api.review import RevisionViewSet
 from timeline.api.webhooks import WebhookViewSet
 
 router = DefaultRouter()
@@ -20,6 +21,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("actors", ActorViewSet, basename="actor")
 router.register("tags", TagViewSet, basename="tag")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("revisions", RevisionViewSet, basename="revision")
 
 # What the API documentation pages need beyond the site's CSP (config/settings.py), as a browser showed:
 # Swagger UI draws its icons as data: images.
