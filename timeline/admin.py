@@ -24,7 +24,9 @@ from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_imports import TimelineImportAdminMixin
 from timeline.admin_scale import (
     ActorSidebarFilter,
+    ClaimantSidebarFilter,
     EstimatedCountPaginator,
+    SourceSidebarFilter,
     TagSidebarFilter,
     capped_event_count,
     count_label,
@@ -309,8 +311,8 @@ class EventAdmin(ReadableHistoryAdmin):
         "precision",
         "published",
         "key",
-        ("claimant", admin.RelatedOnlyFieldListFilter),
-        ("citations__source", admin.RelatedOnlyFieldListFilter),
+        ClaimantSidebarFilter,
+        SourceSidebarFilter,
         TagSidebarFilter,
         ActorSidebarFilter,
     )

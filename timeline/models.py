@@ -421,6 +421,8 @@ class Event(models.Model):
             models.Index(fields=["updated_at"], name="event_updated_at"),
             # Lists across timelines (the admin, the API without ``timeline=``) in date order.
             models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
+            # "Is this actor the claimant of any event in scope": the first such event by id.
+            models.Index(fields=["claimant", "id"], name="event_claimant_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),
@@ -571,6 +573,8 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # "Is this source cited on any event in scope": the first such event from the index.
+        indexes = [models.Index(fields=["source", "event"], name="citation_source_event")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.locator}".strip()
