@@ -21,7 +21,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -249,123 +248,149 @@ def _create_index(index: tuple[str, str]) -> tuple[str, float]:
 
 
 def _append(timeline: Any, *, start: int, count: int, seed_value: int, chunk: int = 20_000) -> None:
-    from django.db import connection
+    """Add ``count`` events to ``timeline`` in chunks: on PostgreSQL two worker processes each
+    generate a chunk and copy it in (on its own connection), so generating rows in Python and
+    PostgreSQL's work on the COPY run on both cores; SQLite has one writer."""
+    import multiprocessing
 
-    from timeline import dates
+    from django.db import connection, connections
 
     actors, tags, sources = _names()
-    rng = random.Random(seed_value)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM timeline_event")
-        (next_id,) = cursor.fetchone()
+        (last_id,) = cursor.fetchone()
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM timeline_claim")
-        (next_claim_id,) = cursor.fetchone()
-    next_id += 1
-    next_claim_id += 1
-    now = dt.datetime.now(dt.UTC)
-    # PostgreSQL: two writer threads, each with its own connection (and server process), copy
-    # chunks while this thread generates the next one. SQLite has one writer.
-    writers = concurrent.futures.ThreadPoolExecutor(max_workers=2) if connection.vendor == "postgresql" else None
-    pending: list[concurrent.futures.Future[None]] = []
-    for offset in range(0, count, chunk):
-        generate_started = time.perf_counter()
-        rows: dict[str, list[tuple[Any, ...]]] = {
-            "event": [], "history": [], "actor": [], "tag": [], "citation": [], "claim": [],
-        }  # fmt: skip
-        for index in range(start + offset, start + min(offset + chunk, count)):
-            parsed = dates.parse(realistic_edtf(rng, index))
-            title, summary = realistic_text(rng, index)
-            if index % 3 == 0:
-                summary += " " + rng.choice(EXTRA_SENTENCES).format(n=rng.randint(2, 900))
-            location = rng.choice(PLACES) + " region"
-            linked_actors = rng.sample(actors, 2)
-            claimant = rng.choice(actors) if index % 4 == 0 else None
-            linked_tags = rng.sample(tags, 2)
-            cited = rng.sample(sources, 2)
-            quotes = [rng.choice(SENTENCES).format(n=rng.randint(2, 900)) for _ in cited]
-            document = " ".join(
-                [
-                    summary,
-                    location,
-                    f"{claimant.name} {claimant.native_name}" if claimant else "",
-                    *(f"{actor.name} {actor.native_name}" for actor in linked_actors),
-                    *(tag.name for tag in linked_tags),
-                    *(f"{quote} {source.title}" for quote, source in zip(quotes, cited, strict=True)),
-                ]
-            )
-            event_id = next_id
-            next_id += 1
-            # Changed over two years; about one in a thousand in the last week.
-            age = rng.uniform(0, 7) if rng.random() < 0.001 else rng.uniform(8, 730)
-            stamp = now - dt.timedelta(days=age)
-            uid = uuid.UUID(int=rng.getrandbits(128), version=4)
-            status = rng.choice(["claimed", "reported", "confirmed", "disputed"])
-            credibility = rng.randint(1, 6)
-            rows["event"].append(
-                (
-                    event_id, uid, title, summary, parsed.edtf, parsed.lower, parsed.upper, parsed.precision.value,
-                    parsed.approximate, parsed.uncertain, "", location, status, credibility, index % 50 == 0,
-                    True, 1, stamp, stamp, claimant.pk if claimant else None, timeline.pk, document, "", False, "",
-                )
-            )  # fmt: skip
-            rows["history"].append(
-                (
-                    event_id, uid, title, summary, parsed.edtf, "", location, status, credibility,
-                    index % 50 == 0, True, 1, stamp, stamp, stamp, "+", claimant.pk if claimant else None,
-                    timeline.pk, "", False, "",
-                )
-            )  # fmt: skip
-            if claimant:
-                # The claimant's claim, as migration 0010 made one for every event with a claimant.
-                rows["claim"].append((next_claim_id, "asserts", "", None, None, "", claimant.pk, event_id))
-                next_claim_id += 1
-            rows["actor"] += [(event_id, actor.pk) for actor in linked_actors]
-            rows["tag"] += [(event_id, tag.pk) for tag in linked_tags]
-            rows["citation"] += [
-                (event_id, source.pk, quote, f"para. {position + 1}", position)
-                for position, (quote, source) in enumerate(zip(quotes, cited, strict=True))
-            ]
-        TIMINGS["generate"] = TIMINGS.get("generate", 0.0) + time.perf_counter() - generate_started
-        if writers is None:
-            _write(rows)
-        else:
-            # At most two chunks in flight: memory stays bounded while the next one is generated.
-            pending.append(writers.submit(_write, rows))
-            if len(pending) >= 2:
-                pending.pop(0).result()
-    for future in pending:
-        future.result()
-    if writers is not None:
-        writers.shutdown()
+        (last_claim_id,) = cursor.fetchone()
+    _CHUNK_CONTEXT.update(
+        timeline_pk=timeline.pk, start=start, seed=seed_value, first_id=last_id + 1,
+        first_claim_id=last_claim_id + 1, now=dt.datetime.now(dt.UTC), actors=actors, tags=tags, sources=sources,
+    )  # fmt: skip
+    jobs = [(offset, min(chunk, count - offset)) for offset in range(0, count, chunk)]
+    if connection.vendor == "postgresql":
+        # The children inherit this process (fork) but must not share its connection.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            timings = pool.map(_generate_and_write, jobs, chunksize=1)
+    else:
+        timings = [_generate_and_write(job) for job in jobs]
+    for generate, copy in timings:
+        TIMINGS["generate"] += generate
+        TIMINGS["copy"] += copy
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("timeline_event", "timeline_claim"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {table}")
 
 
+# What every chunk of one _append shares (set before the worker processes fork).
+_CHUNK_CONTEXT: dict[str, Any] = {}
+
+
+def _generate_and_write(job: tuple[int, int]) -> tuple[float, float]:
+    """Generate the chunk ``job`` (offset, size) and copy it in; its seconds generating and copying.
+
+    A chunk's rows depend only on the run's seed and its offset, and its ids are counted from
+    the tables' maxima, so chunks can be made in any order and in parallel.
+    """
+    from django.db import connection
+
+    from timeline import dates
+
+    offset, size = job
+    context = _CHUNK_CONTEXT
+    actors, tags, sources, now = context["actors"], context["tags"], context["sources"], context["now"]
+    rng = random.Random(f"{context['seed']}-{offset}")
+    started = time.perf_counter()
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "event": [], "history": [], "actor": [], "tag": [], "citation": [], "claim": [],
+    }  # fmt: skip
+    for position_in_run in range(offset, offset + size):
+        index = context["start"] + position_in_run
+        event_id = context["first_id"] + position_in_run
+        parsed = dates.parse(realistic_edtf(rng, index))
+        title, summary = realistic_text(rng, index)
+        if index % 3 == 0:
+            summary += " " + rng.choice(EXTRA_SENTENCES).format(n=rng.randint(2, 900))
+        location = rng.choice(PLACES) + " region"
+        linked_actors = rng.sample(actors, 2)
+        claimant = rng.choice(actors) if index % 4 == 0 else None
+        linked_tags = rng.sample(tags, 2)
+        cited = rng.sample(sources, 2)
+        quotes = [rng.choice(SENTENCES).format(n=rng.randint(2, 900)) for _ in cited]
+        document = " ".join(
+            [
+                summary,
+                location,
+                f"{claimant.name} {claimant.native_name}" if claimant else "",
+                *(f"{actor.name} {actor.native_name}" for actor in linked_actors),
+                *(tag.name for tag in linked_tags),
+                *(f"{quote} {source.title}" for quote, source in zip(quotes, cited, strict=True)),
+            ]
+        )
+        # Changed over two years; about one in a thousand in the last week.
+        age = rng.uniform(0, 7) if rng.random() < 0.001 else rng.uniform(8, 730)
+        stamp = now - dt.timedelta(days=age)
+        uid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        status = rng.choice(["claimed", "reported", "confirmed", "disputed"])
+        credibility = rng.randint(1, 6)
+        timeline_pk = context["timeline_pk"]
+        rows["event"].append(
+            (
+                event_id, uid, title, summary, parsed.edtf, parsed.lower, parsed.upper, parsed.precision.value,
+                parsed.approximate, parsed.uncertain, "", location, status, credibility, index % 50 == 0,
+                True, 1, stamp, stamp, claimant.pk if claimant else None, timeline_pk, document, "", False, "",
+            )
+        )  # fmt: skip
+        rows["history"].append(
+            (
+                event_id, uid, title, summary, parsed.edtf, "", location, status, credibility,
+                index % 50 == 0, True, 1, stamp, stamp, stamp, "+", claimant.pk if claimant else None,
+                timeline_pk, "", False, "",
+            )
+        )  # fmt: skip
+        if claimant:
+            # The claimant's claim, as migration 0010 made one for every event with a claimant
+            # (ids counted like the events': unique, with gaps).
+            claim_id = context["first_claim_id"] + position_in_run
+            rows["claim"].append((claim_id, "asserts", "", None, None, "", claimant.pk, event_id))
+        rows["actor"] += [(event_id, actor.pk) for actor in linked_actors]
+        rows["tag"] += [(event_id, tag.pk) for tag in linked_tags]
+        rows["citation"] += [
+            (event_id, source.pk, quote, f"para. {position + 1}", position)
+            for position, (quote, source) in enumerate(zip(quotes, cited, strict=True))
+        ]
+    generated = time.perf_counter()
+    try:
+        _write(rows)
+    finally:
+        if connection.vendor == "postgresql" and multiprocessing_child():
+            connection.close()
+    return generated - started, time.perf_counter() - generated
+
+
+def multiprocessing_child() -> bool:
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
 def _write(rows: dict[str, list[tuple[Any, ...]]]) -> None:
     """Copy one chunk in one transaction (on this thread's connection)."""
     from django.db import connection, transaction
 
-    started = time.perf_counter()
-    try:
-        with transaction.atomic():
-            if BULK["loading"]:
-                # The rows are consistent by construction (ids counted from the tables' maxima,
-                # every foreign key taken from rows that exist): skip the per-row foreign-key
-                # triggers while loading, as pg_restore --disable-triggers does.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL session_replication_role = replica")
-            _copy("timeline_event", EVENT_COLUMNS, rows["event"])
-            _copy("timeline_historicalevent", HISTORY_COLUMNS, rows["history"])
-            _copy("timeline_event_actors", ("event_id", "actor_id"), rows["actor"])
-            _copy("timeline_event_tags", ("event_id", "tag_id"), rows["tag"])
-            _copy("timeline_citation", ("event_id", "source_id", "quote", "locator", "position"), rows["citation"])
-            _copy("timeline_claim", CLAIM_COLUMNS, rows["claim"])
-    finally:
-        if connection.vendor == "postgresql" and threading.current_thread() is not threading.main_thread():
-            connection.close()
-    TIMINGS["copy"] += time.perf_counter() - started
+    with transaction.atomic():
+        if BULK["loading"]:
+            # The rows are consistent by construction (ids counted from the tables' maxima,
+            # every foreign key taken from rows that exist): skip the per-row foreign-key
+            # triggers while loading, as pg_restore --disable-triggers does.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        _copy("timeline_event", EVENT_COLUMNS, rows["event"])
+        _copy("timeline_historicalevent", HISTORY_COLUMNS, rows["history"])
+        _copy("timeline_event_actors", ("event_id", "actor_id"), rows["actor"])
+        _copy("timeline_event_tags", ("event_id", "tag_id"), rows["tag"])
+        _copy("timeline_citation", ("event_id", "source_id", "quote", "locator", "position"), rows["citation"])
+        _copy("timeline_claim", CLAIM_COLUMNS, rows["claim"])
 
 
 EVENT_COLUMNS = (
