@@ -29,9 +29,7 @@ def replica(transactional_db, settings):
     run = {"check": True, "capture_output": True, "env": os.environ | {"PGPASSWORD": primary["PASSWORD"] or ""}}
     subprocess.run([*admin, "-d", "postgres", "-c", f'DROP DATABASE IF EXISTS "{name}"'], **run)
     subprocess.run([*admin, "-d", "postgres", "-c", f'CREATE DATABASE "{name}"'], **run)
-    schema = subprocess.run(
-        ["pg_dump", "--schema-only", "--no-owner", *admin[1:], primary["NAME"]], **run
-    ).stdout
+    schema = subprocess.run(["pg_dump", "--schema-only", "--no-owner", *admin[1:], primary["NAME"]], **run).stdout
     subprocess.run([*admin, "-d", name, "-v", "ON_ERROR_STOP=1", "-q"], input=schema, **run)
     connections.settings["replica"] = {**primary, "NAME": name, "TEST": {"MIRROR": "default"}}
     # Connected here: the test case refuses to open connections to aliases it was not set up with.

@@ -423,6 +423,10 @@ class Event(models.Model):
             models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
             # "Is this actor the claimant of any event in scope": the first such event by id.
             models.Index(fields=["claimant", "id"], name="event_claimant_id"),
+            # The key events a large timeline's axis draws over its counts, in date order.
+            models.Index(
+                fields=["timeline", "date_lower", "date_upper", "id"], condition=Q(key=True), name="event_timeline_key"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),

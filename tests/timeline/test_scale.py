@@ -225,3 +225,40 @@ def _listed_requests(slug, since, actor, tag, source):
         "admin changelist q": ("admin", admin, {"timeline__id__exact": timeline.pk, "q": "convoy"}),
     }
     return {f"{slug}: {name}": request for name, request in requests.items()}
+
+
+def test_public_page_counts_follow_every_change_of_its_timeline(client):
+    timeline = TimelineFactory(slug="counted")
+    EventFactory.create_batch(2, timeline=timeline)
+    url = reverse("timeline:timeline-detail", kwargs={"slug": "counted"})
+
+    before = client.get(url).content.decode()
+    again = client.get(url).content.decode()
+    EventFactory(timeline=timeline)
+    after = client.get(url).content.decode()
+
+    assert ("2 events" in before, "2 events" in again, "3 events" in after) == (True, True, True)
+
+
+def test_public_page_aggregates_are_computed_once_between_changes(client):
+    timeline = TimelineFactory(slug="kept")
+    EventFactory.create_batch(2, timeline=timeline)
+    url = reverse("timeline:timeline-detail", kwargs={"slug": "kept"})
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(DISTINCT" in q["sql"].upper()]
+
+
+def test_public_page_aggregates_are_per_reader(client, admin_client):
+    timeline = TimelineFactory(slug="drafts")
+    EventFactory.create_batch(2, timeline=timeline)
+    EventFactory(timeline=timeline, published=False)
+    url = reverse("timeline:timeline-detail", kwargs={"slug": "drafts"})
+
+    editor = admin_client.get(url).content.decode()
+    reader = client.get(url).content.decode()
+
+    assert ("3 events" in editor, "2 events" in reader) == (True, True)

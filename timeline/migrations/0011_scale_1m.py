@@ -73,6 +73,14 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["claimant", "id"], name="event_claimant_id"),
         ),
         migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("key", True)),
+                fields=["timeline", "date_lower", "date_upper", "id"],
+                name="event_timeline_key",
+            ),
+        ),
+        migrations.AddIndex(
             model_name="citation",
             index=models.Index(fields=["source", "event"], name="citation_source_event"),
         ),
