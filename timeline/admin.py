@@ -319,6 +319,11 @@ class EventAdmin(ReadableHistoryAdmin):
     # No COUNT(*) of every event: "(Show all)" without a total, and estimated page counts.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The source sidebar (a bounded filter, not a field's list filter) keeps the address
+        # Django's related filter had, so saved links still work.
+        return lookup == SourceSidebarFilter.parameter_name or super().lookup_allowed(lookup, value, request)
     list_select_related = ("timeline", "claimant")
     list_per_page = 100
     search_fields = (
