@@ -324,6 +324,7 @@ class EventAdmin(ReadableHistoryAdmin):
         # The source sidebar (a bounded filter, not a field's list filter) keeps the address
         # Django's related filter had, so saved links still work.
         return lookup == SourceSidebarFilter.parameter_name or super().lookup_allowed(lookup, value, request)
+
     list_select_related = ("timeline", "claimant")
     list_per_page = 100
     search_fields = (
