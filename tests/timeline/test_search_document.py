@@ -1,6 +1,6 @@
 """Search over the indexed document (timeline/search.py), through the API a reader uses.
 
-Runs on SQLite (FTS5) and on PostgreSQL (GIN over the document, trigram for partial words).
+Runs on SQLite (FTS5) and on PostgreSQL (GIN over the stored search vector, words matched by their beginnings).
 """
 
 import pytest
