@@ -42,6 +42,18 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _postgresql_options(options: dict[str, str]) -> dict[str, str]:
+    """Connection options; JIT compilation off unless ``DATABASE_JIT=1``.
+
+    The service runs short indexed queries, which JIT compilation only slows down: PostgreSQL
+    compiled a search over a large timeline for about 0.7 s per request (its cost estimate,
+    not its run time, passes ``jit_above_cost``).
+    """
+    if not envbool("DATABASE_JIT", False) and "jit=" not in options.get("options", ""):
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    return options
+
+
 def database_from_url(url: str) -> dict:
     """Translate ``postgres://user:pass@host:port/name`` or ``sqlite:///path`` into DATABASES."""
     parts = urlsplit(url)
@@ -69,7 +81,7 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "OPTIONS": dict(parse_qsl(parts.query)),
+            "OPTIONS": _postgresql_options(dict(parse_qsl(parts.query))),
             "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
         }
@@ -173,6 +185,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An optional read replica (config/db_router.py): plain reads of the API, feeds and pages go
+# to it, writes, the admin and the sync requests to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("config.health.HealthCheckMiddleware") + 1, "config.db_router.ReplicaReadsMiddleware"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -393,6 +415,9 @@ TIMELINE_FEED_DESCRIPTION_MAX = envint("TIMELINE_FEED_DESCRIPTION_MAX", 4000)
 # Calendar feeds holding more events are refused (413, with advice to narrow them): a feed is
 # rendered and cached whole (10,000 events: 11 MB, 60 MB peak while rendering).
 TIMELINE_FEED_MAX_EVENTS = envint("TIMELINE_FEED_MAX_EVENTS", 10000)
+# Search ordered by relevance ranks at most this many matches, the latest by date (ranking reads
+# every match it orders; date order reaches them all).
+TIMELINE_SEARCH_RANK_LIMIT = envint("TIMELINE_SEARCH_RANK_LIMIT", 1000)
 # API writes sent with an Idempotency-Key header: how long their first answer is replayed (hours).
 TIMELINE_IDEMPOTENCY_TTL_HOURS = envint("TIMELINE_IDEMPOTENCY_TTL_HOURS", 24)
 # Embeds (/timelines/<slug>/embed/ of public and unlisted timelines): the CSP frame-ancestors

@@ -43,7 +43,16 @@ def test_database_from_url_reads_postgres():
         "db.internal",
         "6543",
     )
-    assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_database_jit_stays_off_unless_asked(monkeypatch):
+    url = "postgres://user@db/timelines?options=-c%20statement_timeout%3D5000"
+    off = database_from_url(url)["OPTIONS"]["options"]
+    monkeypatch.setenv("DATABASE_JIT", "1")
+    on = database_from_url(url)["OPTIONS"]["options"]
+
+    assert (off, on) == ("-c statement_timeout=5000 -c jit=off", "-c statement_timeout=5000")
 
 
 def test_database_from_url_reads_absolute_sqlite_path():

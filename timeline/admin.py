@@ -25,7 +25,9 @@ from timeline.admin_imports import TimelineImportAdminMixin
 from timeline.admin_review import EventReviewAdminMixin, RevisionAdmin
 from timeline.admin_scale import (
     ActorSidebarFilter,
+    ClaimantSidebarFilter,
     EstimatedCountPaginator,
+    SourceSidebarFilter,
     TagSidebarFilter,
     capped_event_count,
     count_label,
@@ -324,14 +326,20 @@ class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
         "precision",
         "published",
         "key",
-        ("claimant", admin.RelatedOnlyFieldListFilter),
-        ("citations__source", admin.RelatedOnlyFieldListFilter),
+        ClaimantSidebarFilter,
+        SourceSidebarFilter,
         TagSidebarFilter,
         ActorSidebarFilter,
     )
     # No COUNT(*) of every event: "(Show all)" without a total, and estimated page counts.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The source sidebar (a bounded filter, not a field's list filter) keeps the address
+        # Django's related filter had, so saved links still work.
+        return lookup == SourceSidebarFilter.parameter_name or super().lookup_allowed(lookup, value, request)
+
     list_select_related = ("timeline", "claimant")
     list_per_page = 100
     search_fields = (

@@ -15,8 +15,9 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator, validate_slug
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -293,7 +294,8 @@ class EventFilter(django_filters.FilterSet):
         method="filter_ordering",
         empty_label=None,
         label="Order by",
-        help_text="date (default), -date, updated, -updated, or relevance (with q=).",
+        help_text="date (default), -date, updated, -updated, or relevance (with q=: the latest "
+        f"{settings.TIMELINE_SEARCH_RANK_LIMIT:,} matches by date, most relevant first).",
     )
 
     class Meta:
@@ -361,6 +363,12 @@ class EventFilter(django_filters.FilterSet):
     def filter_claimant(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
         if not value:
             return queryset
+        if connection.vendor == "postgresql":
+            # The ids of both kinds, each from its index: an OR of the claimant column and an
+            # EXISTS over claims cannot use either index and read the whole events table.
+            claiming = Event.objects.filter(claimant__in=value).order_by().values("pk")
+            claimed_in = self.visible_claims().filter(claimant__in=value).order_by().values("event_id")
+            return queryset.filter(pk__in=claiming.union(claimed_in))
         claimed = self.visible_claims().filter(event=OuterRef("pk"), claimant__in=value)
         return queryset.filter(Q(claimant__in=value) | Q(Exists(claimed)))
 
@@ -412,7 +420,10 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Event]) -> QuerySet[Event]:
         # Date order unless an ``ordering`` parameter says otherwise.
-        return super().filter_queryset(queryset.order_by(*ORDERINGS["date"]))
+        queryset = super().filter_queryset(queryset.order_by(*ORDERINGS["date"]))
+        if self.form.cleaned_data.get("ordering") == "relevance" and "search_rank" in queryset.query.annotations:
+            queryset = search.rank_window(queryset)
+        return queryset
 
     def describe(self) -> list[str]:
         """The applied filters in words, e.g. ["Tag: munitions", "Credibility 1–3"].

@@ -425,8 +425,17 @@ class Event(models.Model):
             models.Index(fields=["timeline", "date_lower", "date_upper"], name="event_timeline_dates"),
             models.Index(fields=["timeline", "published", "date_lower"], name="event_timeline_published"),
             models.Index(fields=["updated_at"], name="event_updated_at"),
+            # ``updated_since=`` on one timeline: 863 ms → 2 ms at 1,000,000 events (the planner
+            # otherwise walked the timeline in date order, filtering on the change time).
+            models.Index(fields=["timeline", "updated_at"], name="event_timeline_updated"),
             # Lists across timelines (the admin, the API without ``timeline=``) in date order.
             models.Index(fields=["date_lower", "date_upper", "id"], name="event_dates"),
+            # "Is this actor the claimant of any event in scope": the first such event by id.
+            models.Index(fields=["claimant", "id"], name="event_claimant_id"),
+            # The key events a large timeline's axis draws over its counts, in date order.
+            models.Index(
+                fields=["timeline", "date_lower", "date_upper", "id"], condition=Q(key=True), name="event_timeline_key"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="event_credibility_1_6"),
@@ -582,6 +591,8 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # "Is this source cited on any event in scope": the first such event from the index.
+        indexes = [models.Index(fields=["source", "event"], name="citation_source_event")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.locator}".strip()

@@ -4,12 +4,14 @@ its embeddable variant, the oEmbed answer for it, and each event's permalink."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -112,6 +114,40 @@ def group_by_period(events: list[Event], counts: dict[tuple[int, int], int]) -> 
     return groups
 
 
+# How long the page's aggregates are kept: they are keyed on the timeline's content time, so an
+# edit is seen at once; the limit only bounds relative filters ("from=-90d") and memory.
+AXIS_AGGREGATES_SECONDS = 3600
+
+
+def axis_aggregates(timeline: Timeline, events: Any) -> tuple[dict[str, Any], dict[Any, tuple[int, int]]]:
+    """The count, date window and counts per month of ``events`` (a filtered, access-checked
+    queryset of ``timeline``), for the axis.
+
+    They read every event shown: 0.8 s at 100,000 events, growing with the timeline. They
+    are kept in the cache under the queryset's SQL (which holds the filters and the reader's
+    access) and the timeline's content time, which every change of its events moves, so
+    views between two changes of a timeline share one computation.
+    """
+    sql, params = events.order_by().query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params, timeline.content_changed_at.isoformat())).encode()).hexdigest()
+    key = f"timeline:axis-aggregates:{timeline.pk}:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    known_lower = ~Q(date_lower=dates.EARLIEST)
+    known_upper = ~Q(date_upper=dates.LATEST)
+    stats = events.order_by().aggregate(
+        count=Count("pk", distinct=True),
+        lower=Min("date_lower", filter=known_lower),
+        upper=Max("date_upper", filter=known_upper),
+        lowest_upper=Min("date_upper", filter=known_upper),
+        highest_lower=Max("date_lower", filter=known_lower),
+    )
+    per_period = events_per_period(events) if stats["count"] else {}
+    cache.set(key, (stats, per_period), AXIS_AGGREGATES_SECONDS)
+    return stats, per_period
+
+
 def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str, Any], bool]:
     """What the page and its embed show of ``timeline`` for this request's filters: the axis
     over the filtered events, one page of them grouped by month, and the filter form.
@@ -162,17 +198,8 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
     events = filterset.qs
     # The window spans the days sources state: the stored bounds of open ends (years 1 and
     # 9999) are left out, and each event's other bound still counts.
-    known_lower = ~Q(date_lower=dates.EARLIEST)
-    known_upper = ~Q(date_upper=dates.LATEST)
-    stats = events.order_by().aggregate(
-        count=Count("pk", distinct=True),
-        lower=Min("date_lower", filter=known_lower),
-        upper=Max("date_upper", filter=known_upper),
-        lowest_upper=Min("date_upper", filter=known_upper),
-        highest_lower=Max("date_lower", filter=known_lower),
-    )
+    stats, per_period = axis_aggregates(timeline, events)
     total = stats["count"]
-    per_period = events_per_period(events) if total else {}
     counts = {period: count for period, (count, _) in per_period.items()}
     if total:
         window = _axis_window(stats, filterset.form.cleaned_data.get("overlaps"))
@@ -188,7 +215,11 @@ def timeline_context(request: HttpRequest, timeline: Timeline) -> tuple[dict[str
         else:
             # Too many to draw: the key events, over counts of the others per month.
             others = {period: count - keys for period, (count, keys) in per_period.items()}
-            keys = axis_events(events.filter(key=True)[: axis.MARK_LIMIT], lanes=lanes or None)
+            # The first key events chosen by id before axis_events joins and groups: sliced after
+            # its GROUP BY, every key event of the timeline was joined and grouped (450 ms for
+            # the 20,000 key events of 1,000,000).
+            first_keys = events.filter(key=True).values("pk")[: axis.MARK_LIMIT]
+            keys = axis_events(events.filter(pk__in=first_keys), lanes=lanes or None)
             drawn = axis.layout(
                 keys, start=window[0], end=window[1], total=total, counts=others, group_labels=group_labels
             )

@@ -1,6 +1,6 @@
 """Search over the indexed document (timeline/search.py), through the API a reader uses.
 
-Runs on SQLite (FTS5) and on PostgreSQL (GIN over the document, trigram for partial words).
+Runs on SQLite (FTS5) and on PostgreSQL (GIN over the stored search vector, words matched by their beginnings).
 """
 
 import pytest
@@ -142,7 +142,7 @@ def test_search_relevance_cursor_pages_cover_every_match_once():
 
 
 def test_search_backend_is_the_indexed_one():
-    expected = {"postgresql": "timeline_search_document", "sqlite": "timeline_event_fts"}[connection.vendor]
+    expected = {"postgresql": "search_vector", "sqlite": "timeline_event_fts"}[connection.vendor]
     event = EventFactory(title="Kupiansk")
 
     from timeline.filters import EventFilter
