@@ -50,6 +50,8 @@ class BriefCanvas(Canvas):
         self.section_pages: dict[str, int] = {}
         # Outline keys whose page the contents shows.
         self.contents_keys: list[str] = []
+        # The page furniture's operators but the page label, recorded on the first page.
+        self.furniture_code: list[str] | None = None
         if as_of is not None:
             stamp = as_of.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
             self.setDateFormatter(lambda *_: stamp)
@@ -140,11 +142,30 @@ def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) 
 
 def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo, drafts: bool = False) -> None:
     """Header and footer on every page: marking, brief title, as-of time, page label, and
-    a DRAFT line when any event is unpublished."""
-    text = BriefText()
-    canv.saveState()
+    a DRAFT line when any event is unpublished.
+
+    Only the page label differs from page to page: the operators drawn on the first
+    page are kept on the canvas (``furniture_code``) and written again on the others,
+    the same bytes without laying out the same strings hundreds of times."""
     if doc.page == 1:
         canv.showOutline()
+    canv.saveState()
+    recorded = getattr(canv, "furniture_code", None)
+    if recorded is None:
+        start = len(canv._code)
+        _draw_fixed_furniture(canv, info=info, drafts=drafts)
+        if hasattr(canv, "furniture_code"):
+            canv.furniture_code = canv._code[start:]
+    else:
+        canv._code.extend(recorded)
+    canv.translate(PAGE_WIDTH - MARGIN_X, 11 * MM)
+    canv.doForm(page_label_form(doc.page))
+    canv.restoreState()
+
+
+def _draw_fixed_furniture(canv: Any, *, info: BriefInfo, drafts: bool) -> None:
+    """What the header and footer show on every page alike (all but the page label)."""
+    text = BriefText()
     left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
     marking = info.marking.strip()
     if marking:
@@ -166,9 +187,6 @@ def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo, drafts: bool =
     canv.line(left, 15 * MM, right, 15 * MM)
     footer_left = f"Data version {info.data_version}" if info.data_version else "Event timeline brief"
     _draw_runs(canv, left, 11 * MM, text.font_runs(footer_left), 7.5, "left")
-    canv.translate(right, 11 * MM)
-    canv.doForm(page_label_form(doc.page))
-    canv.restoreState()
 
 
 def _runs_width(runs: list[tuple[str, str]], size: float) -> float:

@@ -5,9 +5,12 @@ they share. Imported only when rendering: this module imports reportlab.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph
 
 from timeline.exporters.brief.data import BriefEvent
@@ -160,21 +163,19 @@ class EventEntry(Flowable):
         canv.setLineWidth(0.6)
         canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
         grade = self.event.grade
-        text = canv.beginText()
-        text.setTextOrigin(8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
-        text.setFont(SANS_BOLD, 7.5)
-        text.setFillColor(colour(ACCENT))
-        text.textOut(grade)
-        label = f"#{self.event.number}"
-        text.setTextOrigin(21, y + 3)
-        text.setFont(SANS, 7)
-        text.setFillColor(colour(MUTED))
-        text.textOut(label)
+        text = FastText(canv, 8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
+        text.set_font(SANS_BOLD, 7.5, 9)
+        text.set_fill(ACCENT)
+        text.out(grade)
+        text.set_origin(21, y + 3)
+        text.set_font(SANS, 7, 8.4)
+        text.set_fill(MUTED)
+        text.out(f"#{self.event.number}")
         if self.event.key:
-            text.setFont(SANS_BOLD, 7)
-            text.setFillColor(colour(KEY_RED))
-            text.textOut("  KEY")
-        canv.drawText(text)
+            text.set_font(SANS_BOLD, 7, 8.4)
+            text.set_fill(KEY_RED)
+            text.out("  KEY")
+        text.draw()
 
 
 class TextFlow(Flowable):
@@ -279,23 +280,16 @@ class Block:
         """
         if not self.lines or not any(self.lines):
             return
-        text = canv.beginText()
         size = next(segment.size for line in self.lines for segment in line)
-        text.setTextOrigin(x, top - size)
-        font: tuple[str, float] | None = None
-        fill = ""
+        text = FastText(canv, x, top - size)
         links = []
         for index, line in enumerate(self.lines):
             if index:
-                text.textLine("")
+                text.next_line()
             for segment in line:
-                if (segment.font, segment.size) != font:
-                    font = (segment.font, segment.size)
-                    text.setFont(segment.font, segment.size, self.leading)
-                if segment.colour != fill:
-                    fill = segment.colour
-                    text.setFillColor(colour(fill))
-                text.textOut(segment.text)
+                text.set_font(segment.font, segment.size, self.leading)
+                text.set_fill(segment.colour)
+                text.out(segment.text)
                 if segment.href:
                     baseline = top - size - index * self.leading
                     rect = (
@@ -305,9 +299,92 @@ class Block:
                         baseline + segment.size,
                     )
                     links.append((segment.href, rect))
-        canv.drawText(text)
+        text.draw()
         for href, rect in links:
             if href.startswith("#"):
                 canv.linkRect("", href[1:], rect, relative=1, thickness=0)
             else:
                 canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+class FastText:
+    """A PDF text object, written as reportlab's ``PDFTextObject`` writes it for
+    ``beginText``, ``setTextOrigin``, ``setFont``, ``setFillColor``, ``textOut`` and
+    ``textLine("")`` (the same operators, so the same bytes), for the brief's own
+    TrueType fonts only. It skips what those calls do that a brief never reads back:
+    measuring every string to move a cursor nobody asks for (the layout already knows
+    the widths), and formatting the same font and colour operators again for each of
+    the chronology's hundreds of thousands of pieces of text.
+    """
+
+    __slots__ = ("_canv", "_code", "_doc", "_fill", "_font", "_font_key", "_subset", "_tail")
+
+    def __init__(self, canv: Any, x: float, y: float) -> None:
+        self._canv = canv
+        self._doc = canv._doc
+        # beginText() starts at the origin; setTextOrigin then moves it.
+        self._code = ["BT 1 0 0 1 0 0 Tm", f"1 0 0 1 {_fp(x, y)} Tm"]
+        self._font: Any = None
+        self._font_key: tuple[str, float, float] | None = None
+        self._subset = -1
+        self._tail = ""
+        self._fill = ""
+
+    def set_origin(self, x: float, y: float) -> None:
+        self._code.append(f"1 0 0 1 {_fp(x, y)} Tm")
+
+    def set_font(self, name: str, size: float, leading: float) -> None:
+        key = (name, size, leading)
+        if key != self._font_key:
+            self._font_key = key
+            self._font = _font(name)
+            self._subset = -1
+            self._tail = _font_tail(size, leading)
+
+    def set_fill(self, hex_colour: str) -> None:
+        if hex_colour != self._fill:
+            self._fill = hex_colour
+            self._code.append(_fill_operator(hex_colour))
+
+    def out(self, text: str) -> None:
+        font, doc = self._font, self._doc
+        pieces = []
+        for subset, chunk in font.splitString(text, doc):
+            if subset != self._subset:
+                pieces.append(f"{font.getSubsetInternalName(subset, doc)} {self._tail}")
+                self._subset = subset
+            pieces.append(f"({_escape_pdf(chunk)}) Tj")
+        self._code.append(" ".join(pieces))
+
+    def next_line(self) -> None:
+        self._code.append(" T*")
+
+    def draw(self) -> None:
+        self._code.append("ET")
+        self._canv._code.append(" ".join(self._code))
+
+
+def _fp(*values: float) -> str:
+    return str(fp_str(*values))
+
+
+def _font(name: str) -> Any:
+    font = getFont(name)
+    if not font._dynamicFont:  # pragma: no cover - every brief font is a TrueType font
+        raise ValueError(f"{name} is not a TrueType font")
+    return font
+
+
+@functools.cache
+def _font_tail(size: float, leading: float) -> str:
+    return f"{_fp(size)} Tf {_fp(leading)} TL"
+
+
+@functools.cache
+def _fill_operator(hex_colour: str) -> str:
+    value = colour(hex_colour)
+    return f"{_fp(value.red, value.green, value.blue)} rg"
+
+
+def _escape_pdf(chunk: bytes) -> str:
+    return str(escapePDF(chunk))
