@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from timeline import dates
@@ -29,6 +30,32 @@ from timeline.exporters.brief.layout import (
     RULE,
 )
 from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText, register_fonts, visual_runs
+
+
+class _PageStream(PDFStream):
+    """A page's compressed content stream that lets go of its bytes once written into the
+    file: while the document is saved, every object's formatted bytes are collected and then
+    joined, so each page's stream would otherwise be held three times at the peak."""
+
+    def format(self, document: Any) -> bytes:
+        formatted = super().format(document)
+        self.content = b""
+        return bytes(formatted)
+
+
+class PdfBytes:
+    """The file a brief is saved to: keeps the bytes reportlab writes (once, whole)
+    instead of copying them into a buffer and out again."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(data)
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
 
 
 def page_label_form(number: int) -> str:
@@ -63,10 +90,10 @@ class BriefCanvas(Canvas):
         super().showPage()
         page = self._doc.Pages.pages[-1]
         if page.compression and page.stream and not page.Contents:
-            from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
+            from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
 
             content = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
-            compressed = PDFStream(content=zlib.compress(content))
+            compressed = _PageStream(content=zlib.compress(content))
             compressed.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
             compressed.__Comment__ = "page stream"
             page.Contents = compressed
@@ -91,7 +118,7 @@ class BriefCanvas(Canvas):
         super().save()
 
 
-def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) -> Any:
+def brief_doc(buffer: io.BytesIO | PdfBytes, *, info: BriefInfo, events: list[BriefEvent]) -> Any:
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     register_fonts()

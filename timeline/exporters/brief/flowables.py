@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfdoc import LinkAnnotation, PDFArray, PDFObject
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph
 
@@ -302,9 +303,33 @@ class Block:
         text.draw()
         for href, rect in links:
             if href.startswith("#"):
-                canv.linkRect("", href[1:], rect, relative=1, thickness=0)
+                add_internal_link(canv, href[1:], rect)
             else:
                 canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+def add_internal_link(canv: Any, destination: str, rect: tuple[float, float, float, float]) -> None:
+    """What ``canv.linkRect("", destination, rect, relative=1, thickness=0)`` adds, kept
+    as a small object until the document is saved (see :class:`InternalLink`)."""
+    canv._addAnnotation(InternalLink(canv._absRect(rect, 1), canv._bookmarkReference(destination)))
+
+
+class InternalLink(PDFObject):
+    """A link to a named destination in the brief, written exactly as reportlab's
+    ``LinkAnnotation`` from ``linkRect`` is, but built only when the file is written: a
+    brief of 10,000 events has some 20,000 of them ("Sources [3] [17]"), and each
+    ``LinkAnnotation`` with its dictionaries held about 1 KiB until the end."""
+
+    __slots__ = ("destination", "rect")
+
+    def __init__(self, rect: tuple[float, float, float, float], destination: Any) -> None:
+        self.rect = rect
+        self.destination = destination
+
+    def format(self, document: Any) -> bytes:
+        border = PDFArray([0, 0, 0])
+        annotation = LinkAnnotation(Rect=self.rect, Contents="", Destination=self.destination, Border=border)
+        return bytes(annotation.format(document))
 
 
 class FastText:

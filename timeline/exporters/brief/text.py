@@ -49,6 +49,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,8 +161,40 @@ def _load_font(name: str) -> frozenset[str]:
     from reportlab.pdfbase.ttfonts import TTFont
 
     font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
+    _compact_face(font.face)
     pdfmetrics.registerFont(font)
     return frozenset(map(chr, font.face.charToGlyph))
+
+
+class _GlyphMetrics:
+    """A TrueType face's ``hmetrics`` (one (advance width, left side bearing) pair per
+    glyph, read only when a subset is embedded) in two arrays instead of a list of tuples."""
+
+    __slots__ = ("_advances", "_bearings")
+
+    def __init__(self, pairs: Sequence[tuple[int, int]]) -> None:
+        self._advances = array("H", (advance for advance, _ in pairs))
+        self._bearings = array("H", (bearing for _, bearing in pairs))
+
+    def __getitem__(self, glyph: int) -> tuple[int, int]:
+        return self._advances[glyph], self._bearings[glyph]
+
+    def __len__(self) -> int:
+        return len(self._advances)
+
+
+def _compact_face(face: Any) -> None:
+    """Shrink what reportlab keeps of a parsed font (about 20 MiB over the brief's fonts,
+    most of it for the CJK and Korean ones): ``glyphToChar`` is only used while parsing;
+    the per-glyph metrics and glyph offsets, read when a subset is embedded, become arrays.
+    Lookups give the same values, so the PDF bytes are the same."""
+    face.__dict__.pop("glyphToChar", None)
+    metrics = getattr(face, "hmetrics", None)
+    if isinstance(metrics, list):
+        face.hmetrics = _GlyphMetrics(metrics)
+    offsets = getattr(face, "glyphPos", None)
+    if isinstance(offsets, list):
+        face.glyphPos = array("L", offsets)
 
 
 def _write_astral_characters_as_utf16() -> None:
