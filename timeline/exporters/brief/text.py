@@ -47,6 +47,7 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from array import array
@@ -160,10 +161,53 @@ def _load_font(name: str) -> frozenset[str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
+    path = FONT_DIR / FONT_FILES[name]
+    # Kept open for the life of the process: glyphs are read from it when a subset is embedded.
+    descriptor = os.open(path, os.O_RDONLY)
+    with os.fdopen(os.dup(descriptor), "rb") as file:
+        font = TTFont(name, file)
     _compact_face(font.face)
+    font.face._ttf_data = FontFileData(descriptor, 0, len(font.face._ttf_data))
     pdfmetrics.registerFont(font)
     return frozenset(map(chr, font.face.charToGlyph))
+
+
+class FontFileData:
+    """A font file's bytes as reportlab's font parser reads them (``data[a:b]``, ``data[i]``),
+    read from the open file when asked for instead of held in memory: the brief's fonts
+    are 19 MiB, and embedding a subset reads only the glyphs it uses and a few small tables.
+    A large slice (the whole ``glyf`` table, which reportlab takes to cut glyphs from) is
+    another such view, so it is not read whole either."""
+
+    __slots__ = ("_descriptor", "_length", "_start")
+
+    # Slices up to this size are read at once; larger ones stay views.
+    READ_AT_ONCE = 64 * 1024
+
+    def __init__(self, descriptor: int, start: int, length: int) -> None:
+        self._descriptor = descriptor
+        self._start = start
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __bytes__(self) -> bytes:
+        return os.pread(self._descriptor, self._length, self._start)
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self._length)
+            if step != 1:
+                raise ValueError("font data is read in steps of one byte")
+            length = max(0, stop - start)
+            if length > self.READ_AT_ONCE:
+                return FontFileData(self._descriptor, self._start + start, length)
+            return os.pread(self._descriptor, length, self._start + start)
+        index = key + self._length if key < 0 else key
+        if not 0 <= index < self._length:
+            raise IndexError("font data index out of range")
+        return os.pread(self._descriptor, 1, self._start + index)[0]
 
 
 class _GlyphMetrics:
@@ -564,7 +608,7 @@ class Segment:
     href: str
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
