@@ -79,6 +79,10 @@ class BriefCanvas(Canvas):
         self.contents_keys: list[str] = []
         # The page furniture's operators but the page label, recorded on the first page.
         self.furniture_code: list[str] | None = None
+        # (font, text) -> the subsets and shown strings of text drawn by the flowables' FastText.
+        self.encoded_text: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {}
+        # y -> the operators of the grade box drawn at that height in a chronology entry.
+        self.grade_boxes: dict[float, list[str]] = {}
         if as_of is not None:
             stamp = as_of.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
             self.setDateFormatter(lambda *_: stamp)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
-from reportlab.pdfbase.pdfdoc import LinkAnnotation, PDFArray, PDFObject
+from reportlab.pdfbase.pdfdoc import PDFObject
+from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph
 
@@ -162,7 +163,16 @@ class EventEntry(Flowable):
         """The grade in a box, then the event number and KEY, as one text object."""
         canv.setStrokeColor(colour(ACCENT))
         canv.setLineWidth(0.6)
-        canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
+        boxes = getattr(canv, "grade_boxes", None)
+        box = boxes.get(y) if boxes is not None else None
+        if box is None:
+            start = len(canv._code)
+            canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
+            if boxes is not None and len(boxes) < 64:
+                boxes[y] = canv._code[start:]
+        else:
+            # The same box at the same place in the entry: its operators again.
+            canv._code.extend(box)
         grade = self.event.grade
         text = FastText(canv, 8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
         text.set_font(SANS_BOLD, 7.5, 9)
@@ -315,10 +325,10 @@ def add_internal_link(canv: Any, destination: str, rect: tuple[float, float, flo
 
 
 class InternalLink(PDFObject):
-    """A link to a named destination in the brief, written exactly as reportlab's
-    ``LinkAnnotation`` from ``linkRect`` is, but built only when the file is written: a
-    brief of 10,000 events has some 20,000 of them ("Sources [3] [17]"), and each
-    ``LinkAnnotation`` with its dictionaries held about 1 KiB until the end."""
+    """A link to a named destination in the brief, written with the same bytes as reportlab's
+    ``LinkAnnotation`` from ``linkRect``, but held as a rectangle and a destination until the
+    file is written: a brief of 10,000 events has some 20,000 of them ("Sources [3] [17]"),
+    and each ``LinkAnnotation`` with its dictionaries held about 1 KiB until the end."""
 
     __slots__ = ("destination", "rect")
 
@@ -327,9 +337,20 @@ class InternalLink(PDFObject):
         self.destination = destination
 
     def format(self, document: Any) -> bytes:
-        border = PDFArray([0, 0, 0])
-        annotation = LinkAnnotation(Rect=self.rect, Contents="", Destination=self.destination, Border=border)
-        return bytes(annotation.format(document))
+        # LinkAnnotation(Rect=…, Contents="", Destination=…, Border=PDFArray([0, 0, 0])).format(document)
+        # gives these bytes: its dictionary's six keys sorted, on one line.
+        destination = pdf_format(self.destination, document)
+        rect = fp_str(*self.rect).encode("ascii")
+        return b"<<\n/Border [ 0 0 0 ] /Contents () /Dest " + destination + b" /Rect [ " + rect + LINK_TAIL
+
+
+LINK_TAIL = b" ] /Subtype /Link /Type /Annot\n>>"
+
+
+# The strings drawn again and again are short ("Sources", " · ", " [12]", "B2"): only those are
+# kept, and only so many, so that the cache stays small at 10,000 events.
+ENCODED_TEXT_LENGTH = 16
+ENCODED_TEXT_COUNT = 4096
 
 
 class FastText:
@@ -342,11 +363,14 @@ class FastText:
     the chronology's hundreds of thousands of pieces of text.
     """
 
-    __slots__ = ("_canv", "_code", "_doc", "_fill", "_font", "_font_key", "_subset", "_tail")
+    __slots__ = ("_canv", "_code", "_doc", "_encoded", "_fill", "_font", "_font_key", "_subset", "_tail")
 
     def __init__(self, canv: Any, x: float, y: float) -> None:
         self._canv = canv
         self._doc = canv._doc
+        # Strings drawn again ("Sources", " · ", "[12]"…) are encoded once per document.
+        encoded = getattr(canv, "encoded_text", None)
+        self._encoded: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {} if encoded is None else encoded
         # beginText() starts at the origin; setTextOrigin then moves it.
         self._code = ["BT 1 0 0 1 0 0 Tm", f"1 0 0 1 {_fp(x, y)} Tm"]
         self._font: Any = None
@@ -373,12 +397,19 @@ class FastText:
 
     def out(self, text: str) -> None:
         font, doc = self._font, self._doc
+        key = (font.fontName, text)
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            # Which subset and code each character has is fixed for the document once given.
+            encoded = tuple((subset, f"({_escape_pdf(chunk)}) Tj") for subset, chunk in font.splitString(text, doc))
+            if len(text) <= ENCODED_TEXT_LENGTH and len(self._encoded) < ENCODED_TEXT_COUNT:
+                self._encoded[key] = encoded
         pieces = []
-        for subset, chunk in font.splitString(text, doc):
+        for subset, shown in encoded:
             if subset != self._subset:
                 pieces.append(f"{font.getSubsetInternalName(subset, doc)} {self._tail}")
                 self._subset = subset
-            pieces.append(f"({_escape_pdf(chunk)}) Tj")
+            pieces.append(shown)
         self._code.append(" ".join(pieces))
 
     def next_line(self) -> None:

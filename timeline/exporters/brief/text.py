@@ -356,7 +356,10 @@ def font_fingerprint() -> str:
 
 def clean_text(text: str) -> str:
     """NFC-normalise, make tabs spaces and drop control characters other than newline."""
-    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = str(text or "")
+    if text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text  # the usual case, with nothing to change
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if text.isprintable():
         return text
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
