@@ -339,8 +339,11 @@ class InternalLink(PDFObject):
     def format(self, document: Any) -> bytes:
         # LinkAnnotation(Rect=…, Contents="", Destination=…, Border=PDFArray([0, 0, 0])).format(document)
         # gives these bytes: its dictionary's six keys sorted, on one line.
-        destination = pdf_format(self.destination, document)
-        rect = fp_str(*self.rect).encode("ascii")
+        # Many links lead to one destination ("[12]" from every event citing source 12).
+        destination = getattr(self.destination, "formatted", None)
+        if destination is None:
+            destination = self.destination.formatted = pdf_format(self.destination, document)
+        rect = _fp(*self.rect).encode("ascii")
         return b"<<\n/Border [ 0 0 0 ] /Contents () /Dest " + destination + b" /Rect [ " + rect + LINK_TAIL
 
 
@@ -401,7 +404,7 @@ class FastText:
         encoded = self._encoded.get(key)
         if encoded is None:
             # Which subset and code each character has is fixed for the document once given.
-            encoded = tuple((subset, f"({_escape_pdf(chunk)}) Tj") for subset, chunk in font.splitString(text, doc))
+            encoded = tuple((subset, f"({_escape_pdf(chunk)}) Tj") for subset, chunk in _split(font, text, doc))
             if len(text) <= ENCODED_TEXT_LENGTH and len(self._encoded) < ENCODED_TEXT_COUNT:
                 self._encoded[key] = encoded
         pieces = []
@@ -421,7 +424,20 @@ class FastText:
 
 
 def _fp(*values: float) -> str:
-    return str(fp_str(*values))
+    """``fp_str(*values)``, each number formatted once: text origins repeat from page to page."""
+    return " ".join(map(_fp_one, values))
+
+
+_FORMATTED_NUMBERS: dict[float, str] = {}
+
+
+def _fp_one(value: float) -> str:
+    formatted = _FORMATTED_NUMBERS.get(value)
+    if formatted is None:
+        formatted = str(fp_str(value))
+        if len(_FORMATTED_NUMBERS) < 8192:
+            _FORMATTED_NUMBERS[value] = formatted
+    return formatted
 
 
 def _font(name: str) -> Any:
@@ -442,5 +458,30 @@ def _fill_operator(hex_colour: str) -> str:
     return f"{_fp(value.red, value.green, value.blue)} rg"
 
 
+# What reportlab's escapePDF writes for each byte of a string shown in a content stream.
+_ESCAPED = tuple(str(escapePDF(bytes([code]))) for code in range(256))
+
+
 def _escape_pdf(chunk: bytes) -> str:
-    return str(escapePDF(chunk))
+    """``escapePDF(chunk)``, by table (reportlab's own is a loop in Python unless its C
+    accelerator is installed)."""
+    return "".join(map(_ESCAPED.__getitem__, chunk))
+
+
+def _split(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``: (subset, codes) runs. When every character already
+    has its code in this document and all are in one subset (nearly always, after the first
+    pages), the codes are looked up at once instead of character by character."""
+    state = font.state.get(doc) if text else None
+    if state is not None:
+        try:
+            codes = [state.assignments[code] for code in map(ord, text)]
+        except KeyError:  # a character not given a code yet (or one reportlab maps, as U+00A0)
+            pass
+        else:
+            subset = codes[0] >> 8
+            if subset == 0 and max(codes) < 256:
+                return [(0, bytes(codes))]
+            if all(code >> 8 == subset for code in codes):
+                return [(subset, bytes(code & 0xFF for code in codes))]
+    return list(font.splitString(text, doc))

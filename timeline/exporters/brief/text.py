@@ -429,16 +429,25 @@ class BriefText:
         if self.coverage[chain[0]].issuperset(text):
             return [(chain[0], text)] if text else []
         text = shape_arabic(text)
-        runs: list[tuple[str, str]] = []
+        primary_font = chain[0]
+        primary = self.coverage[primary_font]
+        fonts: list[str] = []
+        pieces: list[list[str]] = []
+        current = ""
         for ch in text:
             if ch in _LAYOUT_CHARS:
-                font = self._layout_font(runs[-1][0] if runs else chain[0], chain)
+                font = self._layout_font(current or primary_font, chain)
+            elif ch in primary:
+                font = primary_font
             else:
                 font = self._font_for(ch, chain)
-            if runs and runs[-1][0] == font:
-                runs[-1] = (font, runs[-1][1] + ch)
+            if font == current:
+                pieces[-1].append(ch)
             else:
-                runs.append((font, ch))
+                fonts.append(font)
+                pieces.append([ch])
+                current = font
+        runs = [(font, "".join(chars)) for font, chars in zip(fonts, pieces, strict=True)]
         return _spaces_outside_right_to_left(runs) if len(runs) > 1 else runs
 
     def _placeheld(self, text: str) -> str:
@@ -674,7 +683,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
             last = line[-1]
             space = text_width(" ", last[3].font, last[3].size)
             x += space
-            if _style(last[3]) == _style(span):
+            if last[3] is span or _style(last[3]) == _style(span):
                 last[1] += space + piece_width
                 last[2].append(piece)
                 x += piece_width
@@ -689,7 +698,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
                 return
             last[1] += space
             last[2].append("")
-        elif line and _style(line[-1][3]) == _style(span):
+        elif line and (line[-1][3] is span or _style(line[-1][3]) == _style(span)):
             last = line[-1]
             last[1] += piece_width
             last[2][-1] += piece
