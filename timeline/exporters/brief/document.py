@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfdoc import PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from timeline import dates
@@ -29,6 +30,32 @@ from timeline.exporters.brief.layout import (
     RULE,
 )
 from timeline.exporters.brief.text import SANS, SANS_BOLD, BriefText, register_fonts, visual_runs
+
+
+class _PageStream(PDFStream):
+    """A page's compressed content stream that lets go of its bytes once written into the
+    file: while the document is saved, every object's formatted bytes are collected and then
+    joined, so each page's stream would otherwise be held three times at the peak."""
+
+    def format(self, document: Any) -> bytes:
+        formatted = super().format(document)
+        self.content = b""
+        return bytes(formatted)
+
+
+class PdfBytes:
+    """The file a brief is saved to: keeps the bytes reportlab writes (once, whole)
+    instead of copying them into a buffer and out again."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(data)
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
 
 
 def page_label_form(number: int) -> str:
@@ -50,6 +77,12 @@ class BriefCanvas(Canvas):
         self.section_pages: dict[str, int] = {}
         # Outline keys whose page the contents shows.
         self.contents_keys: list[str] = []
+        # The page furniture's operators but the page label, recorded on the first page.
+        self.furniture_code: list[str] | None = None
+        # (font, text) -> the subsets and shown strings of text drawn by the flowables' FastText.
+        self.encoded_text: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {}
+        # y -> the operators of the grade box drawn at that height in a chronology entry.
+        self.grade_boxes: dict[float, list[str]] = {}
         if as_of is not None:
             stamp = as_of.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
             self.setDateFormatter(lambda *_: stamp)
@@ -61,10 +94,10 @@ class BriefCanvas(Canvas):
         super().showPage()
         page = self._doc.Pages.pages[-1]
         if page.compression and page.stream and not page.Contents:
-            from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
+            from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
 
             content = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
-            compressed = PDFStream(content=zlib.compress(content))
+            compressed = _PageStream(content=zlib.compress(content))
             compressed.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
             compressed.__Comment__ = "page stream"
             page.Contents = compressed
@@ -89,7 +122,7 @@ class BriefCanvas(Canvas):
         super().save()
 
 
-def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) -> Any:
+def brief_doc(buffer: io.BytesIO | PdfBytes, *, info: BriefInfo, events: list[BriefEvent]) -> Any:
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     register_fonts()
@@ -140,11 +173,30 @@ def brief_doc(buffer: io.BytesIO, *, info: BriefInfo, events: list[BriefEvent]) 
 
 def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo, drafts: bool = False) -> None:
     """Header and footer on every page: marking, brief title, as-of time, page label, and
-    a DRAFT line when any event is unpublished."""
-    text = BriefText()
-    canv.saveState()
+    a DRAFT line when any event is unpublished.
+
+    Only the page label differs from page to page: the operators drawn on the first
+    page are kept on the canvas (``furniture_code``) and written again on the others,
+    the same bytes without laying out the same strings hundreds of times."""
     if doc.page == 1:
         canv.showOutline()
+    canv.saveState()
+    recorded = getattr(canv, "furniture_code", None)
+    if recorded is None:
+        start = len(canv._code)
+        _draw_fixed_furniture(canv, info=info, drafts=drafts)
+        if hasattr(canv, "furniture_code"):
+            canv.furniture_code = canv._code[start:]
+    else:
+        canv._code.extend(recorded)
+    canv.translate(PAGE_WIDTH - MARGIN_X, 11 * MM)
+    canv.doForm(page_label_form(doc.page))
+    canv.restoreState()
+
+
+def _draw_fixed_furniture(canv: Any, *, info: BriefInfo, drafts: bool) -> None:
+    """What the header and footer show on every page alike (all but the page label)."""
+    text = BriefText()
     left, right = MARGIN_X, PAGE_WIDTH - MARGIN_X
     marking = info.marking.strip()
     if marking:
@@ -166,9 +218,6 @@ def _draw_page_furniture(canv: Any, doc: Any, *, info: BriefInfo, drafts: bool =
     canv.line(left, 15 * MM, right, 15 * MM)
     footer_left = f"Data version {info.data_version}" if info.data_version else "Event timeline brief"
     _draw_runs(canv, left, 11 * MM, text.font_runs(footer_left), 7.5, "left")
-    canv.translate(right, 11 * MM)
-    canv.doForm(page_label_form(doc.page))
-    canv.restoreState()
 
 
 def _runs_width(runs: list[tuple[str, str]], size: float) -> float:

@@ -5,9 +5,14 @@ they share. Imported only when rendering: this module imports reportlab.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfdoc import PDFObject
+from reportlab.pdfbase.pdfdoc import format as pdf_format
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable, Paragraph
 
 from timeline.exporters.brief.data import BriefEvent
@@ -158,23 +163,30 @@ class EventEntry(Flowable):
         """The grade in a box, then the event number and KEY, as one text object."""
         canv.setStrokeColor(colour(ACCENT))
         canv.setLineWidth(0.6)
-        canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
+        boxes = getattr(canv, "grade_boxes", None)
+        box = boxes.get(y) if boxes is not None else None
+        if box is None:
+            start = len(canv._code)
+            canv.roundRect(0, y, 17, 11, 2, stroke=1, fill=0)
+            if boxes is not None and len(boxes) < 64:
+                boxes[y] = canv._code[start:]
+        else:
+            # The same box at the same place in the entry: its operators again.
+            canv._code.extend(box)
         grade = self.event.grade
-        text = canv.beginText()
-        text.setTextOrigin(8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
-        text.setFont(SANS_BOLD, 7.5)
-        text.setFillColor(colour(ACCENT))
-        text.textOut(grade)
-        label = f"#{self.event.number}"
-        text.setTextOrigin(21, y + 3)
-        text.setFont(SANS, 7)
-        text.setFillColor(colour(MUTED))
-        text.textOut(label)
+        text = FastText(canv, 8.5 - text_width(grade, SANS_BOLD, 7.5) / 2, y + 3)
+        text.set_font(SANS_BOLD, 7.5, 9)
+        text.set_fill(ACCENT)
+        text.out(grade)
+        text.set_origin(21, y + 3)
+        text.set_font(SANS, 7, 8.4)
+        text.set_fill(MUTED)
+        text.out(f"#{self.event.number}")
         if self.event.key:
-            text.setFont(SANS_BOLD, 7)
-            text.setFillColor(colour(KEY_RED))
-            text.textOut("  KEY")
-        canv.drawText(text)
+            text.set_font(SANS_BOLD, 7, 8.4)
+            text.set_fill(KEY_RED)
+            text.out("  KEY")
+        text.draw()
 
 
 class TextFlow(Flowable):
@@ -279,23 +291,16 @@ class Block:
         """
         if not self.lines or not any(self.lines):
             return
-        text = canv.beginText()
         size = next(segment.size for line in self.lines for segment in line)
-        text.setTextOrigin(x, top - size)
-        font: tuple[str, float] | None = None
-        fill = ""
+        text = FastText(canv, x, top - size)
         links = []
         for index, line in enumerate(self.lines):
             if index:
-                text.textLine("")
+                text.next_line()
             for segment in line:
-                if (segment.font, segment.size) != font:
-                    font = (segment.font, segment.size)
-                    text.setFont(segment.font, segment.size, self.leading)
-                if segment.colour != fill:
-                    fill = segment.colour
-                    text.setFillColor(colour(fill))
-                text.textOut(segment.text)
+                text.set_font(segment.font, segment.size, self.leading)
+                text.set_fill(segment.colour)
+                text.out(segment.text)
                 if segment.href:
                     baseline = top - size - index * self.leading
                     rect = (
@@ -305,9 +310,178 @@ class Block:
                         baseline + segment.size,
                     )
                     links.append((segment.href, rect))
-        canv.drawText(text)
+        text.draw()
         for href, rect in links:
             if href.startswith("#"):
-                canv.linkRect("", href[1:], rect, relative=1, thickness=0)
+                add_internal_link(canv, href[1:], rect)
             else:
                 canv.linkURL(href, rect, relative=1, thickness=0)
+
+
+def add_internal_link(canv: Any, destination: str, rect: tuple[float, float, float, float]) -> None:
+    """What ``canv.linkRect("", destination, rect, relative=1, thickness=0)`` adds, kept
+    as a small object until the document is saved (see :class:`InternalLink`)."""
+    canv._addAnnotation(InternalLink(canv._absRect(rect, 1), canv._bookmarkReference(destination)))
+
+
+class InternalLink(PDFObject):
+    """A link to a named destination in the brief, written with the same bytes as reportlab's
+    ``LinkAnnotation`` from ``linkRect``, but held as a rectangle and a destination until the
+    file is written: a brief of 10,000 events has some 20,000 of them ("Sources [3] [17]"),
+    and each ``LinkAnnotation`` with its dictionaries held about 1 KiB until the end."""
+
+    __slots__ = ("destination", "rect")
+
+    def __init__(self, rect: tuple[float, float, float, float], destination: Any) -> None:
+        self.rect = rect
+        self.destination = destination
+
+    def format(self, document: Any) -> bytes:
+        # LinkAnnotation(Rect=…, Contents="", Destination=…, Border=PDFArray([0, 0, 0])).format(document)
+        # gives these bytes: its dictionary's six keys sorted, on one line.
+        # Many links lead to one destination ("[12]" from every event citing source 12).
+        destination = getattr(self.destination, "formatted", None)
+        if destination is None:
+            destination = self.destination.formatted = pdf_format(self.destination, document)
+        rect = _fp(*self.rect).encode("ascii")
+        return b"<<\n/Border [ 0 0 0 ] /Contents () /Dest " + destination + b" /Rect [ " + rect + LINK_TAIL
+
+
+LINK_TAIL = b" ] /Subtype /Link /Type /Annot\n>>"
+
+
+# The strings drawn again and again are short ("Sources", " · ", " [12]", "B2"): only those are
+# kept, and only so many, so that the cache stays small at 10,000 events.
+ENCODED_TEXT_LENGTH = 16
+ENCODED_TEXT_COUNT = 4096
+
+
+class FastText:
+    """A PDF text object, written as reportlab's ``PDFTextObject`` writes it for
+    ``beginText``, ``setTextOrigin``, ``setFont``, ``setFillColor``, ``textOut`` and
+    ``textLine("")`` (the same operators, so the same bytes), for the brief's own
+    TrueType fonts only. It skips what those calls do that a brief never reads back:
+    measuring every string to move a cursor nobody asks for (the layout already knows
+    the widths), and formatting the same font and colour operators again for each of
+    the chronology's hundreds of thousands of pieces of text.
+    """
+
+    __slots__ = ("_canv", "_code", "_doc", "_encoded", "_fill", "_font", "_font_key", "_subset", "_tail")
+
+    def __init__(self, canv: Any, x: float, y: float) -> None:
+        self._canv = canv
+        self._doc = canv._doc
+        # Strings drawn again ("Sources", " · ", "[12]"…) are encoded once per document.
+        encoded = getattr(canv, "encoded_text", None)
+        self._encoded: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {} if encoded is None else encoded
+        # beginText() starts at the origin; setTextOrigin then moves it.
+        self._code = ["BT 1 0 0 1 0 0 Tm", f"1 0 0 1 {_fp(x, y)} Tm"]
+        self._font: Any = None
+        self._font_key: tuple[str, float, float] | None = None
+        self._subset = -1
+        self._tail = ""
+        self._fill = ""
+
+    def set_origin(self, x: float, y: float) -> None:
+        self._code.append(f"1 0 0 1 {_fp(x, y)} Tm")
+
+    def set_font(self, name: str, size: float, leading: float) -> None:
+        key = (name, size, leading)
+        if key != self._font_key:
+            self._font_key = key
+            self._font = _font(name)
+            self._subset = -1
+            self._tail = _font_tail(size, leading)
+
+    def set_fill(self, hex_colour: str) -> None:
+        if hex_colour != self._fill:
+            self._fill = hex_colour
+            self._code.append(_fill_operator(hex_colour))
+
+    def out(self, text: str) -> None:
+        font, doc = self._font, self._doc
+        key = (font.fontName, text)
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            # Which subset and code each character has is fixed for the document once given.
+            encoded = tuple((subset, f"({_escape_pdf(chunk)}) Tj") for subset, chunk in _split(font, text, doc))
+            if len(text) <= ENCODED_TEXT_LENGTH and len(self._encoded) < ENCODED_TEXT_COUNT:
+                self._encoded[key] = encoded
+        pieces = []
+        for subset, shown in encoded:
+            if subset != self._subset:
+                pieces.append(f"{font.getSubsetInternalName(subset, doc)} {self._tail}")
+                self._subset = subset
+            pieces.append(shown)
+        self._code.append(" ".join(pieces))
+
+    def next_line(self) -> None:
+        self._code.append(" T*")
+
+    def draw(self) -> None:
+        self._code.append("ET")
+        self._canv._code.append(" ".join(self._code))
+
+
+def _fp(*values: float) -> str:
+    """``fp_str(*values)``, each number formatted once: text origins repeat from page to page."""
+    return " ".join(map(_fp_one, values))
+
+
+_FORMATTED_NUMBERS: dict[float, str] = {}
+
+
+def _fp_one(value: float) -> str:
+    formatted = _FORMATTED_NUMBERS.get(value)
+    if formatted is None:
+        formatted = str(fp_str(value))
+        if len(_FORMATTED_NUMBERS) < 8192:
+            _FORMATTED_NUMBERS[value] = formatted
+    return formatted
+
+
+def _font(name: str) -> Any:
+    font = getFont(name)
+    if not font._dynamicFont:  # pragma: no cover - every brief font is a TrueType font
+        raise ValueError(f"{name} is not a TrueType font")
+    return font
+
+
+@functools.cache
+def _font_tail(size: float, leading: float) -> str:
+    return f"{_fp(size)} Tf {_fp(leading)} TL"
+
+
+@functools.cache
+def _fill_operator(hex_colour: str) -> str:
+    value = colour(hex_colour)
+    return f"{_fp(value.red, value.green, value.blue)} rg"
+
+
+# What reportlab's escapePDF writes for each byte of a string shown in a content stream.
+_ESCAPED = tuple(str(escapePDF(bytes([code]))) for code in range(256))
+
+
+def _escape_pdf(chunk: bytes) -> str:
+    """``escapePDF(chunk)``, by table (reportlab's own is a loop in Python unless its C
+    accelerator is installed)."""
+    return "".join(map(_ESCAPED.__getitem__, chunk))
+
+
+def _split(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``: (subset, codes) runs. When every character already
+    has its code in this document and all are in one subset (nearly always, after the first
+    pages), the codes are looked up at once instead of character by character."""
+    state = font.state.get(doc) if text else None
+    if state is not None:
+        try:
+            codes = [state.assignments[code] for code in map(ord, text)]
+        except KeyError:  # a character not given a code yet (or one reportlab maps, as U+00A0)
+            pass
+        else:
+            subset = codes[0] >> 8
+            if subset == 0 and max(codes) < 256:
+                return [(0, bytes(codes))]
+            if all(code >> 8 == subset for code in codes):
+                return [(subset, bytes(code & 0xFF for code in codes))]
+    return list(font.splitString(text, doc))

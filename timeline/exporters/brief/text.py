@@ -47,8 +47,10 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import os
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,9 +161,84 @@ def _load_font(name: str) -> frozenset[str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    font = TTFont(name, str(FONT_DIR / FONT_FILES[name]))
+    path = FONT_DIR / FONT_FILES[name]
+    # Kept open for the life of the process: glyphs are read from it when a subset is embedded.
+    descriptor = os.open(path, os.O_RDONLY)
+    with os.fdopen(os.dup(descriptor), "rb") as file:
+        font = TTFont(name, file)
+    _compact_face(font.face)
+    font.face._ttf_data = FontFileData(descriptor, 0, len(font.face._ttf_data))
     pdfmetrics.registerFont(font)
     return frozenset(map(chr, font.face.charToGlyph))
+
+
+class FontFileData:
+    """A font file's bytes as reportlab's font parser reads them (``data[a:b]``, ``data[i]``),
+    read from the open file when asked for instead of held in memory: the brief's fonts
+    are 19 MiB, and embedding a subset reads only the glyphs it uses and a few small tables.
+    A large slice (the whole ``glyf`` table, which reportlab takes to cut glyphs from) is
+    another such view, so it is not read whole either."""
+
+    __slots__ = ("_descriptor", "_length", "_start")
+
+    # Slices up to this size are read at once; larger ones stay views.
+    READ_AT_ONCE = 64 * 1024
+
+    def __init__(self, descriptor: int, start: int, length: int) -> None:
+        self._descriptor = descriptor
+        self._start = start
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __bytes__(self) -> bytes:
+        return os.pread(self._descriptor, self._length, self._start)
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self._length)
+            if step != 1:
+                raise ValueError("font data is read in steps of one byte")
+            length = max(0, stop - start)
+            if length > self.READ_AT_ONCE:
+                return FontFileData(self._descriptor, self._start + start, length)
+            return os.pread(self._descriptor, length, self._start + start)
+        index = key + self._length if key < 0 else key
+        if not 0 <= index < self._length:
+            raise IndexError("font data index out of range")
+        return os.pread(self._descriptor, 1, self._start + index)[0]
+
+
+class _GlyphMetrics:
+    """A TrueType face's ``hmetrics`` (one (advance width, left side bearing) pair per
+    glyph, read only when a subset is embedded) in two arrays instead of a list of tuples."""
+
+    __slots__ = ("_advances", "_bearings")
+
+    def __init__(self, pairs: Sequence[tuple[int, int]]) -> None:
+        self._advances = array("H", (advance for advance, _ in pairs))
+        self._bearings = array("H", (bearing for _, bearing in pairs))
+
+    def __getitem__(self, glyph: int) -> tuple[int, int]:
+        return self._advances[glyph], self._bearings[glyph]
+
+    def __len__(self) -> int:
+        return len(self._advances)
+
+
+def _compact_face(face: Any) -> None:
+    """Shrink what reportlab keeps of a parsed font (about 20 MiB over the brief's fonts,
+    most of it for the CJK and Korean ones): ``glyphToChar`` is only used while parsing;
+    the per-glyph metrics and glyph offsets, read when a subset is embedded, become arrays.
+    Lookups give the same values, so the PDF bytes are the same."""
+    face.__dict__.pop("glyphToChar", None)
+    metrics = getattr(face, "hmetrics", None)
+    if isinstance(metrics, list):
+        face.hmetrics = _GlyphMetrics(metrics)
+    offsets = getattr(face, "glyphPos", None)
+    if isinstance(offsets, list):
+        face.glyphPos = array("L", offsets)
 
 
 def _write_astral_characters_as_utf16() -> None:
@@ -279,7 +356,10 @@ def font_fingerprint() -> str:
 
 def clean_text(text: str) -> str:
     """NFC-normalise, make tabs spaces and drop control characters other than newline."""
-    text = unicodedata.normalize("NFC", str(text or "")).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = str(text or "")
+    if text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text  # the usual case, with nothing to change
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     if text.isprintable():
         return text
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
@@ -349,16 +429,25 @@ class BriefText:
         if self.coverage[chain[0]].issuperset(text):
             return [(chain[0], text)] if text else []
         text = shape_arabic(text)
-        runs: list[tuple[str, str]] = []
+        primary_font = chain[0]
+        primary = self.coverage[primary_font]
+        fonts: list[str] = []
+        pieces: list[list[str]] = []
+        current = ""
         for ch in text:
             if ch in _LAYOUT_CHARS:
-                font = self._layout_font(runs[-1][0] if runs else chain[0], chain)
+                font = self._layout_font(current or primary_font, chain)
+            elif ch in primary:
+                font = primary_font
             else:
                 font = self._font_for(ch, chain)
-            if runs and runs[-1][0] == font:
-                runs[-1] = (font, runs[-1][1] + ch)
+            if font == current:
+                pieces[-1].append(ch)
             else:
-                runs.append((font, ch))
+                fonts.append(font)
+                pieces.append([ch])
+                current = font
+        runs = [(font, "".join(chars)) for font, chars in zip(fonts, pieces, strict=True)]
         return _spaces_outside_right_to_left(runs) if len(runs) > 1 else runs
 
     def _placeheld(self, text: str) -> str:
@@ -531,7 +620,7 @@ class Segment:
     href: str
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -594,7 +683,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
             last = line[-1]
             space = text_width(" ", last[3].font, last[3].size)
             x += space
-            if _style(last[3]) == _style(span):
+            if last[3] is span or _style(last[3]) == _style(span):
                 last[1] += space + piece_width
                 last[2].append(piece)
                 x += piece_width
@@ -609,7 +698,7 @@ def layout_lines(spans: list[Span], width: float) -> list[list[Segment]]:
                 return
             last[1] += space
             last[2].append("")
-        elif line and _style(line[-1][3]) == _style(span):
+        elif line and (line[-1][3] is span or _style(line[-1][3]) == _style(span)):
             last = line[-1]
             last[1] += piece_width
             last[2][-1] += piece
