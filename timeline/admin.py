@@ -22,6 +22,7 @@ from timeline.admin_feeds import TimelineFeedAdminMixin
 from timeline.admin_filters import ArchiveCopyFilter, DateRangeFilter
 from timeline.admin_history import ReadableHistoryAdmin
 from timeline.admin_imports import TimelineImportAdminMixin
+from timeline.admin_permissions import EventPartInline, OwnersInline
 from timeline.admin_review import EventReviewAdminMixin, RevisionAdmin
 from timeline.admin_scale import (
     ActorSidebarFilter,
@@ -56,42 +57,7 @@ from timeline.models import (
 from timeline.queries import citations_with_sources
 
 
-class RuleInline(admin.TabularInline):
-    """An inline whose add, change and delete permissions are one rule of the access policy: :meth:`allows`."""
-
-    def allows(self, request: HttpRequest, obj: Any) -> bool:
-        raise NotImplementedError
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        # Django's inline empties its rows unless permission holds without an object, which a
-        # per-object rule refuses; the page asked ``allows``/``has_view_permission`` with the
-        # object before showing the inline, and the formset narrows the rows to that object.
-        return admin.options.BaseModelAdmin.get_queryset(self, request)  # type: ignore[arg-type]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.allows(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.allows(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.allows(request, obj)
-
-
-class EventPartInline(RuleInline):
-    """A part of the event edited on its form (citations, claims): whoever may edit the event
-    (by role or globally) edits its parts, and whoever may view it sees them."""
-
-    def allows(self, request: HttpRequest, obj: Any) -> bool:
-        if obj is None:
-            return access.may_somewhere(request.user, "edit")
-        return access.may(request.user, "edit", obj)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or access.may(request.user, "view", obj)
-
-
-class TimelineRoleInline(RuleInline):
+class TimelineRoleInline(OwnersInline):
     """Who has which role on the timeline; shown to those who may manage its roles (owners, superusers)."""
 
     model = TimelineRole
@@ -107,11 +73,18 @@ class TimelineRoleInline(RuleInline):
     verbose_name = "role"
     verbose_name_plural = "Roles (people need staff status to open the admin)"
 
-    def allows(self, request: HttpRequest, obj: Any) -> bool:
-        return obj is not None and access.may(request.user, "manage_roles", obj)
+
+class RoleHoldersSeeMixin:
+    """Timelines and events: whoever holds a role on some timeline opens the list (narrowed by
+    the access policy in ``get_queryset``) and views what the policy lets them read."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or access.has_any_role(request.user)  # type: ignore[misc]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.allows(request, obj)
+        if super().has_view_permission(request, obj):  # type: ignore[misc]
+            return True
+        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
 
 
 class VisibleWithTotalAdminMixin:
@@ -143,6 +116,7 @@ class VisibleWithTotalAdminMixin:
 
 @admin.register(Timeline)
 class TimelineAdmin(
+    RoleHoldersSeeMixin,
     TimelineWebhookAdminMixin,
     TimelineImportAdminMixin,
     VisibleWithTotalAdminMixin,
@@ -178,14 +152,6 @@ class TimelineAdmin(
 
     visible_to = staticmethod(access.timelines_visible_to)
     event_link = "timeline"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or access.has_any_role(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if super().has_view_permission(request, obj):
-            return True
-        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Owners change their timeline (title, framing, roles); the global permission changes any.
@@ -297,7 +263,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
+class EventAdmin(RoleHoldersSeeMixin, EventReviewAdminMixin, ReadableHistoryAdmin):
     form = EventAdminForm
     diff_event_history = True
 
@@ -423,14 +389,6 @@ class EventAdmin(EventReviewAdminMixin, ReadableHistoryAdmin):
         except dates.InvalidDate as exc:
             return JsonResponse({"ok": False, "error": str(exc)})
         return JsonResponse({"ok": True, "edtf": parsed.edtf, "reading": parsed.interpretation()})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) or access.has_any_role(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if super().has_view_permission(request, obj):
-            return True
-        return access.has_any_role(request.user) if obj is None else access.may(request.user, "view", obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) or access.has_any_role(request.user, Role.OWNER, Role.EDITOR)

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from timeline import access, review
+from timeline.admin_permissions import RecordAdminMixin
 from timeline.history import user_words
 from timeline.models import EVENT_EDITABLE_FIELDS, Event, Revision, RevisionState
 
@@ -157,7 +158,7 @@ class RejectForm(forms.Form):
     )
 
 
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The review queue. Each revision's page shows what approving would change, and the two verdicts."""
 
     list_display = ("event_title", "timeline_title", "author_name", "state", "created_at")
@@ -180,15 +181,6 @@ class RevisionAdmin(admin.ModelAdmin):
         if obj is None:
             return self.has_module_permission(request)
         return review.revisions_visible_to(request.user).filter(pk=obj.pk).exists()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Event", ordering="event__title")
     def event_title(self, obj: Revision) -> str:

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from timeline import access
+from timeline.admin_permissions import OwnersInline, RecordAdminMixin
 from timeline.models import DeliveryStatus, Webhook, WebhookDelivery
-from timeline.webhooks import delivery_retry, webhook_secret_new
+from timeline.webhooks import DELIVERY_FIELDS, delivery_retry, webhook_secret_new
 
 
-class WebhookInline(admin.TabularInline):
+class WebhookInline(OwnersInline):
     """The timeline's webhooks; shown to those who may manage its roles (owners, superusers)."""
 
     model = Webhook
@@ -29,25 +30,8 @@ class WebhookInline(admin.TabularInline):
     formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 50})}}
     verbose_name_plural = "Webhooks (signed POSTs when published events change; README “Webhooks”)"
 
-    def _manages(self, request: HttpRequest, obj: Any) -> bool:
-        return obj is not None and access.may(request.user, "manage_roles", obj)
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
-        # Django's inline asks the permission without the timeline, which a role needs, and would
-        # empty the list for owners; the inline is shown only where _manages allows it.
-        return self.model._default_manager.get_queryset().select_related("timeline")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj)
+        return super().get_queryset(request).select_related("timeline")
 
     @admin.display(description="Secret")
     def secret_hint(self, obj: Webhook) -> str:
@@ -90,7 +74,7 @@ class TimelineWebhookAdminMixin:
         formset.save_m2m()
 
 
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(RecordAdminMixin, admin.ModelAdmin):
     """The delivery log: what was sent where, how it went and when it is tried next."""
 
     list_display = (
@@ -109,22 +93,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ("event_uid", "webhook__url")
     list_select_related = ("webhook",)
     actions = ("retry_now",)
-    fields = (
-        "uid",
-        "webhook",
-        "kind",
-        "event_uid",
-        "event_version",
-        "status",
-        "attempts",
-        "last_response_code",
-        "last_error",
-        "next_attempt_at",
-        "last_attempt_at",
-        "delivered_at",
-        "created_at",
-        "body",
-    )
+    fields = ("webhook", *DELIVERY_FIELDS, "body")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
@@ -137,15 +106,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         if obj is None:
             return access.may_somewhere(request.user, "manage_roles")
         return access.may(request.user, "manage_roles", obj.webhook.timeline)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return access.may_somewhere(request.user, "manage_roles")

@@ -61,6 +61,23 @@ KIND_HEADER = "X-Timeline-Event"
 USER_AGENT = "timeline-webhooks/1"
 # A cache entry naming the timelines with active hooks: writes to other timelines then cost no query.
 HOOKED_TIMELINES_KEY = "timeline:webhooks:hooked-timelines"
+
+# A delivery as its log shows it, in the admin and the API.
+DELIVERY_FIELDS = (
+    "uid",
+    "event_uid",
+    "kind",
+    "event_version",
+    "status",
+    "attempts",
+    "last_response_code",
+    "last_error",
+    "next_attempt_at",
+    "last_attempt_at",
+    "delivered_at",
+    "created_at",
+)
+
 # How long a claimed attempt is left alone before another job may take it over (beyond the timeout).
 CLAIM_MARGIN_SECONDS = 30
 

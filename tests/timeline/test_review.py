@@ -470,6 +470,10 @@ def test_owner_switches_review_on_in_the_timeline_admin(client, desk):
         "roles-INITIAL_FORMS": str(len(roles)),
         "roles-MIN_NUM_FORMS": "0",
         "roles-MAX_NUM_FORMS": "1000",
+        "webhooks-TOTAL_FORMS": "0",
+        "webhooks-INITIAL_FORMS": "0",
+        "webhooks-MIN_NUM_FORMS": "0",
+        "webhooks-MAX_NUM_FORMS": "1000",
     }
     for index, role in enumerate(roles):
         data |= {f"roles-{index}-id": role.pk, f"roles-{index}-user": role.user_id, f"roles-{index}-role": role.role}

@@ -19,7 +19,7 @@ from timeline.api.schema import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS
 from timeline.authentication import ReadOnlyTokenPermission
 from timeline.models import Timeline, Webhook, WebhookDelivery
 from timeline.serializers import StrictModelSerializer, TimelineRefField
-from timeline.webhooks import WebhookUrlRefused, webhook_secret_new, webhook_url_check
+from timeline.webhooks import DELIVERY_FIELDS, WebhookUrlRefused, webhook_secret_new, webhook_url_check
 
 # How many deliveries the log endpoint returns, newest first.
 DELIVERY_LOG_LENGTH = 100
@@ -70,20 +70,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = (
-            "uid",
-            "event_uid",
-            "kind",
-            "event_version",
-            "status",
-            "attempts",
-            "last_response_code",
-            "last_error",
-            "next_attempt_at",
-            "last_attempt_at",
-            "delivered_at",
-            "created_at",
-        )
+        fields = DELIVERY_FIELDS
         read_only_fields = fields
 
 

@@ -21,6 +21,18 @@ def paragraph_styles() -> dict[str, Any]:
     def style(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **kw)
 
+    def heading(name: str, *, size: float, leading: float, color: str, before: float, after: float) -> ParagraphStyle:
+        return style(
+            name,
+            fontName=SANS_BOLD,
+            fontSize=size,
+            leading=leading,
+            textColor=HexColor(color),
+            spaceBefore=before,
+            spaceAfter=after,
+            keepWithNext=1,
+        )
+
     return {
         "body": base,
         "cover_kicker": style(
@@ -33,36 +45,9 @@ def paragraph_styles() -> dict[str, Any]:
         "cover_label": style("cover-label", fontName=SANS_BOLD, fontSize=8, leading=11, textColor=HexColor(MUTED)),
         "cover_value": style("cover-value", fontSize=9.5, leading=13),
         "cover_note": style("cover-note", fontSize=8, leading=11, textColor=HexColor(MUTED)),
-        "h1": style(
-            "h1",
-            fontName=SANS_BOLD,
-            fontSize=17,
-            leading=21,
-            textColor=HexColor(ACCENT),
-            spaceBefore=16,
-            spaceAfter=8,
-            keepWithNext=1,
-        ),
-        "h2": style(
-            "h2",
-            fontName=SANS_BOLD,
-            fontSize=13,
-            leading=16,
-            textColor=HexColor(ACCENT),
-            spaceBefore=10,
-            spaceAfter=2,
-            keepWithNext=1,
-        ),
-        "h3": style(
-            "h3",
-            fontName=SANS_BOLD,
-            fontSize=9.5,
-            leading=13,
-            textColor=HexColor(INK),
-            spaceBefore=8,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
+        "h1": heading("h1", size=17, leading=21, color=ACCENT, before=16, after=8),
+        "h2": heading("h2", size=13, leading=16, color=ACCENT, before=10, after=2),
+        "h3": heading("h3", size=9.5, leading=13, color=INK, before=8, after=3),
         "lead": style("lead", fontSize=9.5, leading=13.5, spaceAfter=8),
         "note": style("note", fontSize=7.5, leading=10, textColor=HexColor(MUTED), spaceBefore=4),
         "summary_date": style("summary-date", fontName=SANS_BOLD, fontSize=8.5, leading=11.5),
