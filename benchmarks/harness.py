@@ -6,9 +6,12 @@ absolute pass/fail times.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -181,6 +184,46 @@ def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) ->
 
         refresh_search_text(Event.objects.filter(timeline=timeline))
     return timeline
+
+
+def run_case(module: str, case: str, *, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``python -m <module> --case <case>`` in a fresh process (same database, same cache
+    settings) and return the JSON object its last line of output holds.
+
+    A case module reads ``--case`` and prints one JSON line (see ``benchmarks.feeds``). A case
+    that fails raises ``RuntimeError`` carrying the end of its error output.
+    """
+    completed = subprocess.run(
+        [sys.executable, "-m", module, "--case", case],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{module} --case {case} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def median_of_processes(
+    module: str, case: str, *, processes: int = 3, key: str = "seconds", env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run ``case`` in ``processes`` fresh processes (:func:`run_case`) and return the result
+    whose ``key`` is the median (the middle one: its other figures belong to the same run)."""
+    samples = sorted((run_case(module, case, env=env) for _ in range(processes)), key=lambda sample: sample[key])
+    return samples[len(samples) // 2]
+
+
+def https_client(**defaults: Any) -> Any:
+    """Django's test client requesting over https, as production settings require (plain
+    http is redirected); ``defaults`` are WSGI environ entries sent with every request."""
+    from django.test import Client
+
+    class HttpsClient(Client):
+        # Each request method passes secure=False unless told; https is the only scheme served.
+        def generic(self, *args: Any, **kwargs: Any) -> Any:
+            return super().generic(*args, **{**kwargs, "secure": True})
+
+    return HttpsClient(**defaults)
 
 
 def median_time(func: Callable[[], Any], *, repeat: int = 7, warmup: int = 1) -> float:

@@ -149,6 +149,9 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: 
         throttles=FEED_RENDER_THROTTLES,
         throttle_message="Too many calendar feeds were rendered for this client.",
         kept=recent_bodies,
+        # The same bytes for every subscriber of the address, no secret beside reflected input
+        # (a token feed's capability links are known to whoever can make it reflect anything).
+        compress=True,
     )
 
 
