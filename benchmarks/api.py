@@ -21,8 +21,6 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -34,16 +32,14 @@ urlpatterns: list[Any] = []
 
 
 def run(events: int = 10_000) -> None:
-    from benchmarks.harness import report, seed
+    from benchmarks.harness import https_client, median_of_processes, report, seed
     from timeline.models import Timeline
 
     if not Timeline.objects.filter(slug=SLUG).exists():
         seed(events, slug=SLUG)
     with _benchmark_site():
-        from django.test import Client
-
-        _check_same_answers(Client(HTTP_ACCEPT="application/json"), _urls())
-    results = {case: _median_of_processes(case) for case in CASES}
+        _check_same_answers(https_client(HTTP_ACCEPT="application/json"), _urls())
+    results = {case: median_of_processes("benchmarks.api", case, processes=PROCESSES, key="page") for case in CASES}
 
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:8.2f} ms"
@@ -113,21 +109,6 @@ def _urls() -> dict[str, tuple[str, str]]:
     }
 
 
-def _median_of_processes(case: str) -> dict[str, Any]:
-    samples = []
-    for _ in range(PROCESSES):
-        completed = subprocess.run(
-            [sys.executable, "-m", "benchmarks.api", "--case", case],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ},
-        )
-        samples.append(json.loads(completed.stdout.strip().splitlines()[-1]))
-    samples.sort(key=lambda sample: sample["page"])
-    return samples[len(samples) // 2]
-
-
 def _worker(case: str) -> dict[str, Any]:
     """One case in this (fresh) process: the first request of a page and of one event, then the
     median of ``REPEAT`` more of each, and the queries of a page of 100 and of 500."""
@@ -137,12 +118,13 @@ def _worker(case: str) -> dict[str, Any]:
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.harness import https_client
 
     settings.ALLOWED_HOSTS = ["*"]
     with _benchmark_site():
-        client = Client(HTTP_ACCEPT="application/json", secure=True)
+        client = https_client(HTTP_ACCEPT="application/json")
         page_url, one_url = _urls()[case]
 
         def timed(url: str) -> float:

@@ -95,10 +95,26 @@ def realistic_edtf(rng: random.Random, index: int) -> str:
     return f"{day.year:04d}" + rng.choice(["", "~"])
 
 
+# What reports quote in the original: Ukrainian, Korean, Russian, Arabic, Chinese, Georgian.
+QUOTED = [
+    "Міноборони повідомило про колону",
+    "북한군 파병 보도",
+    "Генштаб сообщил о переброске",
+    "قالت الوزارة إن القافلة وصلت",
+    "朝鲜士兵在库尔斯克",
+    "სამინისტროს განცხადება",
+]
+
+
 def realistic_text(rng: random.Random, index: int) -> tuple[str, str]:
-    """A distinct title and summary per event, built from varied sentences."""
+    """A distinct title and summary per event, built from varied sentences; about a third
+    quote words in another script (Cyrillic, Hangul, Arabic, Han, Georgian)."""
     title = f"{rng.choice(ACTORS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} near {rng.choice(PLACES)} (#{index})"
     summary = " ".join(rng.choice(SENTENCES).format(n=rng.randint(2, 900)) for _ in range(rng.randint(2, 6)))
+    if rng.random() < 0.35:
+        quoted = rng.choice(QUOTED)
+        title = f"{title}: «{quoted}»"
+        summary = f"{summary} The original reads: «{quoted}»."
     return title, summary
 
 
