@@ -120,14 +120,18 @@ def realistic_text(rng: random.Random, index: int) -> tuple[str, str]:
 
 def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) -> Any:
     """Create a public timeline of ``n_events`` published events, each with 2 citations,
-    2 actors and 2 tags, with realistic distinct dates (see :func:`realistic_edtf`:
+    2 actors and 2 tags, and on about 40% of them a claim by one of its actors backed by one
+    of its citations, with realistic distinct dates (see :func:`realistic_edtf`:
     about half of 10,000 events have a date no other event has) and distinct texts.
     Returns the timeline."""
+    import datetime as dt
+
     from django.db import transaction
     from django.utils import timezone
 
     from timeline import dates
-    from timeline.models import Actor, Citation, Event, Source, Tag, Timeline
+    from timeline.claims import Stance, made_bounds
+    from timeline.models import Actor, Citation, Claim, Event, Source, Tag, Timeline
 
     rng = random.Random(seed_value)
     with transaction.atomic():
@@ -174,15 +178,16 @@ def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) ->
         events = list(Event.objects.filter(timeline=timeline).only("id"))
         ActorLink = Event.actors.through
         TagLink = Event.tags.through
+        involved = {e.id: rng.sample(actors, 2) for e in events}
         ActorLink.objects.bulk_create(
-            [ActorLink(event_id=e.id, actor_id=a.id) for e in events for a in rng.sample(actors, 2)],
+            [ActorLink(event_id=e.id, actor_id=a.id) for e in events for a in involved[e.id]],
             batch_size=2000,
         )
         TagLink.objects.bulk_create(
             [TagLink(event_id=e.id, tag_id=t.id) for e in events for t in rng.sample(tags, 2)],
             batch_size=2000,
         )
-        Citation.objects.bulk_create(
+        citations = Citation.objects.bulk_create(
             [
                 Citation(
                     event_id=e.id,
@@ -192,6 +197,33 @@ def seed(n_events: int = 10_000, *, slug: str = "bench", seed_value: int = 1) ->
                 )
                 for e in events
                 for s in rng.sample(sources, 2)
+            ],
+            batch_size=2000,
+        )
+        # Claims by an actor named on the event (so every reader may see them), made on a
+        # day of their own or undated, each backed by one of the event's two citations.
+        claimed = [(e, citations[2 * n + rng.randrange(2)]) for n, e in enumerate(events) if rng.random() < 0.4]
+        claims = []
+        for event, _ in claimed:
+            made = "" if rng.random() < 0.2 else f"{dt.date(2006, 1, 1) + dt.timedelta(days=rng.randrange(7300))}"
+            made_lower, made_upper = made_bounds(made)
+            claims.append(
+                Claim(
+                    event_id=event.id,
+                    claimant=rng.choice(involved[event.id]),
+                    stance=rng.choice(list(Stance)),
+                    made=made,
+                    made_lower=made_lower,
+                    made_upper=made_upper,
+                    note=rng.choice(["", "", "Repeated in a later statement."]),
+                )
+            )
+        Claim.objects.bulk_create(claims, batch_size=2000)
+        ClaimCitation = Claim.citations.through
+        ClaimCitation.objects.bulk_create(
+            [
+                ClaimCitation(claim_id=claim.id, citation_id=citation.id)
+                for claim, (_, citation) in zip(claims, claimed, strict=True)
             ],
             batch_size=2000,
         )

@@ -373,10 +373,13 @@ def serve(request: HttpRequest, export: Export) -> HttpResponseBase:
     with ``compress`` answers a client that takes gzip with its kept compressed body (made
     and kept on the first such request), with a weak ETag as GZipMiddleware gives."""
     compared, sent = validator_time(export.last_modified)
+    encoding = "gzip" if _gzip_wanted(request, export) else ""
     unchanged = _not_modified(request, export.etag, compared, sent)
     if unchanged is not None:
+        if encoding and unchanged.status_code == 304:
+            # The ETag the 200 would carry (RFC 9110 §15.4.5).
+            unchanged["ETag"] = "W/" + unchanged["ETag"]
         return unchanged
-    encoding = "gzip" if _gzip_wanted(request, export) else ""
     # A compressed body is looked for first: a client that takes it never needs the plain one.
     content = cached_body(export, encoding=encoding) if encoding else None
     if content is None:

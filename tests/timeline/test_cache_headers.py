@@ -1,6 +1,7 @@
 """What shared caches (a CDN in front of the service) may keep, and compression of feeds and JSON."""
 
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -134,6 +135,22 @@ def test_gzipped_feed_answers_304_to_its_weak_etag_after_an_edit_200(client):
     assert changed.status_code == 200
     summaries = [str(vevent["SUMMARY"]) for vevent in parse_feed(gzip.decompress(changed.content)).walk("VEVENT")]
     assert [summary.endswith("After") for summary in summaries] == [True]
+
+
+@pytest.mark.django_db
+def test_gzipped_feed_answers_304_to_its_weak_etag_in_one_query(client, django_assert_num_queries):
+    timeline = TimelineFactory()
+    EventFactory(timeline=timeline)
+    first = client.get(feed_url(timeline), HTTP_ACCEPT_ENCODING="gzip")
+    # Without the validators the address answered with (expired), the timeline is read again.
+    cache.delete(f"feed-validators:{hashlib.sha256(feed_url(timeline).encode()).hexdigest()}")
+
+    # 1: the timeline by slug (its change times give the ETag).
+    with django_assert_num_queries(1):
+        response = client.get(feed_url(timeline), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (response.status_code, response.content) == (304, b"")
+    assert response["ETag"] == first["ETag"]
 
 
 @pytest.mark.django_db
