@@ -15,7 +15,8 @@ timeline's change times (one query), so a 304 never renders anything
 (If-Modified-Since alone only once the second of the last change is over: see
 :func:`timeline.export.validator_time`); a 200 serves the whole body from this
 process's kept bodies (:data:`recent_bodies`) or the cache when the same filter was
-rendered for the same timeline state, and otherwise joins cached VEVENT blocks
+rendered for the same timeline state (compressed once and kept so for clients that take
+gzip, as calendar clients do), and otherwise joins cached VEVENT blocks
 (rendered ahead on commit: :mod:`timeline.feed_blocks`). POST and other unsafe
 methods answer 405 (the views are exempt from CSRF checks: they only read). Only
 that render is throttled (scope ``feed_render``): a client over the limit gets 429
