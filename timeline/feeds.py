@@ -285,17 +285,20 @@ def _feed_view(resolve: Callable[..., Export | HttpResponse]) -> Callable[..., H
         # neither of which starts a new generation.
         shared = "slug" in kwargs
         validators_key = f"feed-validators:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        # One round trip: the validators kept for this address and the current generation.
+        kept = cache.get_many([validators_key, GENERATION_KEY]) if shared else {}
         if shared and "HTTP_IF_NONE_MATCH" in request.META:
-            kept = cache.get_many([validators_key, GENERATION_KEY])
             known = recent_not_modified(request, kept.get(validators_key), kept.get(GENERATION_KEY))
             if known is not None:
                 return known
-        generation = current_generation() if shared else ""
+        generation = (str(kept[GENERATION_KEY]) if GENERATION_KEY in kept else current_generation()) if shared else ""
         resolved = resolve(request, **kwargs)
         response = export.serve(request, resolved) if isinstance(resolved, Export) else resolved
         if shared and response.status_code in (200, 304) and response.has_header("ETag"):
             validators = (generation, response["ETag"], response.get("Last-Modified", ""))
-            cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
+            # A repeated 200 (a client without the ETag) finds them kept already: no write.
+            if kept.get(validators_key) != validators:
+                cache.set(validators_key, validators, timeout=settings.TIMELINE_FEED_VALIDATORS_SECONDS)
         # Also on 304s.
         if "token" in kwargs:
             # A capability address: shared caches must not keep what it unlocks.
