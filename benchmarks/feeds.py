@@ -145,10 +145,7 @@ def run(events: int = 10_000) -> None:
         ("304 Not Modified (validators kept)", ms("not_modified")),
         ("304 Not Modified (validators expired)", ms("not_modified_expired")),
         ("cold speed-up over naive (target >= 1x)", f"{naive['seconds'] / cold['seconds']:.1f}x"),
-        (
-            "warm target <= 10 ms",
-            "met" if all(results[case]["seconds"] <= 0.010 for case in warm_cases) else "MISSED",
-        ),
+        ("warm target <= 10 ms", _warm_verdict({case: results[case]["seconds"] for case in warm_cases})),
         (
             "304 target 1 query",
             "met" if max(results[case]["queries"] for case in NOT_MODIFIED_CASES) <= 1 else "MISSED",
@@ -161,6 +158,13 @@ def run(events: int = 10_000) -> None:
         f"({'shared cache' if shared else 'cache per process'})",
         rows,
     )
+
+
+def _warm_verdict(seconds: dict[str, float]) -> str:
+    missed = [case for case, value in seconds.items() if value > 0.010]
+    if not missed:
+        return f"met in all {len(seconds)} warm cases"
+    return f"met in {len(seconds) - len(missed)} of {len(seconds)} warm cases; MISSED: {', '.join(missed)}"
 
 
 def _shared_cache() -> bool:
