@@ -22,8 +22,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -123,9 +121,9 @@ def typed_phrases(count: int = PHRASES, *, seed_value: int = 5) -> list[str]:
 
 
 def run(events: int = 10_000) -> None:
-    from benchmarks.harness import report
+    from benchmarks.harness import report, run_case
 
-    results = {case: _in_fresh_process(case) for case in CASES}
+    results = {case: run_case("benchmarks.dates", case) for case in CASES}
     stored, phrases, baseline = results["stored"], results["phrases"], results["baseline"]
     save_parse, save_pre = results["save_parse"], results["save_precomputed"]
     rows = [
@@ -151,17 +149,6 @@ def run(events: int = 10_000) -> None:
         ),
     ]
     report("Dates (each case in a fresh process, nothing cached)", rows)
-
-
-def _in_fresh_process(case: str) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dates", "--case", case],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def _timed(func: Any, values: list[str]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ timeline's change times (one query), so a 304 never renders anything
 address last answered with is answered 304 from one cache read before the view runs
 (:mod:`timeline.revalidation`). A 200 serves the whole body from this
 process's kept bodies (:data:`recent_bodies`) or the cache when the same filter was
-rendered for the same timeline state, and otherwise joins cached VEVENT blocks
+rendered for the same timeline state (compressed once and kept so for clients that take
+gzip, as calendar clients do), and otherwise joins cached VEVENT blocks
 (rendered ahead on commit: :mod:`timeline.feed_blocks`). POST and other unsafe
 methods answer 405 (the views are exempt from CSRF checks: they only read). Only
 that render is throttled (scope ``feed_render``): a client over the limit gets 429
@@ -148,6 +149,9 @@ def timeline_feed_export(timeline: Timeline, params: QueryDict, *, token_links: 
         throttles=FEED_RENDER_THROTTLES,
         throttle_message="Too many calendar feeds were rendered for this client.",
         kept=recent_bodies,
+        # The same bytes for every subscriber of the address, no secret beside reflected input
+        # (a token feed's capability links are known to whoever can make it reflect anything).
+        compress=True,
     )
 
 
