@@ -27,7 +27,7 @@ class WebhookInline(OwnersInline):
     readonly_fields = ("secret_hint", "delivery_log")
     verbose_name = "webhook"
     # A plain address box: the admin's "Currently: … Change: …" widget would push the table past 1,280 px.
-    formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 50})}}
+    formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 50}), "assume_scheme": "https"}}
     verbose_name_plural = "Webhooks (signed POSTs when published events change; README “Webhooks”)"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Webhook]:
