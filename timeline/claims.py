@@ -48,6 +48,17 @@ STANCE_PARTICIPLES = {
     Stance.RETRACTS: "retracted",
 }
 
+# The stance an event's status stands for when only a claimant and a status are known (an
+# imported row; migration 0010 keeps its own frozen copy for events made before claims).
+STANCE_FOR_STATUS = {
+    "reported": Stance.ASSERTS,
+    "claimed": Stance.ASSERTS,
+    "confirmed": Stance.ASSERTS,
+    "disputed": Stance.DISPUTES,
+    "denied": Stance.DENIES,
+    "retracted": Stance.RETRACTS,
+}
+
 # The rule as the admin shows it, one line per outcome, in the order it is applied.
 STATUS_RULE = (
     "Each claimant counts with its latest claim.",

@@ -40,7 +40,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from timeline import dates
-from timeline.claims import Stance, derive_status, made_bounds
+from timeline.claims import STANCE_FOR_STATUS, Stance, derive_status, made_bounds
 from timeline.importers.rows import Problem, Row, SourceRef
 from timeline.models import (
     Actor,
@@ -561,15 +561,6 @@ def _write_relations(event: Event, draft: _Draft, refs: _References) -> None:
 
 # --- Claims: a row's claimant and status become a claim, as migration 0010 did ----------
 
-# The stance a file's status stands for (as in migration 0010_claims_migrate).
-STANCE_FOR_STATUS = {
-    "reported": Stance.ASSERTS,
-    "claimed": Stance.ASSERTS,
-    "confirmed": Stance.ASSERTS,
-    "disputed": Stance.DISPUTES,
-    "denied": Stance.DENIES,
-    "retracted": Stance.RETRACTS,
-}
 OVERRIDE_REASON = "Status given by an imported file, beyond what its one claim supports."
 
 
