@@ -146,7 +146,7 @@ def _claims_words(claims: list[dict[str, Any]]) -> str:
 
 def revision_changes(revision: Revision) -> list[FieldChange]:
     """What approving ``revision`` would change on its event as stored now, in words
-    (``history.change_lines``, plus the claims, which history rows do not hold)."""
+    (``history.change_lines``, with the claims in this queue's words)."""
     current = event_values(revision.event)
     proposed = dict(revision.proposed)
     claims = proposed.pop("claims", None)
@@ -157,11 +157,8 @@ def revision_changes(revision: Revision) -> list[FieldChange]:
         proposed["citations"] = [{**c, "source_title": titles.get(c["source"], "")} for c in proposed["citations"]]
     lines = change_lines({name: current[name] for name in proposed if name in current}, proposed)
     if claims is not None:
-        held = [
-            {"claimant": c.claimant_id, "stance": c.stance, "made": c.made}
-            for c in sorted(revision.event.claims.all(), key=lambda claim: claim.sort_key)
-        ]
-        before, after = _claims_words(held), _claims_words(claims)
+        # event_values read the stored claims already, in the order made.
+        before, after = _claims_words(current["claims"]), _claims_words(claims)
         if before != after:
             lines.append(FieldChange("Claims", before, after))
     return lines
