@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tests.factories import ActorFactory, SourceFactory, TagFactory, TimelineFactory, UserFactory
+from tests.timeline.test_admin import _add_event_form
 from timeline.models import Event, Timeline
 from timeline.services import DEMO_TIMELINE_SLUG, demo_timeline_load
 
@@ -18,28 +19,8 @@ def admin_client(client, db):
 
 
 def _form(timeline, *, citations=(), **overrides):
-    data = {
-        "timeline": timeline.pk,
-        "title": "DPRK engineers announced",
-        "summary": "Engineering units for demining.",
-        "date": "c. June 2025",
-        "reported": "",
-        "location": "Kursk region",
-        "latitude": "",
-        "longitude": "",
-        "status": "reported",
-        "claimant": "",
-        "credibility": "2",
-        "published": "on",
-        "citations-TOTAL_FORMS": str(len(citations)),
-        "citations-INITIAL_FORMS": "0",
-        "citations-MIN_NUM_FORMS": "0",
-        "citations-MAX_NUM_FORMS": "1000",
-        "claims-TOTAL_FORMS": "0",
-        "claims-INITIAL_FORMS": "0",
-        "claims-MIN_NUM_FORMS": "0",
-        "claims-MAX_NUM_FORMS": "1000",
-    }
+    """The event form as test_admin's, with ``citations`` ((source, quote) pairs) as new inline rows."""
+    data = _add_event_form(timeline, **{"citations-TOTAL_FORMS": str(len(citations))})
     for index, (source, quote) in enumerate(citations):
         data |= {
             f"citations-{index}-source": str(source.pk),
